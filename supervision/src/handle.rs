@@ -43,7 +43,9 @@ pub struct SupervisorRef {
 
 impl std::fmt::Debug for SupervisorRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SupervisorRef").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("SupervisorRef")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -54,7 +56,10 @@ impl SupervisorRef {
     /// # Errors
     /// [`StartRootError::InvalidSpec`], [`StartRootError::InvalidName`],
     /// [`StartRootError::Failed`].
-    pub async fn start_root(name: impl Into<String>, spec: SupervisorSpec) -> Result<Self, StartRootError> {
+    pub async fn start_root(
+        name: impl Into<String>,
+        spec: SupervisorSpec,
+    ) -> Result<Self, StartRootError> {
         let name: String = name.into();
         if name.is_empty() || name.contains('/') {
             return Err(StartRootError::InvalidName(name));
@@ -132,12 +137,15 @@ impl SupervisorRef {
             Ok(CallResult::Success(result)) => result,
             Ok(CallResult::Timeout) => Err(SupervisorError::Timeout(path.to_owned())),
             // The reply port was dropped on the way (a supervisor stopped), or the root is gone.
-            Ok(CallResult::SenderError) | Err(_) => Err(SupervisorError::Unavailable(path.to_owned())),
+            Ok(CallResult::SenderError) | Err(_) => {
+                Err(SupervisorError::Unavailable(path.to_owned()))
+            }
         }
     }
 
     async fn command(&self, path: &str, command: Command) -> Result<(), SupervisorError> {
-        self.ask(path, |reply| Request::Command { command, reply }, None).await
+        self.ask(path, |reply| Request::Command { command, reply }, None)
+            .await
     }
 
     /// A snapshot of the whole tree.
@@ -155,8 +163,12 @@ impl SupervisorRef {
     /// [`SupervisorError::NotFound`], [`SupervisorError::Unavailable`],
     /// [`SupervisorError::Timeout`].
     pub async fn snapshot_of(&self, path: &str) -> Result<NodeSnapshot, SupervisorError> {
-        self.ask(path, |reply| Request::Snapshot { reply }, Some(SNAPSHOT_TIMEOUT))
-            .await
+        self.ask(
+            path,
+            |reply| Request::Snapshot { reply },
+            Some(SNAPSHOT_TIMEOUT),
+        )
+        .await
     }
 
     /// A stable handle on the child at `path`, which follows it across restarts.
@@ -165,7 +177,8 @@ impl SupervisorRef {
     /// [`SupervisorError::NotFound`], [`SupervisorError::Unavailable`],
     /// [`SupervisorError::Unsupported`] for the root itself.
     pub async fn lookup(&self, path: &str) -> Result<ChildHandle, SupervisorError> {
-        self.ask(path, |reply| Request::Lookup { reply }, None).await
+        self.ask(path, |reply| Request::Lookup { reply }, None)
+            .await
     }
 
     /// Restarts the node at `path`: stops it if running (by its shutdown policy) and starts it
@@ -203,8 +216,13 @@ impl SupervisorRef {
     /// [`SupervisorError::StartFailed`] (the child is not kept), [`SupervisorError::InvalidSpec`],
     /// [`SupervisorError::NotFound`], [`SupervisorError::NotASupervisor`],
     /// [`SupervisorError::Unavailable`].
-    pub async fn start_child(&self, supervisor_path: &str, spec: ChildSpec) -> Result<(), SupervisorError> {
-        self.command(supervisor_path, Command::StartChild(spec)).await
+    pub async fn start_child(
+        &self,
+        supervisor_path: &str,
+        spec: ChildSpec,
+    ) -> Result<(), SupervisorError> {
+        self.command(supervisor_path, Command::StartChild(spec))
+            .await
     }
 
     /// Stops the child at `path` and forgets its spec.

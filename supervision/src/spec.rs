@@ -146,7 +146,11 @@ impl ChildContext {
     ///
     /// # Errors
     /// [`StartError::Spawn`] when `pre_start` returns an error or panics.
-    pub async fn spawn<A: Actor>(&self, actor: A, args: A::Arguments) -> Result<ActorCell, StartError> {
+    pub async fn spawn<A: Actor>(
+        &self,
+        actor: A,
+        args: A::Arguments,
+    ) -> Result<ActorCell, StartError> {
         let (actor_ref, _join) = Actor::spawn_linked(None, actor, args, self.supervisor.clone())
             .await
             .map_err(|err| StartError::Spawn(err.to_string()))?;

@@ -22,12 +22,14 @@ mod shutdown;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use ractor::{Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
+use ractor::{
+    Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent,
+};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-pub use child::{ChildHandle, SendError};
 use child::Child;
+pub use child::{ChildHandle, SendError};
 pub(crate) use command::Command;
 
 use crate::error::{StartError, SupervisorError, SupervisorExit};
@@ -237,12 +239,20 @@ impl Actor for Supervisor {
         let outcome = match event {
             SupervisionEvent::ActorTerminated(actor, _, reason) => {
                 state
-                    .child_exited(&cell, actor.get_id(), restart::Exit::from_stop_reason(reason))
+                    .child_exited(
+                        &cell,
+                        actor.get_id(),
+                        restart::Exit::from_stop_reason(reason),
+                    )
                     .await
             }
             SupervisionEvent::ActorFailed(actor, err) => {
                 state
-                    .child_exited(&cell, actor.get_id(), restart::Exit::Abnormal(err.to_string()))
+                    .child_exited(
+                        &cell,
+                        actor.get_id(),
+                        restart::Exit::Abnormal(err.to_string()),
+                    )
                     .await
             }
             _ => Ok(()),

@@ -59,7 +59,10 @@ pub struct NodeSnapshot {
     #[serde(serialize_with = "serialize_opt_duration_ms", rename = "uptime_ms")]
     pub uptime: Option<Duration>,
     /// When backing off: time left until the next attempt.
-    #[serde(serialize_with = "serialize_opt_duration_ms", rename = "next_attempt_in_ms")]
+    #[serde(
+        serialize_with = "serialize_opt_duration_ms",
+        rename = "next_attempt_in_ms"
+    )]
     pub next_attempt_in: Option<Duration>,
     /// Children in start order (supervisors only).
     pub children: Vec<NodeSnapshot>,

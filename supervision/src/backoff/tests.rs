@@ -11,7 +11,10 @@ fn none_never_waits() {
     let mut backoff = Backoff::default();
     let mut rng = fastrand::Rng::with_seed(1);
     for _ in 0..100 {
-        assert_eq!(backoff.next_delay(&BackoffPolicy::NONE, &mut rng), Duration::ZERO);
+        assert_eq!(
+            backoff.next_delay(&BackoffPolicy::NONE, &mut rng),
+            Duration::ZERO
+        );
     }
 }
 
@@ -37,9 +40,15 @@ fn healthy_run_resets_and_short_run_does_not() {
     backoff.next_delay(&policy, &mut rng);
     backoff.next_delay(&policy, &mut rng);
     backoff.note_run(&policy, Duration::from_secs(4));
-    assert_eq!(backoff.next_delay(&policy, &mut rng), Duration::from_millis(40));
+    assert_eq!(
+        backoff.next_delay(&policy, &mut rng),
+        Duration::from_millis(40)
+    );
     backoff.note_run(&policy, Duration::from_secs(5));
-    assert_eq!(backoff.next_delay(&policy, &mut rng), Duration::from_millis(10));
+    assert_eq!(
+        backoff.next_delay(&policy, &mut rng),
+        Duration::from_millis(10)
+    );
 }
 
 #[test]
@@ -53,7 +62,8 @@ fn huge_attempt_counts_do_not_overflow() {
 fn validation_names_the_bad_bound() {
     let inverted = BackoffPolicy::exponential(Duration::from_secs(2), Duration::from_secs(1));
     assert!(inverted.validate().unwrap_err().contains("min"));
-    let jitter = BackoffPolicy::exponential(Duration::ZERO, Duration::from_secs(1)).with_jitter(1.5);
+    let jitter =
+        BackoffPolicy::exponential(Duration::ZERO, Duration::from_secs(1)).with_jitter(1.5);
     assert!(jitter.validate().unwrap_err().contains("jitter"));
 }
 

@@ -20,7 +20,10 @@ fn exactly_max_restarts_pass_and_one_more_fails() {
     let start = Instant::now();
     let mut w = window(3, 1_000);
     for i in 0..3 {
-        assert!(w.record(start + Duration::from_millis(i)).is_ok(), "restart {i}");
+        assert!(
+            w.record(start + Duration::from_millis(i)).is_ok(),
+            "restart {i}"
+        );
     }
     let err = w.record(start + Duration::from_millis(3)).unwrap_err();
     assert_eq!(err.restarts, 4);

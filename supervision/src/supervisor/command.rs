@@ -48,7 +48,8 @@ impl Command {
 /// Sends `msg` to a nested supervisor, answering its request with `Unavailable` if that fails.
 fn forward(cell: &ActorCell, msg: SupervisorMsg, path: &str) {
     let target: ActorRef<SupervisorMsg> = cell.clone().into();
-    if let Err(MessagingErr::SendErr(SupervisorMsg::Route { request, .. })) = target.send_message(msg)
+    if let Err(MessagingErr::SendErr(SupervisorMsg::Route { request, .. })) =
+        target.send_message(msg)
     {
         request.refuse(SupervisorError::Unavailable(path.to_owned()));
     }
@@ -76,7 +77,14 @@ impl State {
             return Ok(());
         };
         let is_supervisor = child.spec.kind == ChildKind::Supervisor;
-        let below = !path.is_empty() || matches!(&request, Request::Command { command: Command::StartChild(_), .. });
+        let below = !path.is_empty()
+            || matches!(
+                &request,
+                Request::Command {
+                    command: Command::StartChild(_),
+                    ..
+                }
+            );
         if below {
             if !is_supervisor {
                 let err = if path.is_empty() {
@@ -164,7 +172,12 @@ impl State {
             }
             Request::Command { command, reply } => {
                 let self_path = self.path.to_string();
-                self.report(&self_path, Happening::Command { command: command.name() });
+                self.report(
+                    &self_path,
+                    Happening::Command {
+                        command: command.name(),
+                    },
+                );
                 let result = match command {
                     Command::StartChild(spec) => self.add_child(myself, spec).await,
                     Command::TerminateChild => Err(SupervisorError::Unsupported {
@@ -188,7 +201,10 @@ impl State {
     }
 
     /// Starts every child that is not running, in order; reports the first failure.
-    async fn start_all(&mut self, myself: &ActorCell) -> Result<Result<(), SupervisorError>, Meltdown> {
+    async fn start_all(
+        &mut self,
+        myself: &ActorCell,
+    ) -> Result<Result<(), SupervisorError>, Meltdown> {
         let seqs: Vec<u64> = self.children.keys().copied().collect();
         let mut first_err = Ok(());
         for seq in seqs {
@@ -212,7 +228,12 @@ impl State {
             return Ok(Err(SupervisorError::NotFound(String::new())));
         };
         let path = Arc::clone(&child.path);
-        self.report(&path, Happening::Command { command: command.name() });
+        self.report(
+            &path,
+            Happening::Command {
+                command: command.name(),
+            },
+        );
         match command {
             Command::Stop => {
                 self.stop_child(seq).await;
@@ -254,7 +275,11 @@ impl State {
 
     /// Starts a child that is not running, outside the restart rules: its backoff is reset, the
     /// start does not count toward intensity, and a failure leaves it `Failed`.
-    async fn operator_start(&mut self, myself: &ActorCell, seq: u64) -> Result<(), SupervisorError> {
+    async fn operator_start(
+        &mut self,
+        myself: &ActorCell,
+        seq: u64,
+    ) -> Result<(), SupervisorError> {
         let Some(child) = self.children.get_mut(&seq) else {
             return Err(SupervisorError::NotFound(String::new()));
         };
@@ -282,7 +307,11 @@ impl State {
 
     /// `start_child`: adds a child at the end of the start order and starts it; a child that
     /// fails to start is not kept (as in OTP).
-    async fn add_child(&mut self, myself: &ActorCell, spec: ChildSpec) -> Result<(), SupervisorError> {
+    async fn add_child(
+        &mut self,
+        myself: &ActorCell,
+        spec: ChildSpec,
+    ) -> Result<(), SupervisorError> {
         spec.validate()?;
         if self.by_id.contains_key(&spec.id) {
             return Err(SupervisorError::AlreadyExists(spec.id.to_string()));

@@ -76,7 +76,11 @@ impl State {
         };
         let start = Arc::clone(&child.spec.start);
         let path = Arc::clone(&child.path);
-        let ctx = ChildContext::new(myself.clone(), Arc::clone(&path), Some(self.observer.clone()));
+        let ctx = ChildContext::new(
+            myself.clone(),
+            Arc::clone(&path),
+            Some(self.observer.clone()),
+        );
         let span = tracing::debug_span!("actor_start", path = %path);
         let started = start(ctx).instrument(span).await;
         let Some(child) = self.children.get_mut(&seq) else {
@@ -90,7 +94,10 @@ impl State {
                     child.restarts += 1;
                 }
                 child.started_once = true;
-                let since_exit = child.ended_at.take().map(|t| now.saturating_duration_since(t));
+                let since_exit = child
+                    .ended_at
+                    .take()
+                    .map(|t| now.saturating_duration_since(t));
                 self.by_actor.insert(cell.get_id(), seq);
                 child.set_slot(Slot::Running { cell, since: now });
                 let path = Arc::clone(&child.path);
@@ -110,7 +117,10 @@ impl State {
     /// The supervisor's own start: every child in order. Under one_for_one a child that fails
     /// to start backs off while the others go on; under the other strategies the children
     /// after it wait for it.
-    pub(super) async fn start_initial_children(&mut self, myself: &ActorCell) -> Result<(), Meltdown> {
+    pub(super) async fn start_initial_children(
+        &mut self,
+        myself: &ActorCell,
+    ) -> Result<(), Meltdown> {
         let seqs: Vec<u64> = self.children.keys().copied().collect();
         for seq in seqs {
             if let Err(reason) = self.start_child(myself, seq).await {
@@ -313,7 +323,11 @@ impl State {
 
     /// Starts waiting children from `from` on, in start order, until one fails or is still
     /// backing off. Under one_for_one only `from` itself.
-    pub(super) async fn start_pending_from(&mut self, myself: &ActorCell, from: u64) -> Result<(), Meltdown> {
+    pub(super) async fn start_pending_from(
+        &mut self,
+        myself: &ActorCell,
+        from: u64,
+    ) -> Result<(), Meltdown> {
         let seqs: Vec<u64> = match self.strategy {
             Strategy::OneForOne => vec![from],
             _ => self.children.range(from..).map(|(s, _)| *s).collect(),
@@ -338,7 +352,12 @@ impl State {
     }
 
     /// A backoff timer fired.
-    pub(super) async fn retry(&mut self, myself: &ActorCell, seq: u64, generation: u64) -> Result<(), Meltdown> {
+    pub(super) async fn retry(
+        &mut self,
+        myself: &ActorCell,
+        seq: u64,
+        generation: u64,
+    ) -> Result<(), Meltdown> {
         let Some(child) = self.children.get_mut(&seq) else {
             return Ok(());
         };

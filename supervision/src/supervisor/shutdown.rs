@@ -18,7 +18,10 @@ pub(super) async fn shutdown(cell: &ActorCell, policy: Shutdown) {
     match policy {
         Shutdown::Brutal => kill(cell).await,
         Shutdown::Timeout(limit) => {
-            match cell.stop_and_wait(Some("shutdown".into()), Some(limit)).await {
+            match cell
+                .stop_and_wait(Some("shutdown".into()), Some(limit))
+                .await
+            {
                 Ok(()) => {}
                 Err(RactorErr::Timeout) => kill(cell).await,
                 // Already stopping or gone: wait for it to finish, within the same limit.

@@ -38,7 +38,10 @@ async fn delays_grow_cap_and_reset_after_a_healthy_run() {
     for _ in 0..6 {
         delays.push(crash_and_time(&probe, &rec, "root/w", "w").await);
     }
-    assert_eq!(delays, [ms(100), ms(200), ms(400), ms(800), ms(1_000), ms(1_000)]);
+    assert_eq!(
+        delays,
+        [ms(100), ms(200), ms(400), ms(800), ms(1_000), ms(1_000)]
+    );
     // A run shorter than reset_after keeps the sequence going...
     tokio::time::sleep(Duration::from_secs(9)).await;
     assert_eq!(crash_and_time(&probe, &rec, "root/w", "w").await, ms(1_000));
@@ -62,10 +65,16 @@ async fn jittered_delays_stay_within_bounds() {
     for attempt in 0..12u32 {
         let delay = crash_and_time(&probe, &rec, "root/w", "w").await;
         let base = policy.base_delay(attempt);
-        assert!(delay <= base && delay >= base / 2, "attempt {attempt}: {delay:?} vs base {base:?}");
+        assert!(
+            delay <= base && delay >= base / 2,
+            "attempt {attempt}: {delay:?} vs base {base:?}"
+        );
         distinct.insert(delay);
     }
-    assert!(distinct.len() > 3, "jitter should spread delays: {distinct:?}");
+    assert!(
+        distinct.len() > 3,
+        "jitter should spread delays: {distinct:?}"
+    );
     root.shutdown().await;
 }
 
@@ -73,7 +82,8 @@ async fn jittered_delays_stay_within_bounds() {
 async fn a_child_waiting_shows_as_backing_off_with_its_next_attempt() {
     let probe = Probe::new();
     let rec = Recorder::new();
-    let policy = BackoffPolicy::exponential(Duration::from_secs(5), Duration::from_secs(5)).with_jitter(0.0);
+    let policy =
+        BackoffPolicy::exponential(Duration::from_secs(5), Duration::from_secs(5)).with_jitter(0.0);
     let spec = SupervisorSpec::new(Strategy::OneForOne)
         .observer(rec.clone())
         .child(worker("w", &probe).backoff(policy));
@@ -87,12 +97,24 @@ async fn a_child_waiting_shows_as_backing_off_with_its_next_attempt() {
     // Messages sent meanwhile are refused, not lost silently.
     let handle = root.lookup("root/w").await.unwrap();
     let refused = handle.send(super::util::WorkerMsg::Exit(ExitKind::Normal));
-    assert!(matches!(refused, Err(supervision::SendError::Unavailable { message: Some(_), .. })));
+    assert!(matches!(
+        refused,
+        Err(supervision::SendError::Unavailable {
+            message: Some(_),
+            ..
+        })
+    ));
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(node(&root, "root/w").await.next_attempt_in, Some(Duration::from_secs(3)));
+    assert_eq!(
+        node(&root, "root/w").await.next_attempt_in,
+        Some(Duration::from_secs(3))
+    );
     rec.until_count("root/w", "started", 2).await;
     assert_eq!(node(&root, "root/w").await.state, NodeState::Running);
-    assert!(handle.current().is_some(), "the handle follows the new incarnation");
+    assert!(
+        handle.current().is_some(),
+        "the handle follows the new incarnation"
+    );
     root.shutdown().await;
 }
 

@@ -26,7 +26,9 @@ async fn exactly_max_restarts_pass_and_one_more_melts_down() {
     }
     probe.clear_log();
     probe.exit("b", ExitKind::Panic);
-    let exit = tokio::time::timeout(Duration::from_secs(10), root.wait()).await.unwrap();
+    let exit = tokio::time::timeout(Duration::from_secs(10), root.wait())
+        .await
+        .unwrap();
     match exit {
         SupervisorExit::Meltdown { path, reason } => {
             assert_eq!(path, "root");
@@ -38,13 +40,20 @@ async fn exactly_max_restarts_pass_and_one_more_melts_down() {
     // The siblings were stopped, in reverse start order, and b was not started again.
     assert_eq!(probe.log(), ["stop:c", "stop:a"]);
     assert_eq!(probe.starts("b"), 4);
-    assert!(root.snapshot().await.is_err(), "a melted-down root answers no more");
+    assert!(
+        root.snapshot().await.is_err(),
+        "a melted-down root answers no more"
+    );
 }
 
 /// An inner supervisor that melts down is restarted by its parent, whatever its strategy.
 #[tokio::test]
 async fn escalation_reaches_the_parent_for_every_strategy() {
-    for strategy in [Strategy::OneForOne, Strategy::OneForAll, Strategy::RestForOne] {
+    for strategy in [
+        Strategy::OneForOne,
+        Strategy::OneForAll,
+        Strategy::RestForOne,
+    ] {
         let probe = Probe::new();
         let rec = Recorder::new();
         let inner = SupervisorSpec::new(strategy)

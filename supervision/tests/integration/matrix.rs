@@ -11,11 +11,25 @@ use supervision::{NodeState, Restart, Strategy, SupervisorRef, SupervisorSpec};
 
 use super::util::{incarnation, node, worker, ExitKind, Probe, Recorder};
 
-const STRATEGIES: [Strategy; 3] = [Strategy::OneForOne, Strategy::OneForAll, Strategy::RestForOne];
+const STRATEGIES: [Strategy; 3] = [
+    Strategy::OneForOne,
+    Strategy::OneForAll,
+    Strategy::RestForOne,
+];
 const RESTARTS: [Restart; 3] = [Restart::Permanent, Restart::Transient, Restart::Temporary];
-const EXITS: [ExitKind; 4] = [ExitKind::Normal, ExitKind::Shutdown, ExitKind::Panic, ExitKind::Error];
+const EXITS: [ExitKind; 4] = [
+    ExitKind::Normal,
+    ExitKind::Shutdown,
+    ExitKind::Panic,
+    ExitKind::Error,
+];
 
-async fn start(strategy: Strategy, restart: Restart, probe: &std::sync::Arc<Probe>, rec: &std::sync::Arc<Recorder>) -> SupervisorRef {
+async fn start(
+    strategy: Strategy,
+    restart: Restart,
+    probe: &std::sync::Arc<Probe>,
+    rec: &std::sync::Arc<Recorder>,
+) -> SupervisorRef {
     let spec = SupervisorSpec::new(strategy)
         .intensity(10, Duration::from_secs(10))
         .observer(rec.clone())
@@ -57,7 +71,11 @@ async fn exits_by_restart_type_and_strategy() {
                 if expect_restart {
                     rec.until_count("sup/b", "started", 2).await;
                 } else {
-                    let what = if exit.is_abnormal() { "failed" } else { "exited" };
+                    let what = if exit.is_abnormal() {
+                        "failed"
+                    } else {
+                        "exited"
+                    };
                     rec.until_count("sup/b", what, 1).await;
                 }
                 let tree = root.snapshot().await.unwrap();
@@ -83,8 +101,16 @@ async fn exits_by_restart_type_and_strategy() {
                 };
                 assert_eq!(probe.starts("a"), 1 + u64::from(a_again), "{case}: a");
                 assert_eq!(probe.starts("c"), 1 + u64::from(c_again), "{case}: c");
-                assert_eq!(node(&root, "sup/a").await.state, NodeState::Running, "{case}");
-                assert_eq!(node(&root, "sup/c").await.state, NodeState::Running, "{case}");
+                assert_eq!(
+                    node(&root, "sup/a").await.state,
+                    NodeState::Running,
+                    "{case}"
+                );
+                assert_eq!(
+                    node(&root, "sup/c").await.state,
+                    NodeState::Running,
+                    "{case}"
+                );
                 // Restarted siblings come back in start order, after being stopped in reverse.
                 // (b's own post_stop runs only after a graceful exit, so it is left out.)
                 let log = probe.log();
@@ -94,7 +120,11 @@ async fn exits_by_restart_type_and_strategy() {
                     .filter(|e| *e != "stop:b")
                     .collect();
                 if a_again && c_again {
-                    assert_eq!(tail, ["stop:c", "stop:a", "start:a", "start:b", "start:c"], "{case}");
+                    assert_eq!(
+                        tail,
+                        ["stop:c", "stop:a", "start:a", "start:b", "start:c"],
+                        "{case}"
+                    );
                 } else if c_again {
                     assert_eq!(tail, ["stop:c", "start:b", "start:c"], "{case}");
                 } else if expect_restart {
@@ -121,7 +151,10 @@ async fn start_hook_failures_by_restart_type_and_strategy() {
                 // Never retried: forgotten after its first failed start; the others run.
                 rec.until_count("sup/b", "removed", 1).await;
                 rec.until_count("sup/c", "started", 1).await;
-                assert!(root.snapshot().await.unwrap().find("sup/b").is_none(), "{case}");
+                assert!(
+                    root.snapshot().await.unwrap().find("sup/b").is_none(),
+                    "{case}"
+                );
                 assert_eq!(probe.starts("b"), 0, "{case}");
             } else {
                 rec.until_count("sup/b", "started", 1).await;
@@ -130,7 +163,10 @@ async fn start_hook_failures_by_restart_type_and_strategy() {
                 assert_eq!(rec.count("sup/b", "restarting"), 2, "{case}");
                 let b = node(&root, "sup/b").await;
                 assert_eq!(b.state, NodeState::Running, "{case}");
-                assert!(b.last_failure.unwrap().reason.contains("refused to start"), "{case}");
+                assert!(
+                    b.last_failure.unwrap().reason.contains("refused to start"),
+                    "{case}"
+                );
                 if strategy != Strategy::OneForOne {
                     // c waited for b: ordered start even through retries.
                     assert_eq!(probe.log(), ["start:a", "start:b", "start:c"], "{case}");
@@ -151,7 +187,11 @@ async fn start_hook_failure_during_restart_is_retried_and_counted() {
     probe.fail_next_starts("b", 1);
     probe.exit("b", ExitKind::Panic);
     rec.until_count("sup/b", "started", 2).await;
-    assert_eq!(rec.count("sup/b", "failed"), 2, "the crash and the failed start");
+    assert_eq!(
+        rec.count("sup/b", "failed"),
+        2,
+        "the crash and the failed start"
+    );
     assert_eq!(rec.count("sup/b", "restarting"), 2);
     assert_eq!(node(&root, "sup/b").await.restarts, 1);
     root.shutdown().await;

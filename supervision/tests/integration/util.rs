@@ -2,15 +2,13 @@
 //! records what happened to each worker, and an observer that records lifecycle events and lets
 //! a test await one instead of sleeping.
 
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use supervision::{
-    ChildSpec, Happening, LifecycleEvent, NodeSnapshot, NodeState, Observer, StartError,
-    SupervisorRef,
+    ChildSpec, Happening, LifecycleEvent, NodeSnapshot, Observer, StartError, SupervisorRef,
 };
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -64,7 +62,11 @@ impl Probe {
     }
 
     pub fn starts(&self, id: &str) -> u64 {
-        self.children.lock().unwrap().get(id).map_or(0, |c| c.starts)
+        self.children
+            .lock()
+            .unwrap()
+            .get(id)
+            .map_or(0, |c| c.starts)
     }
 
     pub fn start_times(&self, id: &str) -> Vec<Instant> {
@@ -78,12 +80,22 @@ impl Probe {
 
     /// Makes the next `n` starts of `id` fail in `pre_start`.
     pub fn fail_next_starts(&self, id: &str, n: u32) {
-        self.children.lock().unwrap().entry(id.into()).or_default().fail_next_starts = n;
+        self.children
+            .lock()
+            .unwrap()
+            .entry(id.into())
+            .or_default()
+            .fail_next_starts = n;
     }
 
     /// Makes `id`'s `post_stop` take this long.
     pub fn slow_stop(&self, id: &str, delay: Duration) {
-        self.children.lock().unwrap().entry(id.into()).or_default().stop_delay = Some(delay);
+        self.children
+            .lock()
+            .unwrap()
+            .entry(id.into())
+            .or_default()
+            .stop_delay = Some(delay);
     }
 
     pub fn log(&self) -> Vec<String> {
@@ -96,12 +108,18 @@ impl Probe {
 
     /// The latest incarnation's reference.
     pub fn current(&self, id: &str) -> ActorRef<WorkerMsg> {
-        self.children.lock().unwrap()[id].refs.last().unwrap().clone()
+        self.children.lock().unwrap()[id]
+            .refs
+            .last()
+            .unwrap()
+            .clone()
     }
 
     /// Makes the current incarnation of `id` exit.
     pub fn exit(&self, id: &str, kind: ExitKind) {
-        self.current(id).send_message(WorkerMsg::Exit(kind)).unwrap();
+        self.current(id)
+            .send_message(WorkerMsg::Exit(kind))
+            .unwrap();
     }
 }
 
@@ -140,7 +158,11 @@ impl Actor for Worker {
             child.refs.push(myself);
             child.starts
         };
-        args.probe.log.lock().unwrap().push(format!("start:{}", args.id));
+        args.probe
+            .log
+            .lock()
+            .unwrap()
+            .push(format!("start:{}", args.id));
         Ok(WorkerState {
             id: args.id,
             probe: args.probe,
@@ -183,7 +205,12 @@ impl Actor for Worker {
         if let Some(delay) = delay {
             tokio::time::sleep(delay).await;
         }
-        state.probe.log.lock().unwrap().push(format!("stop:{}", state.id));
+        state
+            .probe
+            .log
+            .lock()
+            .unwrap()
+            .push(format!("stop:{}", state.id));
         Ok(())
     }
 }
@@ -277,7 +304,11 @@ impl Recorder {
     /// Waits until `path` has had `n` events of kind `what`.
     pub async fn until_count(&self, path: &str, what: &str, n: usize) {
         self.until(&format!("{n} × {what} at {path}"), |events| {
-            events.iter().filter(|e| e.path == path && e.what == what).count() >= n
+            events
+                .iter()
+                .filter(|e| e.path == path && e.what == what)
+                .count()
+                >= n
         })
         .await;
     }
@@ -304,11 +335,6 @@ impl Observer for Recorder {
         });
         self.notify.notify_waiters();
     }
-}
-
-/// The state of the node at `path` in a fresh snapshot (None if absent).
-pub async fn state_of(root: &SupervisorRef, path: &str) -> Option<NodeState> {
-    root.snapshot().await.unwrap().find(path).map(|n| n.state)
 }
 
 pub async fn node(root: &SupervisorRef, path: &str) -> NodeSnapshot {
