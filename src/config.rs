@@ -1,0 +1,482 @@
+//! Configuration in layers — built-in defaults < `bettafish.toml` < `.env` < environment — read
+//! into raw strings by key, then validated into a typed [`Config`] whose errors name the key.
+//!
+//! The original's key names are kept (`HOST`, `PORT`, `DB_*`, `*_ENGINE_*`…); the catalogue of
+//! keys is in [`catalogue`]; `.env` editing in [`dotenv`].
+
+pub mod catalogue;
+pub mod dotenv;
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Serialize;
+use thiserror::Error;
+
+use catalogue::{Affects, Key, Kind};
+use dotenv::{Dotenv, DotenvError};
+
+/// Where a value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The built-in default.
+    Default,
+    /// `bettafish.toml`.
+    Toml,
+    /// `.env`.
+    Dotenv,
+    /// The process environment.
+    Env,
+}
+
+/// A configuration problem, naming the key (and the layer it came from) where there is one.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// A value that its key does not accept.
+    #[error("{key} (from {layer:?}): {reason}")]
+    Invalid {
+        /// The key.
+        key: String,
+        /// Its layer.
+        layer: Source,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A key `POST /api/config` may not set, or that does not exist.
+    #[error("{0} cannot be set through the API")]
+    NotSettable(String),
+    /// The TOML file does not parse.
+    #[error("{path}: {reason}")]
+    Toml {
+        /// The file.
+        path: String,
+        /// The parser's message.
+        reason: String,
+    },
+    /// The `.env` file does not parse or cannot be written.
+    #[error(transparent)]
+    Dotenv(#[from] DotenvError),
+}
+
+/// The raw layered values, by key.
+#[derive(Debug, Clone, Default)]
+pub struct RawConfig {
+    values: BTreeMap<String, (String, Source)>,
+}
+
+impl RawConfig {
+    /// The value of `key`, if set in any layer.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(|(v, _)| v.as_str())
+    }
+
+    /// The layer `key` came from.
+    pub fn source(&self, key: &str) -> Option<Source> {
+        self.values.get(key).map(|(_, s)| *s)
+    }
+
+    fn set(&mut self, key: &str, value: String, source: Source) {
+        self.values.insert(key.to_owned(), (value, source));
+    }
+}
+
+/// Where the files are and what the environment holds: the inputs of [`load`].
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// The TOML file (may be missing).
+    pub toml_path: PathBuf,
+    /// The `.env` file (may be missing).
+    pub env_path: PathBuf,
+    /// The environment, as key → value.
+    pub env: BTreeMap<String, String>,
+}
+
+impl Inputs {
+    /// The process environment and the file paths it names (or the defaults).
+    pub fn from_process() -> Self {
+        let env: BTreeMap<String, String> = std::env::vars().collect();
+        let toml_path = env
+            .get("BETTAFISH_CONFIG")
+            .cloned()
+            .unwrap_or_else(|| "bettafish.toml".into());
+        let env_path = env
+            .get("BETTAFISH_ENV_FILE")
+            .cloned()
+            .unwrap_or_else(|| ".env".into());
+        Self {
+            toml_path: toml_path.into(),
+            env_path: env_path.into(),
+            env,
+        }
+    }
+}
+
+/// Flattens a TOML table into `KEY` strings: nested tables join with `_`, names upper-cased, so
+/// `[supervision.engines] max_restarts = 3` is `SUPERVISION_ENGINES_MAX_RESTARTS`.
+fn flatten_toml(prefix: &str, table: &toml::Table, out: &mut Vec<(String, String)>) {
+    for (name, value) in table {
+        let key = if prefix.is_empty() {
+            name.to_ascii_uppercase()
+        } else {
+            format!("{prefix}_{}", name.to_ascii_uppercase())
+        };
+        match value {
+            toml::Value::Table(inner) => flatten_toml(&key, inner, out),
+            toml::Value::String(s) => out.push((key, s.clone())),
+            other => out.push((key, other.to_string())),
+        }
+    }
+}
+
+/// Reads every layer. Unknown keys are ignored (a `.env` shared with other tools is normal).
+///
+/// # Errors
+/// [`ConfigError::Toml`], [`ConfigError::Dotenv`].
+pub fn load(inputs: &Inputs) -> Result<RawConfig, ConfigError> {
+    let mut raw = RawConfig::default();
+    for key in catalogue::all() {
+        if let Some(default) = key.default {
+            raw.set(key.name, default.to_owned(), Source::Default);
+        }
+    }
+    match std::fs::read_to_string(&inputs.toml_path) {
+        Ok(text) => {
+            let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Toml {
+                path: inputs.toml_path.display().to_string(),
+                reason: e.message().to_owned(),
+            })?;
+            let mut flat = Vec::new();
+            flatten_toml("", &table, &mut flat);
+            for (key, value) in flat {
+                if catalogue::find(&key).is_some() {
+                    raw.set(&key, value, Source::Toml);
+                }
+            }
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => {
+            return Err(ConfigError::Toml {
+                path: inputs.toml_path.display().to_string(),
+                reason: err.to_string(),
+            })
+        }
+    }
+    let dotenv = Dotenv::load(&inputs.env_path)?;
+    for (key, value) in dotenv.entries() {
+        if catalogue::find(key).is_some() {
+            raw.set(key, value.to_owned(), Source::Dotenv);
+        }
+    }
+    for (key, value) in &inputs.env {
+        if catalogue::find(key).is_some() {
+            raw.set(key, value.clone(), Source::Env);
+        }
+    }
+    Ok(raw)
+}
+
+/// Checks one value against its key's kind.
+///
+/// # Errors
+/// A sentence saying what the key expects.
+pub fn validate_value(key: &Key, value: &str) -> Result<(), String> {
+    if value.contains(['\r', '\n', '\0']) {
+        return Err("contains a line break or NUL character".into());
+    }
+    match key.kind {
+        Kind::Text | Kind::Path => Ok(()),
+        Kind::Host => {
+            let ok = value.parse::<IpAddr>().is_ok()
+                || (!value.is_empty()
+                    && value.len() <= 253
+                    && value
+                        .split('.')
+                        .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')));
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("`{value}` is not a host name or IP address"))
+            }
+        }
+        Kind::Port => match value.parse::<u16>() {
+            Ok(p) if p > 0 => Ok(()),
+            _ => Err(format!("`{value}` is not a port (1-65535)")),
+        },
+        Kind::Url => {
+            const SCHEMES: [&str; 9] = [
+                "http://", "https://", "postgres://", "postgresql://", "sqlite:", "mysql://", "redis://",
+                "rediss://", "unix://",
+            ];
+            if SCHEMES.iter().any(|s| value.starts_with(s)) && value.len() > 7 {
+                Ok(())
+            } else {
+                Err(format!("`{}` is not a URL this service understands", mask_url(value)))
+            }
+        }
+        Kind::Count { min, max } => match value.parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(()),
+            _ => Err(format!("`{value}` is not a whole number in {min}..={max}")),
+        },
+        Kind::Bool => parse_bool(value)
+            .map(|_| ())
+            .ok_or_else(|| format!("`{value}` is not true or false")),
+        Kind::Dialect => match value.to_ascii_lowercase().as_str() {
+            "sqlite" | "postgresql" | "postgres" => Ok(()),
+            "mysql" => Err("MySQL is not supported; use postgresql or sqlite".into()),
+            other => Err(format!("`{other}` is not a database kind (sqlite, postgresql)")),
+        },
+    }
+}
+
+fn parse_bool(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// Hides the password of a URL (`postgres://u:***@h/db`).
+pub fn mask_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// The display form of a value: secrets masked (URLs keep all but the password).
+pub fn display_value(key: &Key, value: &str) -> String {
+    if !key.secret || value.is_empty() {
+        return value.to_owned();
+    }
+    if key.kind == Kind::Url {
+        return mask_url(value);
+    }
+    "********".to_owned()
+}
+
+/// Restart intensity and backoff for one supervisor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SupervisionSettings {
+    /// Restarts allowed per period.
+    pub max_restarts: u32,
+    /// The window, in seconds.
+    pub period_secs: u64,
+    /// First backoff delay for its children, in milliseconds.
+    pub backoff_min_ms: u64,
+    /// Longest backoff delay, in milliseconds.
+    pub backoff_max_ms: u64,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to bind.
+    pub host: String,
+    /// Port to bind.
+    pub port: u16,
+    /// Where files live.
+    pub data_dir: PathBuf,
+    /// The `.env` file that `POST /api/config` edits.
+    pub env_path: PathBuf,
+    /// The log filter.
+    pub log_filter: String,
+    /// Operator token set explicitly (else generated at first start).
+    pub operator_token: Option<String>,
+    /// Viewer token for read routes off loopback.
+    pub viewer_token: Option<String>,
+    /// Largest request body.
+    pub max_body_bytes: u64,
+    /// Longest a request may take.
+    pub request_timeout: Duration,
+    /// Longest a graceful shutdown may take.
+    pub shutdown_deadline: Duration,
+    /// Process metrics interval.
+    pub metrics_interval: Duration,
+    /// Per supervisor segment (`ENGINES`…).
+    pub supervision: BTreeMap<&'static str, SupervisionSettings>,
+    /// Every layered value, for `GET /api/config`.
+    pub raw: RawConfig,
+}
+
+fn required<'a>(raw: &'a RawConfig, key: &str) -> Result<&'a str, ConfigError> {
+    raw.get(key).ok_or_else(|| ConfigError::Invalid {
+        key: key.to_owned(),
+        layer: Source::Default,
+        reason: "has no value".into(),
+    })
+}
+
+fn number<T: std::str::FromStr>(raw: &RawConfig, key: &str) -> Result<T, ConfigError> {
+    let value = required(raw, key)?;
+    value.parse().map_err(|_| ConfigError::Invalid {
+        key: key.to_owned(),
+        layer: raw.source(key).unwrap_or(Source::Default),
+        reason: format!("`{value}` is not a number"),
+    })
+}
+
+impl Config {
+    /// Validates every known key, then builds the typed configuration.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the first bad key and its layer.
+    pub fn from_raw(raw: RawConfig, env_path: &Path) -> Result<Self, ConfigError> {
+        for (name, (value, source)) in &raw.values {
+            if let Some(key) = catalogue::find(name) {
+                validate_value(&key, value).map_err(|reason| ConfigError::Invalid {
+                    key: name.clone(),
+                    layer: *source,
+                    reason,
+                })?;
+            }
+        }
+        let mut supervision = BTreeMap::new();
+        for (segment, _) in catalogue::SUPERVISORS {
+            let get = |setting: &str| number::<u64>(&raw, &format!("SUPERVISION_{segment}_{setting}"));
+            let settings = SupervisionSettings {
+                max_restarts: u32::try_from(get("MAX_RESTARTS")?).unwrap_or(u32::MAX),
+                period_secs: get("PERIOD_SECS")?,
+                backoff_min_ms: get("BACKOFF_MIN_MS")?,
+                backoff_max_ms: get("BACKOFF_MAX_MS")?,
+            };
+            if settings.backoff_min_ms > settings.backoff_max_ms {
+                let key = format!("SUPERVISION_{segment}_BACKOFF_MIN_MS");
+                return Err(ConfigError::Invalid {
+                    layer: raw.source(&key).unwrap_or(Source::Default),
+                    key,
+                    reason: "is greater than the matching BACKOFF_MAX_MS".into(),
+                });
+            }
+            supervision.insert(*segment, settings);
+        }
+        let non_empty = |key: &str| raw.get(key).filter(|v| !v.is_empty()).map(str::to_owned);
+        Ok(Self {
+            host: required(&raw, "HOST")?.to_owned(),
+            port: number(&raw, "PORT")?,
+            data_dir: PathBuf::from(required(&raw, "BETTAFISH_DATA_DIR")?),
+            env_path: env_path.to_path_buf(),
+            log_filter: required(&raw, "BETTAFISH_LOG")?.to_owned(),
+            operator_token: non_empty("BETTAFISH_OPERATOR_TOKEN"),
+            viewer_token: non_empty("BETTAFISH_VIEWER_TOKEN"),
+            max_body_bytes: number(&raw, "BETTAFISH_MAX_BODY_BYTES")?,
+            request_timeout: Duration::from_secs(number(&raw, "BETTAFISH_REQUEST_TIMEOUT_SECS")?),
+            shutdown_deadline: Duration::from_secs(number(&raw, "BETTAFISH_SHUTDOWN_DEADLINE_SECS")?),
+            metrics_interval: Duration::from_secs(number(&raw, "BETTAFISH_METRICS_INTERVAL_SECS")?),
+            supervision,
+            raw,
+        })
+    }
+
+    /// Loads and validates everything `inputs` points at.
+    ///
+    /// # Errors
+    /// Any [`ConfigError`].
+    pub fn load(inputs: &Inputs) -> Result<Self, ConfigError> {
+        Self::from_raw(load(inputs)?, &inputs.env_path)
+    }
+
+    /// Whether the listener is on a loopback address (read routes are then open).
+    pub fn is_loopback(&self) -> bool {
+        self.host == "localhost" || self.host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    }
+
+    /// The supervision settings of the supervisor with this key segment (`ENGINES`…).
+    pub fn supervision_for(&self, segment: &str) -> SupervisionSettings {
+        self.supervision.get(segment).copied().unwrap_or(SupervisionSettings {
+            max_restarts: 5,
+            period_secs: 30,
+            backoff_min_ms: 100,
+            backoff_max_ms: 30_000,
+        })
+    }
+
+    /// Every known key with its display value and layer, secrets masked.
+    pub fn describe(&self) -> Vec<KeyView> {
+        catalogue::all()
+            .into_iter()
+            .map(|key| {
+                let value = self.raw.get(key.name);
+                KeyView {
+                    key: key.name,
+                    value: value.map(|v| display_value(&key, v)),
+                    source: self.raw.source(key.name),
+                    secret: key.secret,
+                    settable: key.settable,
+                    takes_effect: match key.affects {
+                        Affects::Nothing => "now".into(),
+                        Affects::Actor(path) => format!("restart of {path}"),
+                        Affects::NextStart => "next start".into(),
+                    },
+                    doc: key.doc,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One key as `GET /api/config` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyView {
+    /// The key.
+    pub key: &'static str,
+    /// Its value, masked if secret.
+    pub value: Option<String>,
+    /// Its layer.
+    pub source: Option<Source>,
+    /// Whether it is a secret.
+    pub secret: bool,
+    /// Whether the API may set it.
+    pub settable: bool,
+    /// When a change takes effect.
+    pub takes_effect: String,
+    /// What it does.
+    pub doc: &'static str,
+}
+
+/// Validates `changes` against the catalogue, writes them to the `.env` file atomically and
+/// returns the keys whose value actually changed.
+///
+/// # Errors
+/// [`ConfigError::NotSettable`], [`ConfigError::Invalid`] (nothing is written then),
+/// [`ConfigError::Dotenv`].
+pub fn write_changes(
+    current: &Config,
+    changes: &BTreeMap<String, String>,
+) -> Result<Vec<Key>, ConfigError> {
+    let mut keys = Vec::new();
+    for (name, value) in changes {
+        let key = catalogue::find(name)
+            .filter(|k| k.settable)
+            .ok_or_else(|| ConfigError::NotSettable(name.clone()))?;
+        validate_value(&key, value).map_err(|reason| ConfigError::Invalid {
+            key: name.clone(),
+            layer: Source::Dotenv,
+            reason,
+        })?;
+        keys.push(key);
+    }
+    let mut dotenv = Dotenv::load(&current.env_path)?;
+    let mut changed = Vec::new();
+    for key in keys {
+        let value = &changes[key.name];
+        dotenv.set(key.name, value)?;
+        if current.raw.get(key.name) != Some(value.as_str()) {
+            changed.push(key);
+        }
+    }
+    dotenv.save(&current.env_path)?;
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,107 @@
+//! Layering, validation and masking of the configuration.
+
+use std::collections::BTreeMap;
+
+use super::{Config, ConfigError, Inputs, Source};
+
+fn inputs(dir: &tempfile::TempDir, toml: &str, dotenv: &str, env: &[(&str, &str)]) -> Inputs {
+    let toml_path = dir.path().join("bettafish.toml");
+    let env_path = dir.path().join(".env");
+    std::fs::write(&toml_path, toml).unwrap();
+    std::fs::write(&env_path, dotenv).unwrap();
+    Inputs {
+        toml_path,
+        env_path,
+        env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+    }
+}
+
+#[test]
+fn later_layers_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = inputs(
+        &dir,
+        "port = 6000\nhost = \"0.0.0.0\"\n[supervision.engines]\nmax_restarts = 9\n",
+        "PORT=7000\nSEARCH_TIMEOUT=60\n",
+        &[("PORT", "8000"), ("UNRELATED", "x")],
+    );
+    let config = Config::load(&inputs).unwrap();
+    assert_eq!(config.port, 8000);
+    assert_eq!(config.raw.source("PORT"), Some(Source::Env));
+    assert_eq!(config.host, "0.0.0.0");
+    assert_eq!(config.raw.source("HOST"), Some(Source::Toml));
+    assert_eq!(config.raw.get("SEARCH_TIMEOUT"), Some("60"));
+    assert_eq!(config.supervision_for("ENGINES").max_restarts, 9);
+    assert_eq!(config.raw.get("UNRELATED"), None);
+    assert!(!config.is_loopback());
+}
+
+#[test]
+fn defaults_alone_make_a_working_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::load(&inputs(&dir, "", "", &[])).unwrap();
+    assert_eq!((config.host.as_str(), config.port), ("127.0.0.1", 5000));
+    assert!(config.is_loopback());
+    assert_eq!(config.data_dir, std::path::PathBuf::from("./data"));
+}
+
+#[test]
+fn invalid_values_name_the_key_and_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &str, &str)] = &[
+        ("PORT", "70000", "PORT (from Env)"),
+        ("PORT", "http", "PORT (from Env)"),
+        ("DB_DIALECT", "mysql", "not supported"),
+        ("BETTAFISH_MAX_BODY_BYTES", "12", "BETTAFISH_MAX_BODY_BYTES"),
+        ("QUERY_ENGINE_BASE_URL", "ftp://x", "QUERY_ENGINE_BASE_URL"),
+        ("SUPERVISION_ENGINES_PERIOD_SECS", "0", "SUPERVISION_ENGINES_PERIOD_SECS"),
+    ];
+    for (key, value, expected) in cases {
+        let err = Config::load(&inputs(&dir, "", "", &[(key, value)])).unwrap_err();
+        assert!(err.to_string().contains(expected), "{key}={value}: {err}");
+    }
+    let err = Config::load(&inputs(&dir, "port = [1", "", &[])).unwrap_err();
+    assert!(matches!(err, ConfigError::Toml { .. }), "{err}");
+    let err = Config::load(&inputs(&dir, "", "PORT=1\nbroken line\n", &[])).unwrap_err();
+    assert!(err.to_string().contains("line 2"), "{err}");
+}
+
+#[test]
+fn secrets_are_masked_in_descriptions() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::load(&inputs(
+        &dir,
+        "",
+        "QUERY_ENGINE_API_KEY=sk-live-123\nDATABASE_URL=postgres://u:pw@db:5432/x\n",
+        &[],
+    ))
+    .unwrap();
+    let views = config.describe();
+    let find = |k: &str| views.iter().find(|v| v.key == k).unwrap().value.clone();
+    assert_eq!(find("QUERY_ENGINE_API_KEY").as_deref(), Some("********"));
+    assert_eq!(find("DATABASE_URL").as_deref(), Some("postgres://u:***@db:5432/x"));
+    assert_eq!(find("PORT").as_deref(), Some("5000"));
+    let all = serde_json::to_string(&views).unwrap();
+    assert!(!all.contains("sk-live-123") && !all.contains(":pw@"));
+}
+
+#[test]
+fn writing_changes_validates_everything_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = inputs(&dir, "", "# mine\nPORT=5000\n", &[]);
+    let config = Config::load(&inputs).unwrap();
+    let bad: BTreeMap<String, String> =
+        [("SEARCH_TIMEOUT".into(), "30".into()), ("PORT".into(), "x\nEVIL=1".into())].into();
+    assert!(super::write_changes(&config, &bad).is_err());
+    assert_eq!(std::fs::read_to_string(&inputs.env_path).unwrap(), "# mine\nPORT=5000\n");
+    let locked: BTreeMap<String, String> = [("BETTAFISH_OPERATOR_TOKEN".into(), "x".into())].into();
+    assert!(matches!(super::write_changes(&config, &locked), Err(ConfigError::NotSettable(_))));
+    let good: BTreeMap<String, String> =
+        [("SEARCH_TIMEOUT".into(), "30".into()), ("PORT".into(), "5000".into())].into();
+    let changed = super::write_changes(&config, &good).unwrap();
+    assert_eq!(changed.iter().map(|k| k.name).collect::<Vec<_>>(), ["SEARCH_TIMEOUT"]);
+    assert_eq!(
+        std::fs::read_to_string(&inputs.env_path).unwrap(),
+        "# mine\nPORT=\"5000\"\nSEARCH_TIMEOUT=\"30\"\n"
+    );
+}
