@@ -144,10 +144,12 @@ pub fn load(inputs: &Inputs) -> Result<RawConfig, ConfigError> {
     }
     match std::fs::read_to_string(&inputs.toml_path) {
         Ok(text) => {
-            let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Toml {
-                path: inputs.toml_path.display().to_string(),
-                reason: e.message().to_owned(),
-            })?;
+            let table: toml::Table =
+                text.parse()
+                    .map_err(|e: toml::de::Error| ConfigError::Toml {
+                        path: inputs.toml_path.display().to_string(),
+                        reason: e.message().to_owned(),
+                    })?;
             let mut flat = Vec::new();
             flatten_toml("", &table, &mut flat);
             for (key, value) in flat {
@@ -192,9 +194,9 @@ pub fn validate_value(key: &Key, value: &str) -> Result<(), String> {
             let ok = value.parse::<IpAddr>().is_ok()
                 || (!value.is_empty()
                     && value.len() <= 253
-                    && value
-                        .split('.')
-                        .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')));
+                    && value.split('.').all(|l| {
+                        !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    }));
             if ok {
                 Ok(())
             } else {
@@ -207,35 +209,36 @@ pub fn validate_value(key: &Key, value: &str) -> Result<(), String> {
         },
         Kind::Url => {
             const SCHEMES: [&str; 9] = [
-                "http://", "https://", "postgres://", "postgresql://", "sqlite:", "mysql://", "redis://",
-                "rediss://", "unix://",
+                "http://",
+                "https://",
+                "postgres://",
+                "postgresql://",
+                "sqlite:",
+                "mysql://",
+                "redis://",
+                "rediss://",
+                "unix://",
             ];
             if SCHEMES.iter().any(|s| value.starts_with(s)) && value.len() > 7 {
                 Ok(())
             } else {
-                Err(format!("`{}` is not a URL this service understands", mask_url(value)))
+                Err(format!(
+                    "`{}` is not a URL this service understands",
+                    mask_url(value)
+                ))
             }
         }
         Kind::Count { min, max } => match value.parse::<u64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(()),
             _ => Err(format!("`{value}` is not a whole number in {min}..={max}")),
         },
-        Kind::Bool => parse_bool(value)
-            .map(|_| ())
-            .ok_or_else(|| format!("`{value}` is not true or false")),
         Kind::Dialect => match value.to_ascii_lowercase().as_str() {
             "sqlite" | "postgresql" | "postgres" => Ok(()),
             "mysql" => Err("MySQL is not supported; use postgresql or sqlite".into()),
-            other => Err(format!("`{other}` is not a database kind (sqlite, postgresql)")),
+            other => Err(format!(
+                "`{other}` is not a database kind (sqlite, postgresql)"
+            )),
         },
-    }
-}
-
-fn parse_bool(value: &str) -> Option<bool> {
-    match value.to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Some(true),
-        "0" | "false" | "no" | "off" => Some(false),
-        _ => None,
     }
 }
 
@@ -342,7 +345,8 @@ impl Config {
         }
         let mut supervision = BTreeMap::new();
         for (segment, _) in catalogue::SUPERVISORS {
-            let get = |setting: &str| number::<u64>(&raw, &format!("SUPERVISION_{segment}_{setting}"));
+            let get =
+                |setting: &str| number::<u64>(&raw, &format!("SUPERVISION_{segment}_{setting}"));
             let settings = SupervisionSettings {
                 max_restarts: u32::try_from(get("MAX_RESTARTS")?).unwrap_or(u32::MAX),
                 period_secs: get("PERIOD_SECS")?,
@@ -370,7 +374,10 @@ impl Config {
             viewer_token: non_empty("BETTAFISH_VIEWER_TOKEN"),
             max_body_bytes: number(&raw, "BETTAFISH_MAX_BODY_BYTES")?,
             request_timeout: Duration::from_secs(number(&raw, "BETTAFISH_REQUEST_TIMEOUT_SECS")?),
-            shutdown_deadline: Duration::from_secs(number(&raw, "BETTAFISH_SHUTDOWN_DEADLINE_SECS")?),
+            shutdown_deadline: Duration::from_secs(number(
+                &raw,
+                "BETTAFISH_SHUTDOWN_DEADLINE_SECS",
+            )?),
             metrics_interval: Duration::from_secs(number(&raw, "BETTAFISH_METRICS_INTERVAL_SECS")?),
             supervision,
             raw,
@@ -392,12 +399,15 @@ impl Config {
 
     /// The supervision settings of the supervisor with this key segment (`ENGINES`…).
     pub fn supervision_for(&self, segment: &str) -> SupervisionSettings {
-        self.supervision.get(segment).copied().unwrap_or(SupervisionSettings {
-            max_restarts: 5,
-            period_secs: 30,
-            backoff_min_ms: 100,
-            backoff_max_ms: 30_000,
-        })
+        self.supervision
+            .get(segment)
+            .copied()
+            .unwrap_or(SupervisionSettings {
+                max_restarts: 5,
+                period_secs: 30,
+                backoff_min_ms: 100,
+                backoff_max_ms: 30_000,
+            })
     }
 
     /// Every known key with its display value and layer, secrets masked.

@@ -14,7 +14,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use supervision::{ChildSpec, Observer, Strategy, SupervisorSpec};
+use supervision::{BackoffPolicy, ChildSpec, Observer, Strategy, SupervisorSpec};
 
 /// The root's name: the first segment of every actor path.
 pub const ROOT: &str = "root";
@@ -26,7 +26,7 @@ pub const BRANCHES: [&str; 5] = ["infra", "engines", "crawlers", "reports", "ana
 pub const DEFAULT_MAX_DYNAMIC_CHILDREN: usize = 1_000;
 
 /// What to put on each static branch; the dynamic ones fill up at run time.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Branches {
     /// Infrastructure actors (broadcaster, store monitor, cache link), in dependency order.
     pub infra: Vec<ChildSpec>,
@@ -36,39 +36,85 @@ pub struct Branches {
     pub crawlers: Vec<ChildSpec>,
 }
 
-/// The whole tree's spec, reporting every lifecycle change to `observer`.
-pub fn service_tree(branches: Branches, observer: Arc<dyn Observer>) -> SupervisorSpec {
-    let with = |strategy: Strategy, children: Vec<ChildSpec>| {
+/// Restart intensity of one supervisor and the backoff of its children.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BranchSettings {
+    /// Restarts allowed per period.
+    pub max_restarts: u32,
+    /// The intensity window.
+    pub period: Duration,
+    /// Backoff between restarts of the branch's children.
+    pub backoff: BackoffPolicy,
+}
+
+impl Default for BranchSettings {
+    fn default() -> Self {
+        Self {
+            max_restarts: 5,
+            period: Duration::from_secs(30),
+            backoff: BackoffPolicy::exponential(
+                Duration::from_millis(100),
+                Duration::from_secs(30),
+            ),
+        }
+    }
+}
+
+/// Where the tree reads its settings, by supervisor name (`root`, `infra`, `engines`…). Asked
+/// again each time a branch starts, so a restarted branch runs with the current settings.
+pub type SettingsSource = Arc<dyn Fn(&str) -> BranchSettings + Send + Sync>;
+
+fn branch(
+    name: &'static str,
+    strategy: Option<Strategy>,
+    children: Vec<ChildSpec>,
+    settings: SettingsSource,
+) -> ChildSpec {
+    ChildSpec::supervisor_from(name, move || {
+        let s = settings(name);
+        let spec = match strategy {
+            Some(strategy) => SupervisorSpec::new(strategy),
+            None => SupervisorSpec::dynamic(DEFAULT_MAX_DYNAMIC_CHILDREN),
+        };
         children
-            .into_iter()
-            .fold(SupervisorSpec::new(strategy), SupervisorSpec::child)
-            .intensity(5, Duration::from_secs(30))
-    };
+            .iter()
+            .cloned()
+            .map(|child| child.backoff(s.backoff))
+            .fold(spec, SupervisorSpec::child)
+            .intensity(s.max_restarts, s.period)
+    })
+}
+
+/// The whole tree's spec, reporting every lifecycle change to `observer`.
+pub fn service_tree(
+    branches: Branches,
+    settings: SettingsSource,
+    observer: Arc<dyn Observer>,
+) -> SupervisorSpec {
+    let root = settings(ROOT);
     SupervisorSpec::new(Strategy::OneForOne)
-        .intensity(10, Duration::from_secs(60))
+        .intensity(root.max_restarts, root.period)
         .observer(observer)
-        .child(ChildSpec::supervisor(
+        .child(branch(
             "infra",
-            with(Strategy::RestForOne, branches.infra),
+            Some(Strategy::RestForOne),
+            branches.infra,
+            Arc::clone(&settings),
         ))
-        .child(ChildSpec::supervisor(
+        .child(branch(
             "engines",
-            with(Strategy::OneForOne, branches.engines),
+            Some(Strategy::OneForOne),
+            branches.engines,
+            Arc::clone(&settings),
         ))
-        .child(ChildSpec::supervisor(
+        .child(branch(
             "crawlers",
-            with(Strategy::OneForOne, branches.crawlers),
+            Some(Strategy::OneForOne),
+            branches.crawlers,
+            Arc::clone(&settings),
         ))
-        .child(ChildSpec::supervisor(
-            "reports",
-            SupervisorSpec::dynamic(DEFAULT_MAX_DYNAMIC_CHILDREN)
-                .intensity(50, Duration::from_secs(60)),
-        ))
-        .child(ChildSpec::supervisor(
-            "analyses",
-            SupervisorSpec::dynamic(DEFAULT_MAX_DYNAMIC_CHILDREN)
-                .intensity(50, Duration::from_secs(60)),
-        ))
+        .child(branch("reports", None, Vec::new(), Arc::clone(&settings)))
+        .child(branch("analyses", None, Vec::new(), Arc::clone(&settings)))
 }
 
 #[cfg(test)]

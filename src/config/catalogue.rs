@@ -17,8 +17,6 @@ pub enum Kind {
     Url,
     /// A whole number within bounds.
     Count { min: u64, max: u64 },
-    /// `true`/`false` (also 1/0, yes/no, on/off).
-    Bool,
     /// `sqlite`, `postgresql`/`postgres`, or `mysql` (refused when used).
     Dialect,
     /// A file-system path.
@@ -55,7 +53,12 @@ pub struct Key {
     pub doc: &'static str,
 }
 
-const fn key(name: &'static str, default: Option<&'static str>, kind: Kind, doc: &'static str) -> Key {
+const fn key(
+    name: &'static str,
+    default: Option<&'static str>,
+    kind: Kind,
+    doc: &'static str,
+) -> Key {
     Key {
         name,
         default,
@@ -82,7 +85,10 @@ const fn at_start(k: Key) -> Key {
 }
 
 const fn fixed(k: Key) -> Key {
-    Key { settable: false, ..k }
+    Key {
+        settable: false,
+        ..k
+    }
 }
 
 const fn restarts(k: Key, path: &'static str) -> Key {
@@ -92,7 +98,13 @@ const fn restarts(k: Key, path: &'static str) -> Key {
     }
 }
 
-const fn count(name: &'static str, default: &'static str, min: u64, max: u64, doc: &'static str) -> Key {
+const fn count(
+    name: &'static str,
+    default: &'static str,
+    min: u64,
+    max: u64,
+    doc: &'static str,
+) -> Key {
     key(name, Some(default), Kind::Count { min, max }, doc)
 }
 
@@ -100,69 +112,338 @@ const fn count(name: &'static str, default: &'static str, min: u64, max: u64, do
 /// [`SUPERVISORS`] and [`SUPERVISION_SETTINGS`].
 pub const KEYS: &[Key] = &[
     // --- the listener and files (the original's HOST/PORT) ---
-    at_start(key("HOST", Some("127.0.0.1"), Kind::Host, "Address the HTTP server binds.")),
-    at_start(key("PORT", Some("5000"), Kind::Port, "Port the HTTP server binds.")),
-    fixed(at_start(key("BETTAFISH_DATA_DIR", Some("./data"), Kind::Path, "Directory for the database, logs, reports and the token file."))),
-    fixed(at_start(key("BETTAFISH_CONFIG", Some("bettafish.toml"), Kind::Path, "The TOML configuration file."))),
-    fixed(at_start(key("BETTAFISH_ENV_FILE", Some(".env"), Kind::Path, "The .env file read at start and written by POST /api/config."))),
-    key("BETTAFISH_LOG", Some("info"), Kind::Text, "Log filter (tracing EnvFilter syntax)."),
+    at_start(key(
+        "HOST",
+        Some("127.0.0.1"),
+        Kind::Host,
+        "Address the HTTP server binds.",
+    )),
+    at_start(key(
+        "PORT",
+        Some("5000"),
+        Kind::Port,
+        "Port the HTTP server binds.",
+    )),
+    fixed(at_start(key(
+        "BETTAFISH_DATA_DIR",
+        Some("./data"),
+        Kind::Path,
+        "Directory for the database, logs, reports and the token file.",
+    ))),
+    fixed(at_start(key(
+        "BETTAFISH_CONFIG",
+        Some("bettafish.toml"),
+        Kind::Path,
+        "The TOML configuration file.",
+    ))),
+    fixed(at_start(key(
+        "BETTAFISH_ENV_FILE",
+        Some(".env"),
+        Kind::Path,
+        "The .env file read at start and written by POST /api/config.",
+    ))),
+    key(
+        "BETTAFISH_LOG",
+        Some("info"),
+        Kind::Text,
+        "Log filter (tracing EnvFilter syntax).",
+    ),
     // --- database (the original's DB_* keys, or DATABASE_URL) ---
-    at_start(key("DB_DIALECT", Some("sqlite"), Kind::Dialect, "Database kind: sqlite (embedded) or postgresql.")),
+    at_start(key(
+        "DB_DIALECT",
+        Some("sqlite"),
+        Kind::Dialect,
+        "Database kind: sqlite (embedded) or postgresql.",
+    )),
     at_start(key("DB_HOST", None, Kind::Host, "PostgreSQL host.")),
     at_start(key("DB_PORT", Some("5432"), Kind::Port, "PostgreSQL port.")),
     at_start(key("DB_USER", None, Kind::Text, "PostgreSQL user.")),
     at_start(secret("DB_PASSWORD", "PostgreSQL password.")),
     at_start(key("DB_NAME", None, Kind::Text, "PostgreSQL database.")),
-    at_start(key("DB_CHARSET", Some("utf8mb4"), Kind::Text, "Kept for the original's MySQL setups; PostgreSQL and SQLite use UTF-8.")),
-    Key { secret: true, ..at_start(key("DATABASE_URL", None, Kind::Url, "Database URL; wins over the DB_* keys.")) },
-    Key { secret: true, ..at_start(key("REDIS_URL", None, Kind::Url, "Redis URL: cross-node events, shared history, cache.")) },
+    at_start(key(
+        "DB_CHARSET",
+        Some("utf8mb4"),
+        Kind::Text,
+        "Kept for the original's MySQL setups; PostgreSQL and SQLite use UTF-8.",
+    )),
+    Key {
+        secret: true,
+        ..at_start(key(
+            "DATABASE_URL",
+            None,
+            Kind::Url,
+            "Database URL; wins over the DB_* keys.",
+        ))
+    },
+    Key {
+        secret: true,
+        ..at_start(key(
+            "REDIS_URL",
+            None,
+            Kind::Url,
+            "Redis URL: cross-node events, shared history, cache.",
+        ))
+    },
     // --- LLM endpoints, per engine (the original's keys) ---
-    restarts(secret("INSIGHT_ENGINE_API_KEY", "Insight engine LLM API key."), "root/engines/insight"),
-    restarts(key("INSIGHT_ENGINE_BASE_URL", None, Kind::Url, "Insight engine LLM base URL (OpenAI-compatible)."), "root/engines/insight"),
-    restarts(key("INSIGHT_ENGINE_MODEL_NAME", None, Kind::Text, "Insight engine model."), "root/engines/insight"),
-    restarts(secret("MEDIA_ENGINE_API_KEY", "Media engine LLM API key."), "root/engines/media"),
-    restarts(key("MEDIA_ENGINE_BASE_URL", None, Kind::Url, "Media engine LLM base URL."), "root/engines/media"),
-    restarts(key("MEDIA_ENGINE_MODEL_NAME", None, Kind::Text, "Media engine model."), "root/engines/media"),
-    restarts(secret("QUERY_ENGINE_API_KEY", "Query engine LLM API key."), "root/engines/query"),
-    restarts(key("QUERY_ENGINE_BASE_URL", None, Kind::Url, "Query engine LLM base URL."), "root/engines/query"),
-    restarts(key("QUERY_ENGINE_MODEL_NAME", None, Kind::Text, "Query engine model."), "root/engines/query"),
+    restarts(
+        secret("INSIGHT_ENGINE_API_KEY", "Insight engine LLM API key."),
+        "root/engines/insight",
+    ),
+    restarts(
+        key(
+            "INSIGHT_ENGINE_BASE_URL",
+            None,
+            Kind::Url,
+            "Insight engine LLM base URL (OpenAI-compatible).",
+        ),
+        "root/engines/insight",
+    ),
+    restarts(
+        key(
+            "INSIGHT_ENGINE_MODEL_NAME",
+            None,
+            Kind::Text,
+            "Insight engine model.",
+        ),
+        "root/engines/insight",
+    ),
+    restarts(
+        secret("MEDIA_ENGINE_API_KEY", "Media engine LLM API key."),
+        "root/engines/media",
+    ),
+    restarts(
+        key(
+            "MEDIA_ENGINE_BASE_URL",
+            None,
+            Kind::Url,
+            "Media engine LLM base URL.",
+        ),
+        "root/engines/media",
+    ),
+    restarts(
+        key(
+            "MEDIA_ENGINE_MODEL_NAME",
+            None,
+            Kind::Text,
+            "Media engine model.",
+        ),
+        "root/engines/media",
+    ),
+    restarts(
+        secret("QUERY_ENGINE_API_KEY", "Query engine LLM API key."),
+        "root/engines/query",
+    ),
+    restarts(
+        key(
+            "QUERY_ENGINE_BASE_URL",
+            None,
+            Kind::Url,
+            "Query engine LLM base URL.",
+        ),
+        "root/engines/query",
+    ),
+    restarts(
+        key(
+            "QUERY_ENGINE_MODEL_NAME",
+            None,
+            Kind::Text,
+            "Query engine model.",
+        ),
+        "root/engines/query",
+    ),
     secret("REPORT_ENGINE_API_KEY", "Report engine LLM API key."),
-    key("REPORT_ENGINE_BASE_URL", None, Kind::Url, "Report engine LLM base URL."),
-    key("REPORT_ENGINE_MODEL_NAME", None, Kind::Text, "Report engine model."),
-    restarts(secret("FORUM_HOST_API_KEY", "Forum host LLM API key."), "root/engines/forum"),
-    restarts(key("FORUM_HOST_BASE_URL", None, Kind::Url, "Forum host LLM base URL."), "root/engines/forum"),
-    restarts(key("FORUM_HOST_MODEL_NAME", None, Kind::Text, "Forum host model."), "root/engines/forum"),
-    secret("KEYWORD_OPTIMIZER_API_KEY", "Keyword optimizer LLM API key."),
-    key("KEYWORD_OPTIMIZER_BASE_URL", None, Kind::Url, "Keyword optimizer LLM base URL."),
-    key("KEYWORD_OPTIMIZER_MODEL_NAME", None, Kind::Text, "Keyword optimizer model."),
+    key(
+        "REPORT_ENGINE_BASE_URL",
+        None,
+        Kind::Url,
+        "Report engine LLM base URL.",
+    ),
+    key(
+        "REPORT_ENGINE_MODEL_NAME",
+        None,
+        Kind::Text,
+        "Report engine model.",
+    ),
+    restarts(
+        secret("FORUM_HOST_API_KEY", "Forum host LLM API key."),
+        "root/engines/forum",
+    ),
+    restarts(
+        key(
+            "FORUM_HOST_BASE_URL",
+            None,
+            Kind::Url,
+            "Forum host LLM base URL.",
+        ),
+        "root/engines/forum",
+    ),
+    restarts(
+        key(
+            "FORUM_HOST_MODEL_NAME",
+            None,
+            Kind::Text,
+            "Forum host model.",
+        ),
+        "root/engines/forum",
+    ),
+    secret(
+        "KEYWORD_OPTIMIZER_API_KEY",
+        "Keyword optimizer LLM API key.",
+    ),
+    key(
+        "KEYWORD_OPTIMIZER_BASE_URL",
+        None,
+        Kind::Url,
+        "Keyword optimizer LLM base URL.",
+    ),
+    key(
+        "KEYWORD_OPTIMIZER_MODEL_NAME",
+        None,
+        Kind::Text,
+        "Keyword optimizer model.",
+    ),
     secret("MINDSPIDER_API_KEY", "MindSpider LLM API key."),
-    key("MINDSPIDER_BASE_URL", None, Kind::Url, "MindSpider LLM base URL."),
-    key("MINDSPIDER_MODEL_NAME", None, Kind::Text, "MindSpider model."),
+    key(
+        "MINDSPIDER_BASE_URL",
+        None,
+        Kind::Url,
+        "MindSpider LLM base URL.",
+    ),
+    key(
+        "MINDSPIDER_MODEL_NAME",
+        None,
+        Kind::Text,
+        "MindSpider model.",
+    ),
     // --- search providers ---
     secret("TAVILY_API_KEY", "Tavily web search API key."),
     secret("BOCHA_WEB_SEARCH_API_KEY", "Bocha web search API key."),
     key("BOCHA_BASE_URL", None, Kind::Url, "Bocha API base URL."),
-    key("SEARXNG_URL", None, Kind::Url, "A self-hosted SearXNG instance (JSON API)."),
+    key(
+        "SEARXNG_URL",
+        None,
+        Kind::Url,
+        "A self-hosted SearXNG instance (JSON API).",
+    ),
     // --- search and report limits (the original's tunables) ---
-    count("SEARCH_TIMEOUT", "240", 1, 3_600, "Seconds a search may take."),
-    count("SEARCH_CONTENT_MAX_LENGTH", "20000", 100, 1_000_000, "Characters of search content passed on."),
-    count("MAX_REFLECTIONS", "2", 0, 10, "Reflection rounds per paragraph."),
-    count("MAX_PARAGRAPHS", "5", 1, 20, "Paragraphs planned per report."),
-    count("DEFAULT_SEARCH_HOT_CONTENT_LIMIT", "100", 1, 10_000, "Hot-content rows fetched."),
-    count("DEFAULT_SEARCH_TOPIC_GLOBALLY_LIMIT_PER_TABLE", "50", 1, 10_000, "Rows per table for a global topic search."),
-    count("DEFAULT_SEARCH_TOPIC_BY_DATE_LIMIT_PER_TABLE", "100", 1, 10_000, "Rows per table for a dated topic search."),
-    count("DEFAULT_GET_COMMENTS_FOR_TOPIC_LIMIT", "500", 1, 100_000, "Comments fetched per topic."),
-    count("DEFAULT_SEARCH_TOPIC_ON_PLATFORM_LIMIT", "200", 1, 10_000, "Rows for a topic on one platform."),
-    count("MAX_SEARCH_RESULTS_FOR_LLM", "0", 0, 10_000, "Search results passed to the LLM (0: no cap)."),
-    count("MAX_HIGH_CONFIDENCE_SENTIMENT_RESULTS", "0", 0, 10_000, "High-confidence sentiment results kept (0: no cap)."),
+    count(
+        "SEARCH_TIMEOUT",
+        "240",
+        1,
+        3_600,
+        "Seconds a search may take.",
+    ),
+    count(
+        "SEARCH_CONTENT_MAX_LENGTH",
+        "20000",
+        100,
+        1_000_000,
+        "Characters of search content passed on.",
+    ),
+    count(
+        "MAX_REFLECTIONS",
+        "2",
+        0,
+        10,
+        "Reflection rounds per paragraph.",
+    ),
+    count(
+        "MAX_PARAGRAPHS",
+        "5",
+        1,
+        20,
+        "Paragraphs planned per report.",
+    ),
+    count(
+        "DEFAULT_SEARCH_HOT_CONTENT_LIMIT",
+        "100",
+        1,
+        10_000,
+        "Hot-content rows fetched.",
+    ),
+    count(
+        "DEFAULT_SEARCH_TOPIC_GLOBALLY_LIMIT_PER_TABLE",
+        "50",
+        1,
+        10_000,
+        "Rows per table for a global topic search.",
+    ),
+    count(
+        "DEFAULT_SEARCH_TOPIC_BY_DATE_LIMIT_PER_TABLE",
+        "100",
+        1,
+        10_000,
+        "Rows per table for a dated topic search.",
+    ),
+    count(
+        "DEFAULT_GET_COMMENTS_FOR_TOPIC_LIMIT",
+        "500",
+        1,
+        100_000,
+        "Comments fetched per topic.",
+    ),
+    count(
+        "DEFAULT_SEARCH_TOPIC_ON_PLATFORM_LIMIT",
+        "200",
+        1,
+        10_000,
+        "Rows for a topic on one platform.",
+    ),
+    count(
+        "MAX_SEARCH_RESULTS_FOR_LLM",
+        "0",
+        0,
+        10_000,
+        "Search results passed to the LLM (0: no cap).",
+    ),
+    count(
+        "MAX_HIGH_CONFIDENCE_SENTIMENT_RESULTS",
+        "0",
+        0,
+        10_000,
+        "High-confidence sentiment results kept (0: no cap).",
+    ),
     // --- access ---
-    fixed(secret("BETTAFISH_OPERATOR_TOKEN", "Operator token for mutating routes; generated at first start if unset.")),
-    fixed(secret("BETTAFISH_VIEWER_TOKEN", "Viewer token for read routes when not bound to loopback.")),
+    fixed(secret(
+        "BETTAFISH_OPERATOR_TOKEN",
+        "Operator token for mutating routes; generated at first start if unset.",
+    )),
+    fixed(secret(
+        "BETTAFISH_VIEWER_TOKEN",
+        "Viewer token for read routes when not bound to loopback.",
+    )),
     // --- limits and timings ---
-    count("BETTAFISH_MAX_BODY_BYTES", "1048576", 1_024, 1_073_741_824, "Largest request body accepted."),
-    count("BETTAFISH_REQUEST_TIMEOUT_SECS", "30", 1, 3_600, "Longest a request handler may take."),
-    count("BETTAFISH_SHUTDOWN_DEADLINE_SECS", "10", 1, 600, "Longest a graceful shutdown may take before the process exits anyway."),
-    restarts(count("BETTAFISH_METRICS_INTERVAL_SECS", "5", 1, 3_600, "How often process metrics are collected."), "root/infra/metrics"),
+    count(
+        "BETTAFISH_MAX_BODY_BYTES",
+        "1048576",
+        1_024,
+        1_073_741_824,
+        "Largest request body accepted.",
+    ),
+    count(
+        "BETTAFISH_REQUEST_TIMEOUT_SECS",
+        "30",
+        1,
+        3_600,
+        "Longest a request handler may take.",
+    ),
+    count(
+        "BETTAFISH_SHUTDOWN_DEADLINE_SECS",
+        "10",
+        1,
+        600,
+        "Longest a graceful shutdown may take before the process exits anyway.",
+    ),
+    restarts(
+        count(
+            "BETTAFISH_METRICS_INTERVAL_SECS",
+            "5",
+            1,
+            3_600,
+            "How often process metrics are collected.",
+        ),
+        "root/infra/metrics",
+    ),
 ];
 
 /// Supervisors whose settings can be configured, as the key segment and the tree path.
@@ -177,10 +458,34 @@ pub const SUPERVISORS: &[(&str, &str)] = &[
 
 /// The settings each supervisor takes, with defaults and bounds.
 pub const SUPERVISION_SETTINGS: &[(&str, &str, u64, u64, &str)] = &[
-    ("MAX_RESTARTS", "5", 0, 10_000, "Restarts allowed per period before the supervisor gives up."),
-    ("PERIOD_SECS", "30", 1, 86_400, "The restart-intensity window."),
-    ("BACKOFF_MIN_MS", "100", 0, 3_600_000, "First backoff delay for its children."),
-    ("BACKOFF_MAX_MS", "30000", 0, 3_600_000, "Longest backoff delay for its children."),
+    (
+        "MAX_RESTARTS",
+        "5",
+        0,
+        10_000,
+        "Restarts allowed per period before the supervisor gives up.",
+    ),
+    (
+        "PERIOD_SECS",
+        "30",
+        1,
+        86_400,
+        "The restart-intensity window.",
+    ),
+    (
+        "BACKOFF_MIN_MS",
+        "100",
+        0,
+        3_600_000,
+        "First backoff delay for its children.",
+    ),
+    (
+        "BACKOFF_MAX_MS",
+        "30000",
+        0,
+        3_600_000,
+        "Longest backoff delay for its children.",
+    ),
 ];
 
 /// Looks a key up, generating `SUPERVISION_*` entries on the fly.
@@ -204,7 +509,10 @@ pub fn find(name: &str) -> Option<Key> {
                 return Some(Key {
                     name: leak_name(name),
                     default: Some(default),
-                    kind: Kind::Count { min: *min, max: *max },
+                    kind: Kind::Count {
+                        min: *min,
+                        max: *max,
+                    },
                     secret: false,
                     settable: true,
                     affects,

@@ -174,11 +174,14 @@ impl Dotenv {
     }
 
     /// The value of `key` (the last assignment wins, as in a shell).
+    #[cfg(test)]
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.lines
-            .iter()
-            .rev()
-            .find_map(|l| l.entry.as_ref().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()))
+        self.lines.iter().rev().find_map(|l| {
+            l.entry
+                .as_ref()
+                .filter(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        })
     }
 
     /// Every assignment, in file order (later duplicates after earlier ones).

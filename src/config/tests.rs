@@ -12,7 +12,10 @@ fn inputs(dir: &tempfile::TempDir, toml: &str, dotenv: &str, env: &[(&str, &str)
     Inputs {
         toml_path,
         env_path,
-        env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        env: env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
     }
 }
 
@@ -54,7 +57,11 @@ fn invalid_values_name_the_key_and_layer() {
         ("DB_DIALECT", "mysql", "not supported"),
         ("BETTAFISH_MAX_BODY_BYTES", "12", "BETTAFISH_MAX_BODY_BYTES"),
         ("QUERY_ENGINE_BASE_URL", "ftp://x", "QUERY_ENGINE_BASE_URL"),
-        ("SUPERVISION_ENGINES_PERIOD_SECS", "0", "SUPERVISION_ENGINES_PERIOD_SECS"),
+        (
+            "SUPERVISION_ENGINES_PERIOD_SECS",
+            "0",
+            "SUPERVISION_ENGINES_PERIOD_SECS",
+        ),
     ];
     for (key, value, expected) in cases {
         let err = Config::load(&inputs(&dir, "", "", &[(key, value)])).unwrap_err();
@@ -79,7 +86,10 @@ fn secrets_are_masked_in_descriptions() {
     let views = config.describe();
     let find = |k: &str| views.iter().find(|v| v.key == k).unwrap().value.clone();
     assert_eq!(find("QUERY_ENGINE_API_KEY").as_deref(), Some("********"));
-    assert_eq!(find("DATABASE_URL").as_deref(), Some("postgres://u:***@db:5432/x"));
+    assert_eq!(
+        find("DATABASE_URL").as_deref(),
+        Some("postgres://u:***@db:5432/x")
+    );
     assert_eq!(find("PORT").as_deref(), Some("5000"));
     let all = serde_json::to_string(&views).unwrap();
     assert!(!all.contains("sk-live-123") && !all.contains(":pw@"));
@@ -90,16 +100,31 @@ fn writing_changes_validates_everything_first() {
     let dir = tempfile::tempdir().unwrap();
     let inputs = inputs(&dir, "", "# mine\nPORT=5000\n", &[]);
     let config = Config::load(&inputs).unwrap();
-    let bad: BTreeMap<String, String> =
-        [("SEARCH_TIMEOUT".into(), "30".into()), ("PORT".into(), "x\nEVIL=1".into())].into();
+    let bad: BTreeMap<String, String> = [
+        ("SEARCH_TIMEOUT".into(), "30".into()),
+        ("PORT".into(), "x\nEVIL=1".into()),
+    ]
+    .into();
     assert!(super::write_changes(&config, &bad).is_err());
-    assert_eq!(std::fs::read_to_string(&inputs.env_path).unwrap(), "# mine\nPORT=5000\n");
+    assert_eq!(
+        std::fs::read_to_string(&inputs.env_path).unwrap(),
+        "# mine\nPORT=5000\n"
+    );
     let locked: BTreeMap<String, String> = [("BETTAFISH_OPERATOR_TOKEN".into(), "x".into())].into();
-    assert!(matches!(super::write_changes(&config, &locked), Err(ConfigError::NotSettable(_))));
-    let good: BTreeMap<String, String> =
-        [("SEARCH_TIMEOUT".into(), "30".into()), ("PORT".into(), "5000".into())].into();
+    assert!(matches!(
+        super::write_changes(&config, &locked),
+        Err(ConfigError::NotSettable(_))
+    ));
+    let good: BTreeMap<String, String> = [
+        ("SEARCH_TIMEOUT".into(), "30".into()),
+        ("PORT".into(), "5000".into()),
+    ]
+    .into();
     let changed = super::write_changes(&config, &good).unwrap();
-    assert_eq!(changed.iter().map(|k| k.name).collect::<Vec<_>>(), ["SEARCH_TIMEOUT"]);
+    assert_eq!(
+        changed.iter().map(|k| k.name).collect::<Vec<_>>(),
+        ["SEARCH_TIMEOUT"]
+    );
     assert_eq!(
         std::fs::read_to_string(&inputs.env_path).unwrap(),
         "# mine\nPORT=\"5000\"\nSEARCH_TIMEOUT=\"30\"\n"

@@ -225,6 +225,33 @@ impl ChildSpec {
         }
     }
 
+    /// A nested supervisor whose spec is built afresh by `factory` at every start, so a restart
+    /// picks up new settings (intensity, children) from wherever the factory reads them. The
+    /// factory runs once here to validate it and to learn the strategy; a spec it builds later
+    /// that does not validate makes that start fail.
+    pub fn supervisor_from<F>(id: impl Into<String>, factory: F) -> Self
+    where
+        F: Fn() -> SupervisorSpec + Send + Sync + 'static,
+    {
+        let first = Arc::new(factory());
+        Self {
+            id: Arc::from(id.into()),
+            kind: ChildKind::Supervisor,
+            restart: Restart::Permanent,
+            shutdown: Shutdown::Infinity,
+            backoff: BackoffPolicy::NONE,
+            start: Arc::new(move |ctx| {
+                let spec = factory();
+                Box::pin(async move {
+                    spec.validate()
+                        .map_err(|err| StartError::Other(err.to_string()))?;
+                    crate::supervisor::start_nested(ctx, Arc::new(spec)).await
+                })
+            }),
+            nested: Some(first),
+        }
+    }
+
     /// Sets the restart type.
     #[must_use]
     pub fn restart(mut self, restart: Restart) -> Self {

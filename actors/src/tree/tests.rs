@@ -4,13 +4,17 @@ use std::sync::Arc;
 
 use supervision::{NodeState, NoopObserver, Strategy, SupervisorRef};
 
-use super::{service_tree, Branches, BRANCHES, ROOT};
+use super::{service_tree, BranchSettings, Branches, BRANCHES, ROOT};
 
 #[tokio::test]
 async fn the_tree_has_its_branches_in_order() {
     let root = SupervisorRef::start_root(
         ROOT,
-        service_tree(Branches::default(), Arc::new(NoopObserver)),
+        service_tree(
+            Branches::default(),
+            Arc::new(|_: &str| BranchSettings::default()),
+            Arc::new(NoopObserver),
+        ),
     )
     .await
     .unwrap();

@@ -17,7 +17,11 @@ HOST=127.0.0.1\n";
 #[test]
 fn parses_the_formats_in_use() {
     let env = Dotenv::parse(SAMPLE).unwrap();
-    assert_eq!(env.get("HOST"), Some("127.0.0.1"), "the last assignment wins");
+    assert_eq!(
+        env.get("HOST"),
+        Some("127.0.0.1"),
+        "the last assignment wins"
+    );
     assert_eq!(env.get("PORT"), Some("5000"));
     assert_eq!(env.get("QUERY_ENGINE_API_KEY"), Some("sk-abc\"def"));
     assert_eq!(env.get("INSIGHT_ENGINE_MODEL_NAME"), Some("kimi-k2"));
@@ -48,9 +52,15 @@ NEW_KEY=\"a b\"\n"
 fn line_injection_is_refused() {
     let mut env = Dotenv::parse(SAMPLE).unwrap();
     for evil in ["x\nEVIL=1", "x\rEVIL=1", "x\0"] {
-        assert!(matches!(env.set("HOST", evil), Err(DotenvError::InvalidValue(_))));
+        assert!(matches!(
+            env.set("HOST", evil),
+            Err(DotenvError::InvalidValue(_))
+        ));
     }
-    assert!(matches!(env.set("EVIL=1\nX", "v"), Err(DotenvError::InvalidKey(_))));
+    assert!(matches!(
+        env.set("EVIL=1\nX", "v"),
+        Err(DotenvError::InvalidKey(_))
+    ));
     assert_eq!(env.get("HOST"), Some("127.0.0.1"));
     assert!(!env.render().contains("EVIL"));
 }
@@ -73,7 +83,10 @@ fn save_is_atomic_and_private() {
     env.save(&path).unwrap();
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
-    assert_eq!(Dotenv::load(&path).unwrap().get("TAVILY_API_KEY"), Some("secret"));
+    assert_eq!(
+        Dotenv::load(&path).unwrap().get("TAVILY_API_KEY"),
+        Some("secret")
+    );
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file left behind");
 }

@@ -261,3 +261,42 @@ async fn snapshot_shows_the_whole_tree() {
     assert!(json["children"][0]["uptime_ms"].is_u64());
     root.shutdown().await;
 }
+
+/// A supervisor built by a factory picks up new settings when it is restarted.
+#[tokio::test]
+async fn factory_built_supervisors_take_new_settings_on_restart() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+    let probe = Probe::new();
+    let rec = Recorder::new();
+    let allowed = Arc::new(AtomicU32::new(0));
+    let factory_probe = Arc::clone(&probe);
+    let factory_allowed = Arc::clone(&allowed);
+    let spec = SupervisorSpec::new(Strategy::OneForOne)
+        .intensity(5, Duration::from_secs(60))
+        .observer(rec.clone())
+        .child(ChildSpec::supervisor_from("branch", move || {
+            SupervisorSpec::new(Strategy::OneForOne)
+                .intensity(
+                    factory_allowed.load(Ordering::SeqCst),
+                    Duration::from_secs(60),
+                )
+                .child(worker("w", &factory_probe))
+        }));
+    let root = SupervisorRef::start_root("root", spec).await.unwrap();
+    assert_eq!(
+        node(&root, "root/branch").await.strategy,
+        Some(Strategy::OneForOne)
+    );
+    // With intensity 0 the first crash escalates to the root...
+    probe.exit("w", ExitKind::Panic);
+    rec.until_count("root/branch", "meltdown", 1).await;
+    rec.until_count("root/branch", "started", 2).await;
+    // ...after a restart with intensity 1 the branch absorbs one.
+    allowed.store(1, Ordering::SeqCst);
+    root.restart("root/branch").await.unwrap();
+    probe.exit("w", ExitKind::Panic);
+    rec.until_count("root/branch/w", "started", 2).await;
+    assert_eq!(rec.count("root/branch", "meltdown"), 1);
+    root.shutdown().await;
+}

@@ -1,0 +1,68 @@
+//! The command line: `bettafish [serve]` runs the service; `bettafish ctl …` talks to a running
+//! one. Flags fall back to the environment, as the service's own configuration does.
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bettafish",
+    version,
+    about = "BettaFish-rs: a supervised public-opinion analysis service"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service (the default). Configuration: bettafish.toml, .env, environment.
+    Serve,
+    /// Operate a running service over its HTTP API.
+    Ctl(CtlArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CtlArgs {
+    /// The service's base URL (default: http://HOST:PORT from the configuration).
+    #[arg(long, env = "BETTAFISH_URL", global = true)]
+    pub url: Option<String>,
+    /// The operator token (default: BETTAFISH_OPERATOR_TOKEN, else <data dir>/operator.token).
+    #[arg(long, env = "BETTAFISH_TOKEN", global = true, hide_env_values = true)]
+    pub token: Option<String>,
+    /// Print the server's JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: CtlCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CtlCommand {
+    /// Service status: version, uptime, actors by state.
+    Status,
+    /// The supervision tree.
+    Actors,
+    /// Restart the actor at PATH (e.g. root/engines/query).
+    Restart { path: String },
+    /// Stop the actor at PATH; it stays stopped until started.
+    Stop { path: String },
+    /// Start the actor at PATH.
+    Start { path: String },
+    /// Read or change the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Every key (secrets masked), or one key's value.
+    Get { key: Option<String> },
+    /// Set one or more KEY=VALUE pairs.
+    Set {
+        #[arg(required = true, value_name = "KEY=VALUE")]
+        pairs: Vec<String>,
+    },
+}

@@ -1,0 +1,305 @@
+//! The HTTP server (warp): one dispatcher in front of the route table, wrapped in what every
+//! request gets — a request id, access control, a body limit, a timeout, an access-log line and
+//! the request metrics.
+//!
+//! [`serve`] takes an already-bound listener and a shutdown future, so tests bind port 0 and
+//! `main` alone owns the signals.
+
+mod actors;
+mod config;
+mod dashboard;
+pub mod openapi;
+mod reply;
+pub mod router;
+mod system;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::{Buf, BytesMut};
+use futures_util::{Stream, StreamExt};
+use warp::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use warp::Filter;
+
+use crate::internal_events::HttpRequestFinished;
+use crate::service::App;
+use reply::{ApiError, ApiResult, Reply};
+use router::{Resolved, RouteDef};
+
+/// Request ids: a per-process random prefix and a counter, unique across restarts.
+struct RequestIds {
+    prefix: String,
+    next: AtomicU64,
+}
+
+impl RequestIds {
+    fn new() -> Self {
+        let prefix = crate::auth::generate_token()
+            .map(|t| t[..8].to_owned())
+            .unwrap_or_else(|_| format!("{:08x}", std::process::id()));
+        Self {
+            prefix,
+            next: AtomicU64::new(1),
+        }
+    }
+
+    fn next(&self) -> String {
+        format!(
+            "{}-{}",
+            self.prefix,
+            self.next.fetch_add(1, Ordering::Relaxed)
+        )
+    }
+}
+
+/// A usable incoming request id: short and printable, else we make our own.
+fn incoming_request_id(headers: &HeaderMap) -> Option<String> {
+    let id = headers.get("x-request-id")?.to_str().ok()?;
+    (!id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()))
+        .then(|| id.to_owned())
+}
+
+/// Serves `app` on `listener` until `shutdown` completes; in-flight requests then finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let ids = Arc::new(RequestIds::new());
+    let routes = warp::any()
+        .and(warp::method())
+        .and(warp::path::full())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(warp::header::headers_cloned())
+        .and(warp::addr::remote())
+        .and(warp::body::stream())
+        .then(
+            move |method, path: warp::path::FullPath, query, headers, remote, body| {
+                let app = Arc::clone(&app);
+                let ids = Arc::clone(&ids);
+                async move {
+                    handle(
+                        &app,
+                        &ids,
+                        method,
+                        path.as_str(),
+                        query,
+                        headers,
+                        remote,
+                        body,
+                    )
+                    .await
+                }
+            },
+        );
+    warp::serve(routes)
+        .incoming(listener)
+        .graceful(shutdown)
+        .run()
+        .await;
+}
+
+/// One request, start to finish.
+#[allow(clippy::too_many_arguments)]
+async fn handle<S, B>(
+    app: &App,
+    ids: &RequestIds,
+    method: Method,
+    path: &str,
+    query: String,
+    headers: HeaderMap,
+    remote: Option<SocketAddr>,
+    body: S,
+) -> Reply
+where
+    S: Stream<Item = Result<B, warp::Error>> + Unpin + Send,
+    B: Buf,
+{
+    let began = Instant::now();
+    let request_id = incoming_request_id(&headers).unwrap_or_else(|| ids.next());
+    let (route, mut response) = match router::resolve(method.as_str(), path) {
+        Resolved::Route(route, params) => {
+            let response = match authorise(app, route, &headers) {
+                Err(err) => err.into_reply(),
+                Ok(()) => run(app, route, params, &query, &headers, body)
+                    .await
+                    .unwrap_or_else(ApiError::into_reply),
+            };
+            (route.template, response)
+        }
+        Resolved::WrongMethod(allowed) => {
+            let mut response = reply::error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                &format!("{method} is not allowed here; use {}", allowed.join(", ")),
+            );
+            if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+            ("unmatched", response)
+        }
+        Resolved::NotFound => (
+            "unmatched",
+            reply::error(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                &format!("no route for {path}"),
+            ),
+        ),
+    };
+    if method == Method::HEAD {
+        *response.body_mut() = bytes::Bytes::new().into();
+    }
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    let status = response.status().as_u16();
+    let duration = began.elapsed();
+    tracing::info!(
+        target: "access",
+        request_id = %request_id,
+        method = %method,
+        path,
+        route,
+        status,
+        duration_us = duration.as_micros() as u64,
+        remote = %remote.map(|r| r.ip().to_string()).unwrap_or_default(),
+    );
+    HttpRequestFinished {
+        method: method.as_str(),
+        route,
+        status,
+        duration,
+    }
+    .emit();
+    response
+}
+
+fn authorise(app: &App, route: &RouteDef, headers: &HeaderMap) -> Result<(), ApiError> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    app.tokens
+        .check(route.access, authorization)
+        .map_err(|denied| match denied {
+            crate::auth::Denied::Missing => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", denied.to_string())
+            }
+            crate::auth::Denied::Forbidden => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", denied.to_string())
+            }
+        })
+}
+
+/// Reads a body up to the configured limit.
+async fn read_body<S, B>(
+    app: &App,
+    headers: &HeaderMap,
+    mut body: S,
+) -> Result<bytes::Bytes, ApiError>
+where
+    S: Stream<Item = Result<B, warp::Error>> + Unpin + Send,
+    B: Buf,
+{
+    let limit = app.config().max_body_bytes;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("request bodies are limited to {limit} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut buffer = BytesMut::new();
+    while let Some(chunk) = body.next().await {
+        let mut chunk =
+            chunk.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_body", e.to_string()))?;
+        if buffer.len() as u64 + chunk.remaining() as u64 > limit {
+            return Err(too_large());
+        }
+        while chunk.has_remaining() {
+            let part = chunk.chunk();
+            buffer.extend_from_slice(part);
+            let n = part.len();
+            chunk.advance(n);
+        }
+    }
+    Ok(buffer.freeze())
+}
+
+/// The value of `name` in a raw query string.
+pub(crate) fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+async fn run<S, B>(
+    app: &App,
+    route: &RouteDef,
+    params: Vec<String>,
+    query: &str,
+    headers: &HeaderMap,
+    body: S,
+) -> ApiResult
+where
+    S: Stream<Item = Result<B, warp::Error>> + Unpin + Send,
+    B: Buf,
+{
+    let body = if route.body.is_some() {
+        read_body(app, headers, body).await?
+    } else {
+        bytes::Bytes::new()
+    };
+    let timeout = app.config().request_timeout;
+    let param = |i: usize| params.get(i).map(String::as_str).unwrap_or_default();
+    let work = async {
+        match (route.method, route.template) {
+            ("GET", "/") => Ok(dashboard::page()),
+            ("GET", "/healthz") => system::healthz(),
+            ("GET", "/readyz") => system::readyz(app).await,
+            ("GET", "/metrics") => system::metrics(app),
+            ("GET", "/api/openapi.json") => Ok(reply::json(StatusCode::OK, &openapi::document())),
+            ("GET", "/api/system/status") => system::status(app).await,
+            ("POST", "/api/system/start") => system::system_command(app, "start").await,
+            ("POST", "/api/system/stop") => system::system_command(app, "stop").await,
+            ("POST", "/api/system/restart") => system::system_command(app, "restart").await,
+            ("POST", "/api/system/shutdown") => system::shutdown(app),
+            ("GET", "/api/status") => system::engines_status(app).await,
+            ("POST", "/api/start/{app}") => system::engine_command(app, param(0), true).await,
+            ("POST", "/api/stop/{app}") => system::engine_command(app, param(0), false).await,
+            ("GET", "/api/output/{app}") => system::engine_output(app, param(0), query).await,
+            ("GET", "/api/actors") => actors::tree(app).await,
+            ("POST", "/api/actors/{path}/restart") => {
+                actors::command(app, param(0), "restart").await
+            }
+            ("POST", "/api/actors/{path}/stop") => actors::command(app, param(0), "stop").await,
+            ("POST", "/api/actors/{path}/start") => actors::command(app, param(0), "start").await,
+            ("GET", "/api/config") => config::get(app),
+            ("POST", "/api/config") => config::post(app, &body).await,
+            (method, template) => Err(ApiError::new(
+                StatusCode::NOT_IMPLEMENTED,
+                "unsupported",
+                format!("{method} {template} has no handler"),
+            )),
+        }
+    };
+    match tokio::time::timeout(timeout, work).await {
+        Ok(result) => result,
+        Err(_) => Err(ApiError::unavailable(format!(
+            "the request took longer than {} s",
+            timeout.as_secs()
+        ))),
+    }
+}

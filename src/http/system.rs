@@ -1,0 +1,192 @@
+//! Health, readiness, metrics, system-wide commands and the engines' status (the original's
+//! `/api/status`, `/api/start/{app}`, `/api/stop/{app}`, `/api/output/{app}`).
+
+use std::collections::BTreeMap;
+use std::sync::PoisonError;
+
+use serde_json::json;
+use supervision::{NodeSnapshot, NodeState};
+use warp::http::StatusCode;
+
+use super::reply::{self, ApiError, ApiResult};
+use crate::process_metrics;
+use crate::service::App;
+
+/// The branches that `/api/system/{start,stop,restart}` act on: the workload, not the
+/// infrastructure serving this request.
+const WORKLOAD: [&str; 2] = ["root/engines", "root/crawlers"];
+
+pub fn healthz() -> ApiResult {
+    Ok(reply::json(
+        StatusCode::OK,
+        &json!({"success": true, "status": "alive"}),
+    ))
+}
+
+pub async fn readyz(app: &App) -> ApiResult {
+    let (status, tree_ok, detail) = match app.root.snapshot().await {
+        Ok(tree) => {
+            let infra_ok = tree
+                .find("root/infra")
+                .is_some_and(|infra| infra.walk().iter().all(|n| n.state == NodeState::Running));
+            let code = if infra_ok {
+                StatusCode::OK
+            } else {
+                StatusCode::SERVICE_UNAVAILABLE
+            };
+            (
+                code,
+                infra_ok,
+                if infra_ok {
+                    "running"
+                } else {
+                    "infrastructure actors are not all running"
+                },
+            )
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            false,
+            "the supervision tree does not answer",
+        ),
+    };
+    Ok(reply::json(
+        status,
+        &json!({"success": tree_ok, "ready": tree_ok, "checks": {"tree": detail}}),
+    ))
+}
+
+pub fn metrics(app: &App) -> ApiResult {
+    let mut text = app.prometheus.render();
+    let sample = *app
+        .latest_sample
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    text.push_str(&process_metrics::render(&sample));
+    Ok(reply::with_type(
+        StatusCode::OK,
+        text,
+        "text/plain; version=0.0.4; charset=utf-8",
+    ))
+}
+
+fn count_states(tree: &NodeSnapshot) -> BTreeMap<&'static str, usize> {
+    let mut counts = BTreeMap::new();
+    for node in tree.walk().into_iter().skip(1) {
+        let name = match node.state {
+            NodeState::Starting => "starting",
+            NodeState::Running => "running",
+            NodeState::Restarting => "restarting",
+            NodeState::BackingOff => "backing_off",
+            NodeState::Stopped => "stopped",
+            NodeState::Failed => "failed",
+        };
+        *counts.entry(name).or_insert(0) += 1;
+    }
+    counts
+}
+
+pub async fn status(app: &App) -> ApiResult {
+    let tree = app.root.snapshot().await?;
+    Ok(reply::json(
+        StatusCode::OK,
+        &json!({
+            "success": true,
+            "version": env!("CARGO_PKG_VERSION"),
+            "uptime_secs": app.started_at.elapsed().as_secs(),
+            "started_at_ms": app.started_wall.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0),
+            "actors": count_states(&tree),
+            "recent_events": app.telemetry.recent(),
+        }),
+    ))
+}
+
+pub async fn system_command(app: &App, command: &str) -> ApiResult {
+    for path in WORKLOAD {
+        match command {
+            "start" => app.root.start(path).await?,
+            "stop" => app.root.stop(path).await?,
+            _ => app.root.restart(path).await?,
+        }
+    }
+    Ok(reply::json(
+        StatusCode::OK,
+        &json!({"success": true, "command": command, "paths": WORKLOAD}),
+    ))
+}
+
+pub fn shutdown(app: &App) -> ApiResult {
+    app.shutdown.send_replace(true);
+    Ok(reply::json(
+        StatusCode::ACCEPTED,
+        &json!({"success": true, "message": "shutting down"}),
+    ))
+}
+
+fn engine_view(node: &NodeSnapshot) -> serde_json::Value {
+    json!({
+        "status": node.state,
+        "restarts": node.restarts,
+        "last_error": node.last_failure.as_ref().map(|f| f.reason.clone()),
+        "uptime_secs": node.uptime.map(|u| u.as_secs()),
+    })
+}
+
+/// `/api/status`: each engine under `root/engines`.
+pub async fn engines_status(app: &App) -> ApiResult {
+    let engines = app.root.snapshot_of("root/engines").await?;
+    let map: BTreeMap<&str, serde_json::Value> = engines
+        .children
+        .iter()
+        .map(|n| (n.id.as_str(), engine_view(n)))
+        .collect();
+    Ok(reply::json(
+        StatusCode::OK,
+        &json!({"success": true, "engines": map}),
+    ))
+}
+
+async fn engine_path(app: &App, name: &str) -> Result<String, ApiError> {
+    let engines = app.root.snapshot_of("root/engines").await?;
+    if engines.children.iter().any(|n| n.id == name) {
+        Ok(format!("root/engines/{name}"))
+    } else {
+        Err(ApiError::not_found(format!("no engine named `{name}`")))
+    }
+}
+
+pub async fn engine_command(app: &App, name: &str, start: bool) -> ApiResult {
+    let path = engine_path(app, name).await?;
+    if start {
+        app.root.start(&path).await?;
+    } else {
+        app.root.stop(&path).await?;
+    }
+    let node = app.root.snapshot_of(&path).await?;
+    Ok(reply::json(
+        StatusCode::OK,
+        &json!({"success": true, "app": name, "state": engine_view(&node)}),
+    ))
+}
+
+pub async fn engine_output(app: &App, name: &str, query: &str) -> ApiResult {
+    let tail = super::query_param(query, "tail")
+        .map(|v| {
+            v.parse::<usize>().map_err(|_| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_query",
+                    "tail must be a whole number",
+                )
+            })
+        })
+        .transpose()?;
+    engine_path(app, name).await?;
+    // Engines keep no console yet; when they do, their lines are served here.
+    let _ = tail;
+    Err(ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no_output",
+        format!("engine `{name}` has no console output"),
+    ))
+}

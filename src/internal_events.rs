@@ -1,0 +1,178 @@
+//! Every metric the binary emits, as typed events: the `metrics` macros appear only here.
+//!
+//! Each happening is a struct whose `emit` writes its counters (and log line, where one is
+//! due). Label values are bounded: HTTP routes are templates, actor paths of dynamic children are
+//! collapsed to their supervisor's path. [`METRIC_NAMES`] is the one list of names, checked by
+//! tests against what `/metrics` serves.
+
+use std::time::Duration;
+
+use metrics::{counter, gauge, histogram};
+
+/// Every metric this binary registers, with its help text (the process metrics are rendered
+/// by [`crate::process_metrics`]).
+pub const METRICS: &[(&str, &str)] = &[
+    (
+        "bettafish_http_requests_total",
+        "HTTP requests answered, by method, route template and status.",
+    ),
+    (
+        "bettafish_http_request_duration_seconds",
+        "Time to answer an HTTP request, by method and route template.",
+    ),
+    (
+        "bettafish_actor_up",
+        "1 while the actor at this path runs, else 0.",
+    ),
+    (
+        "bettafish_actor_restarts_total",
+        "Restarts of the actor at this path, for any reason.",
+    ),
+    (
+        "bettafish_actor_failures_total",
+        "Abnormal exits and failed starts of the actor at this path.",
+    ),
+    (
+        "bettafish_supervisor_meltdowns_total",
+        "Times the supervisor at this path exceeded its restart intensity.",
+    ),
+    (
+        "bettafish_actor_restart_duration_seconds",
+        "Time from an actor's exit to its next incarnation running, backoff included.",
+    ),
+    (
+        "bettafish_operator_commands_total",
+        "Operator commands, by target path and command.",
+    ),
+    (
+        "bettafish_config_reloads_total",
+        "Configuration reloads, by outcome.",
+    ),
+    ("bettafish_build_info", "The running version."),
+];
+
+/// Registers the help text of every metric.
+pub fn describe() {
+    for (name, help) in METRICS {
+        metrics::describe_counter!(*name, *help);
+    }
+}
+
+/// Histogram buckets for request durations, in seconds: 100 µs to 30 s.
+pub const HTTP_DURATION_BUCKETS: &[f64] = &[
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0, 30.0,
+];
+
+/// Histogram buckets for restart durations (failure to running, backoff included).
+pub const RESTART_DURATION_BUCKETS: &[f64] = &[
+    0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0,
+];
+
+/// A request was answered.
+pub struct HttpRequestFinished<'a> {
+    /// `GET`, `POST`…
+    pub method: &'a str,
+    /// The route template (`/api/actors/{path}/restart`), or `unmatched`.
+    pub route: &'static str,
+    /// The status code.
+    pub status: u16,
+    /// Time from receipt to the response head.
+    pub duration: Duration,
+}
+
+impl HttpRequestFinished<'_> {
+    pub fn emit(self) {
+        let labels = [
+            ("method", self.method.to_owned()),
+            ("route", self.route.to_owned()),
+            ("status", self.status.to_string()),
+        ];
+        counter!("bettafish_http_requests_total", &labels).increment(1);
+        histogram!("bettafish_http_request_duration_seconds", &labels[..2])
+            .record(self.duration.as_secs_f64());
+    }
+}
+
+/// A lifecycle change in the supervision tree, as metrics.
+pub enum ActorLifecycle<'a> {
+    /// An incarnation is running; `restart_took` is set for restarts.
+    Started {
+        path: &'a str,
+        restart_took: Option<Duration>,
+        restart: bool,
+    },
+    /// An incarnation failed (or a start did).
+    Failed { path: &'a str },
+    /// An incarnation is gone (exited, stopped, removed).
+    Down { path: &'a str },
+    /// A supervisor gave up.
+    Meltdown { path: &'a str },
+    /// An operator command reached a node.
+    Command { path: &'a str, command: &'a str },
+}
+
+impl ActorLifecycle<'_> {
+    pub fn emit(self) {
+        match self {
+            ActorLifecycle::Started {
+                path,
+                restart_took,
+                restart,
+            } => {
+                gauge!("bettafish_actor_up", "path" => path.to_owned()).set(1.0);
+                if restart {
+                    counter!("bettafish_actor_restarts_total", "path" => path.to_owned())
+                        .increment(1);
+                }
+                if let Some(took) = restart_took {
+                    histogram!("bettafish_actor_restart_duration_seconds", "path" => path.to_owned())
+                        .record(took.as_secs_f64());
+                }
+            }
+            ActorLifecycle::Failed { path } => {
+                gauge!("bettafish_actor_up", "path" => path.to_owned()).set(0.0);
+                counter!("bettafish_actor_failures_total", "path" => path.to_owned()).increment(1);
+            }
+            ActorLifecycle::Down { path } => {
+                gauge!("bettafish_actor_up", "path" => path.to_owned()).set(0.0);
+            }
+            ActorLifecycle::Meltdown { path } => {
+                tracing::error!(path, "supervisor exceeded its restart intensity");
+                counter!("bettafish_supervisor_meltdowns_total", "path" => path.to_owned())
+                    .increment(1);
+            }
+            ActorLifecycle::Command { path, command } => {
+                tracing::info!(path, command, "operator command");
+                counter!(
+                    "bettafish_operator_commands_total",
+                    "path" => path.to_owned(),
+                    "command" => command.to_owned()
+                )
+                .increment(1);
+            }
+        }
+    }
+}
+
+/// The configuration was reloaded (`outcome`: `ok` or `invalid`).
+pub struct ConfigReloaded {
+    pub outcome: &'static str,
+    pub changed: usize,
+}
+
+impl ConfigReloaded {
+    pub fn emit(self) {
+        tracing::info!(
+            outcome = self.outcome,
+            changed = self.changed,
+            "configuration reloaded"
+        );
+        counter!("bettafish_config_reloads_total", "outcome" => self.outcome).increment(1);
+    }
+}
+
+/// Announces the build, so dashboards can show the version.
+pub fn build_info() {
+    gauge!("bettafish_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+}

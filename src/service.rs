@@ -1,0 +1,162 @@
+//! The running service: the supervision tree with its `infra` actors, the live configuration,
+//! access tokens and metrics — everything the HTTP layer serves from, in one [`App`].
+
+pub mod config_actor;
+pub mod metrics_actor;
+pub mod telemetry;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use actors::tree::{service_tree, BranchSettings, Branches, ROOT};
+use anyhow::Context;
+use metrics_exporter_prometheus::PrometheusHandle;
+use supervision::{BackoffPolicy, ChildSpec, SupervisorRef};
+use tokio::sync::watch;
+
+use crate::auth::{OperatorTokenOrigin, Tokens};
+use crate::config::{Config, Inputs};
+use config_actor::{ConfigActor, ConfigArgs, LiveConfig};
+use metrics_actor::{LatestSample, MetricsActor, MetricsArgs};
+use telemetry::TreeTelemetry;
+
+/// Everything a request handler may need.
+pub struct App {
+    /// The supervision tree.
+    pub root: SupervisorRef,
+    /// The live configuration.
+    pub live: LiveConfig,
+    /// Access tokens.
+    pub tokens: Tokens,
+    /// The Prometheus exporter.
+    pub prometheus: PrometheusHandle,
+    /// The latest process sample.
+    pub latest_sample: LatestSample,
+    /// Recent lifecycle events.
+    pub telemetry: Arc<TreeTelemetry>,
+    /// When the service started.
+    pub started_at: Instant,
+    /// The same, on the wall clock.
+    pub started_wall: SystemTime,
+    /// Set to true to ask the process to shut down (`POST /api/system/shutdown`).
+    pub shutdown: watch::Sender<bool>,
+}
+
+impl App {
+    /// The current configuration.
+    pub fn config(&self) -> Arc<Config> {
+        self.live.borrow().clone()
+    }
+}
+
+fn branch_settings(live: &LiveConfig, name: &str) -> BranchSettings {
+    let settings = live.borrow().supervision_for(&name.to_ascii_uppercase());
+    BranchSettings {
+        max_restarts: settings.max_restarts,
+        period: Duration::from_secs(settings.period_secs),
+        backoff: BackoffPolicy::exponential(
+            Duration::from_millis(settings.backoff_min_ms),
+            Duration::from_millis(settings.backoff_max_ms),
+        ),
+    }
+}
+
+/// The `infra` branch's own actors, in dependency order.
+fn infra(
+    live: &LiveConfig,
+    inputs: &Arc<Inputs>,
+    prometheus: &PrometheusHandle,
+    latest: &LatestSample,
+) -> Vec<ChildSpec> {
+    let config = {
+        let live = Arc::clone(live);
+        let inputs = Arc::clone(inputs);
+        ChildSpec::worker("config", move |ctx| {
+            let args = ConfigArgs {
+                live: Arc::clone(&live),
+                inputs: Arc::clone(&inputs),
+            };
+            async move { ctx.spawn(ConfigActor, args).await }
+        })
+    };
+    let metrics = {
+        let live = Arc::clone(live);
+        let prometheus = prometheus.clone();
+        let latest = Arc::clone(latest);
+        ChildSpec::worker("metrics", move |ctx| {
+            let args = MetricsArgs {
+                prometheus: prometheus.clone(),
+                latest: Arc::clone(&latest),
+                interval: live.borrow().metrics_interval,
+            };
+            async move { ctx.spawn(MetricsActor, args).await }
+        })
+    };
+    vec![config, metrics]
+}
+
+/// Starts the service: data directory, tokens, the supervision tree.
+///
+/// # Errors
+/// The data directory or token files cannot be created, or the tree fails to start.
+pub async fn start(
+    config: Config,
+    inputs: Inputs,
+    prometheus: PrometheusHandle,
+) -> anyhow::Result<App> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    let (tokens, origin) = Tokens::init(
+        &config.data_dir,
+        config.operator_token.as_deref(),
+        config.viewer_token.as_deref(),
+        config.is_loopback(),
+    )
+    .context("setting up the operator token")?;
+    match origin {
+        OperatorTokenOrigin::Configured => {
+            tracing::info!("operator token: from BETTAFISH_OPERATOR_TOKEN")
+        }
+        OperatorTokenOrigin::Stored(path) => {
+            tracing::info!(file = %path.display(), "operator token: as generated at first start")
+        }
+        OperatorTokenOrigin::Generated(path) => tracing::warn!(
+            file = %path.display(),
+            "operator token generated; read it from this file (mode 0600) and keep it safe"
+        ),
+    }
+    if !config.is_loopback() && config.viewer_token.is_none() {
+        tracing::warn!("bound beyond loopback without BETTAFISH_VIEWER_TOKEN: read routes need the operator token");
+    }
+    crate::internal_events::build_info();
+    let (live, _) = watch::channel(Arc::new(config));
+    let live: LiveConfig = Arc::new(live);
+    let inputs = Arc::new(inputs);
+    let latest: LatestSample = Arc::new(Mutex::new(crate::process_metrics::sample()));
+    let telemetry = Arc::new(TreeTelemetry::default());
+    let branches = Branches {
+        infra: infra(&live, &inputs, &prometheus, &latest),
+        ..Branches::default()
+    };
+    let settings_live = Arc::clone(&live);
+    let spec = service_tree(
+        branches,
+        Arc::new(move |name: &str| branch_settings(&settings_live, name)),
+        Arc::clone(&telemetry) as Arc<dyn supervision::Observer>,
+    );
+    let root = SupervisorRef::start_root(ROOT, spec)
+        .await
+        .context("starting the supervision tree")?;
+    let (shutdown, _) = watch::channel(false);
+    Ok(App {
+        root,
+        live,
+        tokens,
+        prometheus,
+        latest_sample: latest,
+        telemetry,
+        started_at: Instant::now(),
+        started_wall: SystemTime::now(),
+        shutdown,
+    })
+}
