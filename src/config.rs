@@ -203,9 +203,10 @@ pub fn validate_value(key: &Key, value: &str) -> Result<(), String> {
                 Err(format!("`{value}` is not a host name or IP address"))
             }
         }
+        // 0 asks the OS for a free port (tests, side-by-side instances).
         Kind::Port => match value.parse::<u16>() {
-            Ok(p) if p > 0 => Ok(()),
-            _ => Err(format!("`{value}` is not a port (1-65535)")),
+            Ok(_) => Ok(()),
+            _ => Err(format!("`{value}` is not a port (0-65535)")),
         },
         Kind::Url => {
             const SCHEMES: [&str; 9] = [

@@ -145,7 +145,7 @@ where
             "unmatched",
             reply::error(
                 StatusCode::NOT_FOUND,
-                "not_found",
+                "no_route",
                 &format!("no route for {path}"),
             ),
         ),

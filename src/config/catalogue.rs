@@ -11,7 +11,7 @@ pub enum Kind {
     Text,
     /// A host name or IP address to bind or connect to.
     Host,
-    /// A TCP port, 1–65535.
+    /// A TCP port, 0–65535 (0: any free port).
     Port,
     /// An `http(s)://`, `postgres(ql)://`, `sqlite:`, `mysql://` or `redis(s)://` URL.
     Url,

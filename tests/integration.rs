@@ -1,0 +1,18 @@
+//! The service's behaviour through its real interfaces: the `bettafish` binary started on an
+//! ephemeral port in a fresh directory, spoken to over HTTP and through `bettafish ctl`.
+//! One binary (`autotests = false`) so everything links once; `util` holds the server fixture.
+
+// A failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod integration {
+    pub mod util;
+
+    mod access;
+    mod actors;
+    mod cli;
+    mod config;
+    mod errors;
+    mod lifecycle;
+    mod openapi;
+}
