@@ -62,10 +62,25 @@ fn incoming_request_id(headers: &HeaderMap) -> Option<String> {
         .then(|| id.to_owned())
 }
 
+/// What every request gets besides its handler.
+#[derive(Debug, Clone, Copy)]
+pub struct Middleware {
+    /// The access-log line and the request metrics. Always on in the service; the benchmark
+    /// turns it off to measure what it costs.
+    pub telemetry: bool,
+}
+
+impl Default for Middleware {
+    fn default() -> Self {
+        Self { telemetry: true }
+    }
+}
+
 /// Serves `app` on `listener` until `shutdown` completes; in-flight requests then finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Arc<App>,
+    middleware: Middleware,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     let ids = Arc::new(RequestIds::new());
@@ -77,21 +92,21 @@ pub async fn serve(
         .and(warp::addr::remote())
         .and(warp::body::stream())
         .then(
-            move |method, path: warp::path::FullPath, query, headers, remote, body| {
+            move |method: Method,
+                  path: warp::path::FullPath,
+                  query,
+                  headers: HeaderMap,
+                  remote,
+                  body| {
                 let app = Arc::clone(&app);
                 let ids = Arc::clone(&ids);
                 async move {
-                    handle(
-                        &app,
-                        &ids,
-                        method,
-                        path.as_str(),
-                        query,
-                        headers,
-                        remote,
-                        body,
-                    )
-                    .await
+                    let handled =
+                        handle(&app, &ids, &method, path.as_str(), query, &headers, body).await;
+                    if middleware.telemetry {
+                        record(&method, path.as_str(), remote, &handled);
+                    }
+                    handled.reply
                 }
             },
         );
@@ -102,29 +117,58 @@ pub async fn serve(
         .await;
 }
 
-/// One request, start to finish.
-#[allow(clippy::too_many_arguments)]
+/// A response with what the access log and the metrics need to know of it.
+struct Handled {
+    reply: Reply,
+    route: &'static str,
+    request_id: String,
+    began: Instant,
+}
+
+/// The access-log line and the request metrics.
+fn record(method: &Method, path: &str, remote: Option<SocketAddr>, handled: &Handled) {
+    let status = handled.reply.status().as_u16();
+    let duration = handled.began.elapsed();
+    tracing::info!(
+        target: "access",
+        request_id = %handled.request_id,
+        method = %method,
+        path,
+        route = handled.route,
+        status,
+        duration_us = duration.as_micros() as u64,
+        remote = %remote.map(|r| r.ip().to_string()).unwrap_or_default(),
+    );
+    HttpRequestFinished {
+        method: method.as_str(),
+        route: handled.route,
+        status,
+        duration,
+    }
+    .emit();
+}
+
+/// One request: route, authorise, run, and mark the response with its request id.
 async fn handle<S, B>(
     app: &App,
     ids: &RequestIds,
-    method: Method,
+    method: &Method,
     path: &str,
     query: String,
-    headers: HeaderMap,
-    remote: Option<SocketAddr>,
+    headers: &HeaderMap,
     body: S,
-) -> Reply
+) -> Handled
 where
     S: Stream<Item = Result<B, warp::Error>> + Unpin + Send,
     B: Buf,
 {
     let began = Instant::now();
-    let request_id = incoming_request_id(&headers).unwrap_or_else(|| ids.next());
+    let request_id = incoming_request_id(headers).unwrap_or_else(|| ids.next());
     let (route, mut response) = match router::resolve(method.as_str(), path) {
         Resolved::Route(route, params) => {
-            let response = match authorise(app, route, &headers) {
+            let response = match authorise(app, route, headers) {
                 Err(err) => err.into_reply(),
-                Ok(()) => run(app, route, params, &query, &headers, body)
+                Ok(()) => run(app, route, params, &query, headers, body)
                     .await
                     .unwrap_or_else(ApiError::into_reply),
             };
@@ -150,32 +194,18 @@ where
             ),
         ),
     };
-    if method == Method::HEAD {
+    if *method == Method::HEAD {
         *response.body_mut() = bytes::Bytes::new().into();
     }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
     }
-    let status = response.status().as_u16();
-    let duration = began.elapsed();
-    tracing::info!(
-        target: "access",
-        request_id = %request_id,
-        method = %method,
-        path,
+    Handled {
+        reply: response,
         route,
-        status,
-        duration_us = duration.as_micros() as u64,
-        remote = %remote.map(|r| r.ip().to_string()).unwrap_or_default(),
-    );
-    HttpRequestFinished {
-        method: method.as_str(),
-        route,
-        status,
-        duration,
+        request_id,
+        began,
     }
-    .emit();
-    response
 }
 
 fn authorise(app: &App, route: &RouteDef, headers: &HeaderMap) -> Result<(), ApiError> {

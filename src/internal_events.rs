@@ -81,16 +81,55 @@ pub struct HttpRequestFinished<'a> {
     pub duration: Duration,
 }
 
+/// The method as a static label: anything unusual is `other`, so clients cannot mint labels.
+fn method_label(method: &str) -> &'static str {
+    match method {
+        "GET" => "GET",
+        "POST" => "POST",
+        "HEAD" => "HEAD",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        "OPTIONS" => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// The status as a static label (the hot path must not allocate for it).
+fn status_label(status: u16) -> &'static str {
+    const CODES: [&str; 18] = [
+        "200", "201", "202", "204", "301", "304", "400", "401", "403", "404", "405", "409", "413",
+        "422", "429", "500", "501", "503",
+    ];
+    CODES
+        .iter()
+        .find(|c| c.parse::<u16>().ok() == Some(status))
+        .copied()
+        .unwrap_or(match status {
+            100..=199 => "1xx",
+            200..=299 => "2xx",
+            300..=399 => "3xx",
+            400..=499 => "4xx",
+            _ => "5xx",
+        })
+}
+
 impl HttpRequestFinished<'_> {
     pub fn emit(self) {
-        let labels = [
-            ("method", self.method.to_owned()),
-            ("route", self.route.to_owned()),
-            ("status", self.status.to_string()),
-        ];
-        counter!("bettafish_http_requests_total", &labels).increment(1);
-        histogram!("bettafish_http_request_duration_seconds", &labels[..2])
-            .record(self.duration.as_secs_f64());
+        let method = method_label(self.method);
+        counter!(
+            "bettafish_http_requests_total",
+            "method" => method,
+            "route" => self.route,
+            "status" => status_label(self.status)
+        )
+        .increment(1);
+        histogram!(
+            "bettafish_http_request_duration_seconds",
+            "method" => method,
+            "route" => self.route
+        )
+        .record(self.duration.as_secs_f64());
     }
 }
 
@@ -175,4 +214,19 @@ impl ConfigReloaded {
 /// Announces the build, so dashboards can show the version.
 pub fn build_info() {
     gauge!("bettafish_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+}
+
+#[cfg(test)]
+mod tests {
+    //! Label values stay within fixed sets.
+    use super::{method_label, status_label};
+
+    #[test]
+    fn labels_are_bounded() {
+        assert_eq!(method_label("GET"), "GET");
+        assert_eq!(method_label("BREW"), "other");
+        assert_eq!(status_label(404), "404");
+        assert_eq!(status_label(418), "4xx");
+        assert_eq!(status_label(599), "5xx");
+    }
 }

@@ -1,0 +1,112 @@
+//! `bettafish serve`: runs the service until SIGINT, SIGTERM or `POST /api/system/shutdown`,
+//! then shuts it down in reverse start order within the configured deadline.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{Config, Inputs};
+use crate::{http, internal_events, service};
+
+pub fn install_recorder() -> anyhow::Result<PrometheusHandle> {
+    PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            Matcher::Full("bettafish_http_request_duration_seconds".into()),
+            internal_events::HTTP_DURATION_BUCKETS,
+        )?
+        .set_buckets_for_metric(
+            Matcher::Full("bettafish_actor_restart_duration_seconds".into()),
+            internal_events::RESTART_DURATION_BUCKETS,
+        )?
+        .install_recorder()
+        .context("installing the Prometheus recorder")
+        .inspect(|_| internal_events::describe())
+}
+
+/// The log writer: lines are formatted on the caller's thread and handed to a writer thread,
+/// which writes them through a buffer flushed after each batch, so a busy server makes few
+/// write calls and a slow terminal never stalls a request. If more than 128k lines wait, new
+/// ones are dropped rather than blocking (the writer counts them). Keep the guard until exit:
+/// dropping it flushes.
+pub fn log_writer<W: std::io::Write + Send + 'static>(target: W) -> (NonBlocking, WorkerGuard) {
+    NonBlockingBuilder::default()
+        .lossy(true)
+        .thread_name("bettafish-log")
+        .finish(std::io::BufWriter::with_capacity(64 * 1024, target))
+}
+
+/// Loads the configuration, sets up logging and runs the service to the end.
+///
+/// # Errors
+/// Invalid configuration, a port that cannot be bound, a tree that does not start.
+pub fn serve() -> anyhow::Result<()> {
+    let inputs = Inputs::from_process();
+    let config = Config::load(&inputs).context("invalid configuration")?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(run(config, inputs))
+}
+
+/// Runs the service on the current runtime until a signal or a shutdown request.
+///
+/// # Errors
+/// A port that cannot be bound, a tree that does not start.
+pub async fn run(config: Config, inputs: Inputs) -> anyhow::Result<()> {
+    let prometheus = install_recorder()?;
+    let address = format!("{}:{}", config.host, config.port);
+    let listener = tokio::net::TcpListener::bind(&address)
+        .await
+        .with_context(|| format!("cannot listen on {address}"))?;
+    let deadline = config.shutdown_deadline;
+    let app = Arc::new(service::start(config, inputs, prometheus).await?);
+    tracing::info!(address = %listener.local_addr()?, "serving");
+
+    let mut requested = app.shutdown.subscribe();
+    let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(http::serve(
+        listener,
+        Arc::clone(&app),
+        http::Middleware::default(),
+        async {
+            let _ = http_stopped.await;
+        },
+    ));
+    let reason = wait_for_signal(&mut requested).await?;
+    tracing::info!(reason, deadline_secs = deadline.as_secs(), "shutting down");
+    let graceful = async {
+        let _ = stop_http.send(());
+        let exit = app.root.shutdown().await;
+        let _ = server.await;
+        exit
+    };
+    match tokio::time::timeout(deadline, graceful).await {
+        Ok(exit) => tracing::info!(%exit, "stopped"),
+        Err(_) => tracing::warn!("shutdown deadline passed; exiting with work unfinished"),
+    }
+    Ok(())
+}
+
+async fn wait_for_signal(
+    requested: &mut tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<&'static str> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    Ok(tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+        _ = requested.wait_for(|&v| v) => "requested over HTTP",
+    })
+}
