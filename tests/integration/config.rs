@@ -112,3 +112,23 @@ fn the_environment_wins_and_the_answer_says_so() {
         .unwrap()
         .contains("SEARCH_TIMEOUT=\"90\""));
 }
+
+#[test]
+fn supervision_settings_restart_their_branch_with_the_new_values() {
+    let server = Server::start(&[]);
+    let body = server
+        .post("/api/config", &json!({"SUPERVISION_ENGINES_MAX_RESTARTS": "7", "SUPERVISION_ROOT_MAX_RESTARTS": "20"}))
+        .json();
+    assert_eq!(body["restarted"], json!(["root/engines"]), "{body}");
+    assert_eq!(
+        body["needs_process_restart"],
+        json!(["SUPERVISION_ROOT_MAX_RESTARTS"])
+    );
+    assert_eq!(server.node("root/engines")["restarts"], 1);
+    assert_eq!(server.node("root/crawlers")["restarts"], 0);
+    let invalid = server.post(
+        "/api/config",
+        &json!({"SUPERVISION_ENGINES_PERIOD_SECS": "0"}),
+    );
+    assert_eq!(invalid.status, 422, "{}", invalid.body);
+}
