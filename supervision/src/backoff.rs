@@ -63,7 +63,7 @@ impl BackoffPolicy {
         self
     }
 
-    /// Checks that `min ≤ max` and that the jitter is a fraction.
+    /// Checks that `min ≤ max ≤ 1 day` and that the jitter is a fraction.
     ///
     /// # Errors
     /// A sentence saying which bound is wrong.
@@ -73,6 +73,9 @@ impl BackoffPolicy {
                 "min ({:?}) is greater than max ({:?})",
                 self.min, self.max
             ));
+        }
+        if self.max > Duration::from_secs(86_400) {
+            return Err(format!("max ({:?}) is longer than a day", self.max));
         }
         if !(0.0..=1.0).contains(&self.jitter) {
             return Err(format!("jitter ({}) is not within [0, 1]", self.jitter));

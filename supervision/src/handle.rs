@@ -15,8 +15,12 @@ use crate::spec::{ChildSpec, SupervisorSpec};
 use crate::supervisor::{self, ChildHandle, Command, Request, SupervisorMsg};
 use crate::tree::NodeSnapshot;
 
-/// How long [`SupervisorRef::snapshot`] waits for the tree to answer.
+/// How long [`SupervisorRef::snapshot`] and [`SupervisorRef::lookup`] wait for the tree.
 const SNAPSHOT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a command may take: long enough for graceful stops with their timeouts, short
+/// enough that a wedged tree is reported rather than waited on for ever.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Why a root supervisor did not start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -144,8 +148,12 @@ impl SupervisorRef {
     }
 
     async fn command(&self, path: &str, command: Command) -> Result<(), SupervisorError> {
-        self.ask(path, |reply| Request::Command { command, reply }, None)
-            .await
+        self.ask(
+            path,
+            |reply| Request::Command { command, reply },
+            Some(COMMAND_TIMEOUT),
+        )
+        .await
     }
 
     /// A snapshot of the whole tree.
@@ -177,8 +185,12 @@ impl SupervisorRef {
     /// [`SupervisorError::NotFound`], [`SupervisorError::Unavailable`],
     /// [`SupervisorError::Unsupported`] for the root itself.
     pub async fn lookup(&self, path: &str) -> Result<ChildHandle, SupervisorError> {
-        self.ask(path, |reply| Request::Lookup { reply }, None)
-            .await
+        self.ask(
+            path,
+            |reply| Request::Lookup { reply },
+            Some(SNAPSHOT_TIMEOUT),
+        )
+        .await
     }
 
     /// Restarts the node at `path`: stops it if running (by its shutdown policy) and starts it

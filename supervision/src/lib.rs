@@ -25,13 +25,18 @@
 //! - **Start failures count**: a start function that fails (a `pre_start` error or panic) is a
 //!   failure like a crash: counted toward intensity and retried with backoff. The retry always
 //!   goes through the supervisor's mailbox, so requests are served between attempts.
-//! - **Ordered start and shutdown**: each child is running before the next starts; shutdown goes
-//!   in reverse order, each child by its [`Shutdown`] policy (kill at once, or graceful with a
-//!   timeout and then kill, or graceful without limit for supervisors).
+//! - **Ordered start and shutdown**: each child is running before the next starts (under
+//!   one_for_one a child that fails to start does not hold back the ones after it; under the
+//!   other strategies they wait for it); shutdown goes in reverse order, each child by its
+//!   [`Shutdown`] policy (kill at once, or graceful with a timeout and then kill, or graceful
+//!   without limit for supervisors).
 //! - **Stable names**: [`SupervisorRef::lookup`] returns a [`ChildHandle`] that always reaches
-//!   the current incarnation. A message sent while no incarnation runs is **refused** with
-//!   [`SendError::Unavailable`], which hands the message back; nothing is dropped silently and
-//!   nothing is queued for a later incarnation.
+//!   the current incarnation, across the child's restarts and its supervisors' restarts. A
+//!   message sent while no incarnation runs is **refused** with [`SendError::Unavailable`],
+//!   which hands the message back; nothing is dropped silently and nothing is queued for a
+//!   later incarnation.
+//! - **Backoff is kept through group restarts**: a sibling waiting out its backoff when another
+//!   child's failure restarts the group keeps waiting, and the group's start waits for it.
 //! - **Snapshots** ([`SupervisorRef::snapshot`]): path, state, restart count, last failure,
 //!   uptime, time to next attempt, children — for the whole tree.
 //! - **Operator commands** by path: restart, stop, start; start_child and terminate_child.
@@ -45,6 +50,17 @@
 //! - A child that fails to start while its supervisor starts does not fail the supervisor: it
 //!   backs off and is retried like any failed start, unless that exceeds the intensity.
 //! - Shutdown reasons are strings (`"shutdown"`), as ractor's stop reasons are.
+//! - A transient child that ended normally, like an operator-stopped one, stays stopped through
+//!   a sibling's group restart (OTP would start it again). A temporary child an operator stopped
+//!   keeps its spec until it is started or terminated.
+//!
+//! # Rules for children and observers
+//!
+//! - A child's start function and `post_stop` run while its supervisor waits for them: they must
+//!   not call into the tree (lookup, commands), which would wait on that same supervisor. Calls
+//!   time out ([`COMMAND_TIMEOUT`], 5 s for lookups and snapshots) rather than hang.
+//! - An [`Observer`] runs on the supervisor's task and must not panic: a panic there ends the
+//!   supervisor without the ordered shutdown of its children.
 //!
 //! # Hooks
 //!
@@ -69,7 +85,7 @@ pub mod tree;
 
 pub use backoff::{Backoff, BackoffPolicy};
 pub use error::{SpecError, StartError, SupervisorError, SupervisorExit};
-pub use handle::{StartRootError, SupervisorRef};
+pub use handle::{StartRootError, SupervisorRef, COMMAND_TIMEOUT};
 pub use intensity::{IntensityExceeded, RestartWindow};
 pub use observer::{Happening, LifecycleEvent, NoopObserver, Observer};
 pub use spec::{

@@ -103,6 +103,8 @@ pub struct ChildContext {
     path: Arc<str>,
     /// The parent's observer, inherited by nested supervisors.
     observer: Option<Arc<dyn Observer>>,
+    /// The tree's handle registry, shared with nested supervisors.
+    handles: Option<crate::supervisor::HandleRegistry>,
 }
 
 impl fmt::Debug for ChildContext {
@@ -119,16 +121,22 @@ impl ChildContext {
         supervisor: ActorCell,
         path: Arc<str>,
         observer: Option<Arc<dyn Observer>>,
+        handles: Option<crate::supervisor::HandleRegistry>,
     ) -> Self {
         Self {
             supervisor,
             path,
             observer,
+            handles,
         }
     }
 
     pub(crate) fn observer(&self) -> Option<&Arc<dyn Observer>> {
         self.observer.as_ref()
+    }
+
+    pub(crate) fn handles(&self) -> Option<&crate::supervisor::HandleRegistry> {
+        self.handles.as_ref()
     }
 
     /// The child's path in the tree, e.g. `root/engines/query`.

@@ -29,6 +29,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use child::Child;
+pub(crate) use child::HandleRegistry;
 pub use child::{ChildHandle, SendError};
 pub(crate) use command::Command;
 
@@ -88,6 +89,8 @@ pub(crate) struct SupervisorArgs {
     pub(crate) observer: Arc<dyn Observer>,
     /// Set for a root, which has no parent to learn how it ended.
     pub(crate) exit: Option<Arc<watch::Sender<Option<SupervisorExit>>>>,
+    /// The tree's handles by path.
+    pub(crate) handles: HandleRegistry,
 }
 
 /// A supervisor's whole state.
@@ -108,6 +111,7 @@ pub(crate) struct State {
     rng: fastrand::Rng,
     started_at: Instant,
     exit: Option<Arc<watch::Sender<Option<SupervisorExit>>>>,
+    handles: HandleRegistry,
 }
 
 /// A failure that exceeded the restart intensity: the supervisor must escalate.
@@ -191,6 +195,7 @@ impl Actor for Supervisor {
             rng: fastrand::Rng::new(),
             started_at: Instant::now(),
             exit: args.exit,
+            handles: args.handles,
         };
         for child_spec in &spec.children {
             state.insert_child(child_spec.clone());
@@ -279,6 +284,7 @@ pub(crate) async fn start_root(
         spec,
         observer,
         exit: Some(exit),
+        handles: HandleRegistry::default(),
     };
     Actor::spawn(None, Supervisor, args)
         .await
@@ -300,6 +306,7 @@ pub(crate) async fn start_nested(
         spec,
         observer,
         exit: None,
+        handles: ctx.handles().cloned().unwrap_or_default(),
     };
     ctx.spawn(Supervisor, args).await
 }

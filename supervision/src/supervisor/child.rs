@@ -4,7 +4,8 @@
 //! A child's state is one enum, [`Slot`], changed only through [`Child::set_slot`], which also
 //! cancels a pending backoff timer and bumps the generation so a stale timer is ignored.
 
-use std::sync::{Arc, PoisonError, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock, Weak};
 
 use ractor::{ActorCell, Message, MessagingErr};
 use tokio::task::JoinHandle;
@@ -58,9 +59,9 @@ pub(crate) struct Child {
 }
 
 impl Child {
-    pub(crate) fn new(spec: ChildSpec, path: Arc<str>) -> Self {
+    pub(crate) fn new(spec: ChildSpec, path: Arc<str>, handles: &HandleRegistry) -> Self {
         Self {
-            handle: ChildHandle::new(Arc::clone(&path)),
+            handle: handles.handle(&path),
             spec,
             path,
             slot: Slot::Pending,
@@ -114,11 +115,51 @@ impl Drop for Child {
         if let Some(timer) = self.timer.take() {
             timer.abort();
         }
-        self.handle.set(None);
+        // A supervisor's state may be dropped after its replacement already started this
+        // path's next incarnation: clear the shared handle only if it still points to ours.
+        if let Slot::Running { cell, .. } = &self.slot {
+            self.handle.clear_if(cell.get_id());
+        }
     }
 }
 
-/// A stable way to reach a child's current incarnation, across restarts.
+/// Where a handle's current incarnation lives, shared by every clone of the handle.
+type CurrentCell = RwLock<Option<ActorCell>>;
+
+/// The handles of one tree by path, so that a handle outlives its supervisor: when a
+/// supervisor restarts (a parent's restart, a meltdown), its new children reuse the handles the
+/// old ones had. Entries are weak: a path nobody holds a handle to costs nothing.
+#[derive(Clone, Default)]
+pub(crate) struct HandleRegistry {
+    // std Mutex: taken only when a child record is created, never across an await.
+    inner: Arc<Mutex<HashMap<Arc<str>, Weak<CurrentCell>>>>,
+}
+
+impl HandleRegistry {
+    /// The handle for `path`, shared with any earlier child at the same path still referenced.
+    pub(crate) fn handle(&self, path: &Arc<str>) -> ChildHandle {
+        let mut map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(current) = map.get(path).and_then(Weak::upgrade) {
+            return ChildHandle {
+                path: Arc::clone(path),
+                current,
+            };
+        }
+        // Forget dead entries now and then; amortised O(1) per insert.
+        if map.len() >= 64 && map.len().is_power_of_two() {
+            map.retain(|_, weak| weak.strong_count() > 0);
+        }
+        let current = Arc::new(RwLock::new(None));
+        map.insert(Arc::clone(path), Arc::downgrade(&current));
+        ChildHandle {
+            path: Arc::clone(path),
+            current,
+        }
+    }
+}
+
+/// A stable way to reach a child's current incarnation, across restarts — its own and its
+/// supervisors'.
 ///
 /// The supervisor updates it whenever the child starts or ends. While no incarnation runs
 /// (restarting, backing off, stopped), sends are **refused** with [`SendError::Unavailable`],
@@ -153,15 +194,15 @@ pub enum SendError<M> {
 }
 
 impl ChildHandle {
-    fn new(path: Arc<str>) -> Self {
-        Self {
-            path,
-            current: Arc::new(RwLock::new(None)),
-        }
-    }
-
     fn set(&self, cell: Option<ActorCell>) {
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = cell;
+    }
+
+    fn clear_if(&self, id: ractor::ActorId) {
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        if current.as_ref().is_some_and(|c| c.get_id() == id) {
+            *current = None;
+        }
     }
 
     /// The child's path.

@@ -159,14 +159,19 @@ impl State {
                         self.child_node(seq).map(|node| (node, nested))
                     })
                     .collect();
+                // Nested supervisors are asked all at once, so one busy subtree costs one
+                // timeout, not one per sibling.
                 tokio::spawn(async move {
                     let mut own = own;
-                    for (node, nested) in children {
-                        own.children.push(match nested {
-                            Some(cell) => expand(node, cell).await,
-                            None => node,
-                        });
-                    }
+                    own.children = futures::future::join_all(children.into_iter().map(
+                        |(node, nested)| async move {
+                            match nested {
+                                Some(cell) => expand(node, cell).await,
+                                None => node,
+                            }
+                        },
+                    ))
+                    .await;
                     let _ = reply.send(Ok(own));
                 });
             }
@@ -237,11 +242,13 @@ impl State {
         match command {
             Command::Stop => {
                 self.stop_child(seq).await;
+                self.resume_waiting(myself).await?;
                 Ok(Ok(()))
             }
             Command::TerminateChild => {
                 self.stop_child(seq).await;
                 self.remove_child(seq);
+                self.resume_waiting(myself).await?;
                 Ok(Ok(()))
             }
             Command::Start => {
@@ -269,6 +276,8 @@ impl State {
             if let Some((&next, _)) = self.children.range(seq + 1..).next() {
                 self.start_pending_from(myself, next).await?;
             }
+        } else if result.is_err() {
+            self.resume_waiting(myself).await?;
         }
         Ok(result)
     }

@@ -39,6 +39,13 @@ impl Exit {
     }
 }
 
+/// When a backoff of `delay` ends; validation caps delays at a day, so this cannot overflow in
+/// practice, and saturates if it ever would.
+fn deadline(delay: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(delay).unwrap_or(now)
+}
+
 fn failure(reason: &str) -> FailureRecord {
     FailureRecord {
         reason: reason.to_owned(),
@@ -53,7 +60,8 @@ impl State {
         self.next_seq += 1;
         let path = self.child_path(&spec.id);
         self.by_id.insert(Arc::clone(&spec.id), seq);
-        self.children.insert(seq, Child::new(spec, path));
+        self.children
+            .insert(seq, Child::new(spec, path, &self.handles));
         seq
     }
 
@@ -80,6 +88,7 @@ impl State {
             myself.clone(),
             Arc::clone(&path),
             Some(self.observer.clone()),
+            Some(self.handles.clone()),
         );
         let span = tracing::debug_span!("actor_start", path = %path);
         let started = start(ctx).instrument(span).await;
@@ -240,6 +249,9 @@ impl State {
         match child.slot() {
             Slot::Stopped | Slot::Failed => return,
             Slot::Running { .. } => self.stop_child(seq).await,
+            // A sibling waiting out its own backoff keeps waiting: a group restart must not
+            // let a crash-looping child skip its delay. The group's start stops at it.
+            Slot::BackingOff { .. } if !temporary => return,
             Slot::BackingOff { .. } | Slot::Pending => {}
         }
         if temporary {
@@ -259,7 +271,7 @@ impl State {
             return;
         }
         let generation = child.set_slot(Slot::BackingOff {
-            until: Instant::now() + delay,
+            until: deadline(delay),
         });
         let me: ActorRef<SupervisorMsg> = myself.clone().into();
         child.set_timer(tokio::spawn(async move {
@@ -307,7 +319,7 @@ impl State {
             return Ok(true);
         };
         let generation = child.set_slot(Slot::BackingOff {
-            until: Instant::now() + delay,
+            until: deadline(delay),
         });
         let me: ActorRef<SupervisorMsg> = myself.clone().into();
         if delay.is_zero() {
@@ -351,6 +363,28 @@ impl State {
         Ok(())
     }
 
+    /// After an operator took a child out of line (stopped it, or its start failed), the
+    /// children waiting behind it under one_for_all or rest_for_one would wait for ever: start
+    /// the first waiting one, unless a child before it is still backing off (its timer goes on).
+    pub(super) async fn resume_waiting(&mut self, myself: &ActorCell) -> Result<(), Meltdown> {
+        if self.strategy == Strategy::OneForOne {
+            return Ok(());
+        }
+        let first = self
+            .children
+            .iter()
+            .find_map(|(seq, child)| match child.slot() {
+                Slot::Pending => Some(Some(*seq)),
+                Slot::BackingOff { .. } => Some(None),
+                _ => None,
+            })
+            .flatten();
+        match first {
+            Some(seq) => self.start_pending_from(myself, seq).await,
+            None => Ok(()),
+        }
+    }
+
     /// A backoff timer fired.
     pub(super) async fn retry(
         &mut self,
@@ -376,6 +410,8 @@ impl State {
         let Some(cell) = child.running_cell().cloned() else {
             if matches!(child.slot(), Slot::BackingOff { .. } | Slot::Pending) {
                 child.set_slot(Slot::Stopped);
+                let path = Arc::clone(&child.path);
+                self.report(&path, Happening::Stopped);
             }
             return;
         };

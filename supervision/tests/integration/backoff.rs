@@ -137,3 +137,39 @@ async fn failed_starts_back_off_and_requests_are_served_meanwhile() {
     assert_eq!(probe.start_times("w")[0] - started, ms(3_500));
     root.shutdown().await;
 }
+
+/// A sibling's group restart does not let a crash-looping child skip its own backoff.
+#[tokio::test(start_paused = true)]
+async fn a_group_restart_keeps_a_siblings_backoff() {
+    let probe = Probe::new();
+    let rec = Recorder::new();
+    let policy = BackoffPolicy::exponential(ms(1_000), ms(1_000)).with_jitter(0.0);
+    let spec = SupervisorSpec::new(Strategy::OneForAll)
+        .intensity(10, Duration::from_secs(60))
+        .observer(rec.clone())
+        .child(worker("other", &probe))
+        .child(worker("looping", &probe).backoff(policy));
+    let root = SupervisorRef::start_root("root", spec).await.unwrap();
+    let crashed_at = Instant::now();
+    probe.exit("looping", ExitKind::Panic);
+    rec.until_count("root/looping", "restarting", 1).await;
+    // `other` comes first, so it runs again at once; `looping` waits out its second.
+    rec.until_count("root/other", "started", 2).await;
+    assert_eq!(
+        node(&root, "root/looping").await.state,
+        NodeState::BackingOff
+    );
+    // `other` fails meanwhile: its group restart must leave `looping` waiting.
+    probe.exit("other", ExitKind::Panic);
+    rec.until_count("root/other", "started", 3).await;
+    assert_eq!(
+        node(&root, "root/looping").await.state,
+        NodeState::BackingOff
+    );
+    rec.until_count("root/looping", "started", 2).await;
+    assert_eq!(
+        *probe.start_times("looping").last().unwrap() - crashed_at,
+        ms(1_000)
+    );
+    root.shutdown().await;
+}

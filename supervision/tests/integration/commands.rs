@@ -300,3 +300,58 @@ async fn factory_built_supervisors_take_new_settings_on_restart() {
     assert_eq!(rec.count("root/branch", "meltdown"), 1);
     root.shutdown().await;
 }
+
+/// A handle keeps reaching its child when a supervisor above it restarts (a meltdown that the
+/// parent repairs, or an operator's restart of the branch).
+#[tokio::test]
+async fn handles_survive_their_supervisors_restarts() {
+    let probe = Probe::new();
+    let rec = Recorder::new();
+    let engines = SupervisorSpec::new(Strategy::OneForOne)
+        .intensity(0, Duration::from_secs(60))
+        .child(worker("query", &probe));
+    let spec = SupervisorSpec::new(Strategy::OneForOne)
+        .intensity(5, Duration::from_secs(60))
+        .observer(rec.clone())
+        .child(ChildSpec::supervisor("engines", engines));
+    let root = SupervisorRef::start_root("root", spec).await.unwrap();
+    let handle = root.lookup("root/engines/query").await.unwrap();
+    let first = handle.current().unwrap().get_id();
+    // Intensity 0: the crash melts `engines` down; the root starts it again.
+    probe.exit("query", ExitKind::Panic);
+    rec.until_count("root/engines", "started", 2).await;
+    let second = handle
+        .current()
+        .expect("the old handle reaches the new incarnation");
+    assert_ne!(second.get_id(), first);
+    root.restart("root/engines").await.unwrap();
+    let third = handle.current().unwrap();
+    assert_ne!(third.get_id(), second.get_id());
+    assert!(handle.send(WorkerMsg::Exit(ExitKind::Normal)).is_ok());
+    root.shutdown().await;
+}
+
+/// Under rest_for_one, children waiting behind a backing-off child start when an operator
+/// takes that child out of line.
+#[tokio::test(start_paused = true)]
+async fn waiting_siblings_start_when_an_operator_stops_the_child_they_wait_for() {
+    use supervision::BackoffPolicy;
+    let probe = Probe::new();
+    let rec = Recorder::new();
+    let slow = BackoffPolicy::exponential(Duration::from_secs(3_600), Duration::from_secs(3_600));
+    let spec = SupervisorSpec::new(Strategy::RestForOne)
+        .intensity(10, Duration::from_secs(60))
+        .observer(rec.clone())
+        .child(worker("a", &probe).backoff(slow))
+        .child(worker("b", &probe));
+    let root = SupervisorRef::start_root("root", spec).await.unwrap();
+    probe.exit("a", ExitKind::Panic);
+    rec.until_count("root/a", "restarting", 1).await;
+    assert_eq!(node(&root, "root/a").await.state, NodeState::BackingOff);
+    assert_eq!(node(&root, "root/b").await.state, NodeState::Restarting);
+    root.stop("root/a").await.unwrap();
+    assert_eq!(node(&root, "root/a").await.state, NodeState::Stopped);
+    assert_eq!(node(&root, "root/b").await.state, NodeState::Running);
+    assert_eq!(probe.starts("b"), 2);
+    root.shutdown().await;
+}
