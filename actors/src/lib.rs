@@ -1,11 +1,13 @@
 //! The actors of BettaFish-rs and the domain they run.
 //!
-//! Today this crate holds the shape of the service's supervision tree ([`tree`]): which
-//! supervisors exist, with which strategy, under which names. The actors themselves (the
-//! broadcaster, engines, forum, crawlers, report tasks, analysis sessions) are added to those
-//! branches as they are built. Everything here runs on the `supervision` crate, which knows
+//! It holds the shape of the service's supervision tree ([`tree`]) and the event system
+//! ([`events`]): the bus every event passes through, the broadcaster actor, and the log layer
+//! that forwards an actor's log lines to its topic. The other actors (engines, forum, crawlers,
+//! report tasks, analysis sessions) join the tree's branches as they are built. Everything here runs on the `supervision` crate, which knows
 //! nothing of BettaFish; the binary wires configuration, storage and HTTP around it.
 //!
 //! Start with [`tree::service_tree`].
 
+pub mod events;
+pub mod internal_events;
 pub mod tree;

@@ -1,0 +1,36 @@
+//! Events and their delivery: every event in the system passes through one [`EventBus`], which
+//! numbers it, keeps a bounded history, and hands it to every subscriber whose topics match —
+//! without ever blocking the publisher or waiting on a client.
+//!
+//! - [`event`]: the event, its [`Cursor`] (`epoch-offset`) and validation of topics and types;
+//! - [`topic`]: subscription filters (`actors,report/*`);
+//! - [`queue`]: one subscriber's bounded queue, and what happens when it overflows;
+//! - [`hub`]: the numbering, history and fan-out of one epoch;
+//! - [`bus`]: the stable handle everyone holds;
+//! - [`broadcaster`]: the supervised actor that keeps the history within its age limit;
+//! - [`log_layer`]: a tracing layer that forwards an actor's log lines to its topic.
+//!
+//! Guarantees (see `docs/ARCHITECTURE.md`): offsets increase by one per event within an epoch;
+//! a subscriber that gives its last cursor gets every later event of its topics, in order,
+//! exactly once, or an explicit `resync` when that is impossible (another epoch, history
+//! trimmed past its cursor); a subscriber that falls more than its queue behind is told
+//! (`lagged`) and disconnected, and resumes from its cursor.
+//!
+//! Start with [`EventBus`].
+
+pub mod broadcaster;
+pub mod bus;
+pub mod event;
+pub mod hub;
+pub mod log_layer;
+pub mod queue;
+pub mod topic;
+
+pub use bus::EventBus;
+pub use event::{Cursor, CursorError, Event, EventError};
+pub use hub::{HubConfig, Start, Subscription};
+pub use queue::Next;
+pub use topic::{TopicError, TopicFilter};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,179 @@
+//! One event: topic, type, cursor, time and JSON payload, with its wire forms rendered once at
+//! publication so that fan-out to a thousand clients copies bytes, not structures.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use bytes::Bytes;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use thiserror::Error;
+
+/// Where an event stands: the epoch of the history it belongs to and its offset in it.
+///
+/// Written `"{epoch:016x}-{offset}"`. An epoch changes whenever history was lost (a process
+/// restart with an in-memory history), so a cursor from another epoch cannot be resumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Cursor {
+    /// The history's identity.
+    pub epoch: u64,
+    /// The position within it: 1 for the first event.
+    pub offset: u64,
+}
+
+impl fmt::Display for Cursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}-{}", self.epoch, self.offset)
+    }
+}
+
+/// A cursor that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("`{0}` is not an event id (expected EPOCH-OFFSET, as sent in `id`)")]
+pub struct CursorError(pub String);
+
+impl FromStr for Cursor {
+    type Err = CursorError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || CursorError(text.chars().take(64).collect());
+        let (epoch, offset) = text.trim().split_once('-').ok_or_else(bad)?;
+        if epoch.len() != 16 || offset.is_empty() || offset.len() > 20 {
+            return Err(bad());
+        }
+        Ok(Self {
+            epoch: u64::from_str_radix(epoch, 16).map_err(|_| bad())?,
+            offset: offset.parse().map_err(|_| bad())?,
+        })
+    }
+}
+
+/// A topic or type that may not be used.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EventError {
+    /// Topics are 1–128 characters of `A-Z a-z 0-9 _ - . / :`, not starting or ending with `/`.
+    #[error("`{0}` is not a valid topic")]
+    InvalidTopic(String),
+    /// Types are 1–64 characters of `a-z 0-9 _ - .`.
+    #[error("`{0}` is not a valid event type")]
+    InvalidType(String),
+    /// The payload is not JSON.
+    #[error("the payload is not valid JSON: {0}")]
+    InvalidPayload(String),
+}
+
+/// Checks a topic name.
+///
+/// # Errors
+/// [`EventError::InvalidTopic`].
+pub fn validate_topic(topic: &str) -> Result<(), EventError> {
+    let ok = !topic.is_empty()
+        && topic.len() <= 128
+        && !topic.starts_with('/')
+        && !topic.ends_with('/')
+        && topic
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/' | b':'));
+    if ok {
+        Ok(())
+    } else {
+        Err(EventError::InvalidTopic(topic.chars().take(128).collect()))
+    }
+}
+
+/// Checks an event type.
+///
+/// # Errors
+/// [`EventError::InvalidType`].
+pub fn validate_type(kind: &str) -> Result<(), EventError> {
+    let ok = !kind.is_empty()
+        && kind.len() <= 64
+        && kind.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(EventError::InvalidType(kind.chars().take(64).collect()))
+    }
+}
+
+/// An event as delivered.
+#[derive(Debug)]
+pub struct Event {
+    /// Its topic, e.g. `actors` or `report/42`.
+    pub topic: Arc<str>,
+    /// Its type, e.g. `started`, `console_output`.
+    pub kind: Arc<str>,
+    /// Its position.
+    pub cursor: Cursor,
+    /// When it was published (UTC).
+    pub ts: SystemTime,
+    /// When it was published, on this process's monotonic clock (for delivery latency).
+    pub published: Instant,
+    /// The JSON payload.
+    pub payload: Box<RawValue>,
+    /// `{"event","topic","id","ts","data"}` as one JSON line: the WebSocket frame and the SSE
+    /// `data:` line.
+    frame: Bytes,
+}
+
+#[derive(Serialize)]
+struct Frame<'a> {
+    event: &'a str,
+    topic: &'a str,
+    id: String,
+    ts: String,
+    data: &'a RawValue,
+}
+
+impl Event {
+    /// Builds an event and renders its frame.
+    pub(crate) fn new(
+        topic: Arc<str>,
+        kind: Arc<str>,
+        cursor: Cursor,
+        ts: SystemTime,
+        payload: Box<RawValue>,
+    ) -> Self {
+        let frame = serde_json::to_vec(&Frame {
+            event: &kind,
+            topic: &topic,
+            id: cursor.to_string(),
+            ts: humantime::format_rfc3339_millis(ts).to_string(),
+            data: &payload,
+        })
+        // Serialising strings and an already-valid raw value cannot fail.
+        .unwrap_or_default();
+        Self {
+            topic,
+            kind,
+            cursor,
+            ts,
+            published: Instant::now(),
+            payload,
+            frame: Bytes::from(frame),
+        }
+    }
+
+    /// The JSON frame (one line).
+    pub fn frame(&self) -> &Bytes {
+        &self.frame
+    }
+
+    /// The frame as text.
+    pub fn frame_str(&self) -> &str {
+        // Built from serde_json output, which is UTF-8.
+        std::str::from_utf8(&self.frame).unwrap_or_default()
+    }
+}
+
+/// Renders `value` as a raw JSON payload.
+///
+/// # Errors
+/// [`EventError::InvalidPayload`] when it does not serialise.
+pub fn payload<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, EventError> {
+    serde_json::value::to_raw_value(value).map_err(|e| EventError::InvalidPayload(e.to_string()))
+}

@@ -1,0 +1,264 @@
+//! One epoch of events: numbering, the bounded history, and fan-out to subscribers.
+//!
+//! Publishing takes the hub's lock for the append and the fan-out (a push per matching
+//! subscriber, each O(1) and never waiting), so offsets are handed out, stored and delivered in
+//! one order. Subscribing takes the same lock to decide what to replay and to register the
+//! queue, so a resuming subscriber sees every event after its cursor exactly once: those before
+//! the registration from the history, those after from its queue.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use serde_json::value::RawValue;
+
+use super::event::{Cursor, Event};
+use super::queue::{CloseReason, Pushed, SubscriberQueue};
+use super::topic::TopicFilter;
+use crate::internal_events::{EventPublished, EventsDropped, ReplayServed};
+
+/// Limits of the history and of each subscriber's queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HubConfig {
+    /// Events kept for replay, across all topics.
+    pub history_max_events: usize,
+    /// How long an event is kept for replay.
+    pub history_max_age: Duration,
+    /// Events one subscriber may have waiting before it counts as lagging.
+    pub client_queue: usize,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        Self {
+            history_max_events: 10_000,
+            history_max_age: Duration::from_secs(3_600),
+            client_queue: 1_024,
+        }
+    }
+}
+
+/// How a subscription begins.
+#[derive(Debug, Clone)]
+pub enum Start {
+    /// No cursor given: live events only.
+    Live,
+    /// The events after the cursor, from the history, before the live ones.
+    Replay(Vec<Arc<Event>>),
+    /// The cursor cannot be resumed (another epoch, or history trimmed past it): the client
+    /// must reload its state; live events follow. `position` is the cursor to resume from next.
+    Resync {
+        /// The current position.
+        position: Cursor,
+        /// Why.
+        reason: &'static str,
+    },
+}
+
+struct Registered {
+    filter: TopicFilter,
+    queue: Arc<SubscriberQueue>,
+}
+
+struct State {
+    next_offset: u64,
+    history: VecDeque<Arc<Event>>,
+    /// The highest offset dropped from the history (0: none).
+    trimmed_through: u64,
+    subscribers: HashMap<u64, Registered>,
+    next_id: u64,
+    closed: bool,
+}
+
+/// One epoch's history and subscribers.
+pub struct Hub {
+    epoch: u64,
+    config: HubConfig,
+    // std Mutex: held for an append and a fan-out of non-blocking pushes, never across an await.
+    state: Mutex<State>,
+}
+
+/// A registered subscriber: its queue and how it starts. Dropping it unsubscribes.
+pub struct Subscription {
+    hub: Arc<Hub>,
+    id: u64,
+    /// The queue to read.
+    pub queue: Arc<SubscriberQueue>,
+    /// What comes before the queue.
+    pub start: Start,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.hub.lock().subscribers.remove(&self.id);
+    }
+}
+
+impl Hub {
+    /// A hub for `epoch`; offsets continue after `last_offset`.
+    pub fn new(epoch: u64, config: HubConfig, last_offset: u64) -> Arc<Self> {
+        Arc::new(Self {
+            epoch,
+            config,
+            state: Mutex::new(State {
+                next_offset: last_offset + 1,
+                history: VecDeque::new(),
+                trimmed_through: last_offset,
+                subscribers: HashMap::new(),
+                next_id: 0,
+                closed: false,
+            }),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The epoch.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// The cursor of the last event (offset 0 before any).
+    pub fn position(&self) -> Cursor {
+        Cursor {
+            epoch: self.epoch,
+            offset: self.lock().next_offset - 1,
+        }
+    }
+
+    /// Subscribers registered now.
+    pub fn subscribers(&self) -> usize {
+        self.lock().subscribers.len()
+    }
+
+    /// Numbers, stores and fans out one event.
+    pub fn publish(&self, topic: Arc<str>, kind: Arc<str>, payload: Box<RawValue>) -> Arc<Event> {
+        let mut dropped = 0u64;
+        let mut lagging = 0u64;
+        let event = {
+            let mut state = self.lock();
+            let cursor = Cursor {
+                epoch: self.epoch,
+                offset: state.next_offset,
+            };
+            state.next_offset += 1;
+            let event = Arc::new(Event::new(topic, kind, cursor, SystemTime::now(), payload));
+            state.history.push_back(Arc::clone(&event));
+            self.trim(&mut state);
+            for sub in state.subscribers.values() {
+                if sub.filter.matches(&event.topic) {
+                    if let Pushed::Dropped { first } = sub.queue.push(Arc::clone(&event)) {
+                        dropped += 1;
+                        lagging += u64::from(first);
+                    }
+                }
+            }
+            event
+        };
+        EventPublished {
+            topic: &event.topic,
+        }
+        .emit();
+        if dropped > 0 {
+            EventsDropped {
+                reason: "lagged",
+                count: dropped,
+                newly_lagging: lagging,
+            }
+            .emit();
+        }
+        event
+    }
+
+    fn trim(&self, state: &mut State) {
+        let max_age = self.config.history_max_age;
+        while let Some(front) = state.history.front() {
+            let too_many = state.history.len() > self.config.history_max_events;
+            if too_many || front.published.elapsed() > max_age {
+                state.trimmed_through = front.cursor.offset;
+                state.history.pop_front();
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// Drops events older than the age limit (called periodically, as quiet topics publish
+    /// nothing that would trim them).
+    pub fn trim_by_age(&self) {
+        let mut state = self.lock();
+        self.trim(&mut state);
+    }
+
+    /// Registers a subscriber for `filter`, resuming after `since` if given.
+    pub fn subscribe(self: &Arc<Self>, filter: TopicFilter, since: Option<Cursor>) -> Subscription {
+        let queue = SubscriberQueue::new(self.config.client_queue);
+        let mut state = self.lock();
+        let position = Cursor {
+            epoch: self.epoch,
+            offset: state.next_offset - 1,
+        };
+        let start = match since {
+            None => Start::Live,
+            Some(c) if c.epoch != self.epoch => Start::Resync {
+                position,
+                reason: "the cursor is from another epoch: history was lost since",
+            },
+            Some(c) if c.offset > position.offset => Start::Resync {
+                position,
+                reason: "the cursor is ahead of this history",
+            },
+            Some(c) if c.offset < state.trimmed_through => Start::Resync {
+                position,
+                reason: "the cursor is older than the history kept",
+            },
+            Some(c) => Start::Replay(
+                state
+                    .history
+                    .iter()
+                    .filter(|e| e.cursor.offset > c.offset && filter.matches(&e.topic))
+                    .cloned()
+                    .collect(),
+            ),
+        };
+        let id = state.next_id;
+        state.next_id += 1;
+        if state.closed {
+            queue.close(CloseReason::EpochChanged);
+        } else {
+            state.subscribers.insert(
+                id,
+                Registered {
+                    filter,
+                    queue: Arc::clone(&queue),
+                },
+            );
+        }
+        drop(state);
+        ReplayServed {
+            result: match &start {
+                Start::Live => "live",
+                Start::Replay(_) => "replayed",
+                Start::Resync { .. } => "resync",
+            },
+        }
+        .emit();
+        Subscription {
+            hub: Arc::clone(self),
+            id,
+            queue,
+            start,
+        }
+    }
+
+    /// Ends this epoch: every subscriber's queue is closed (they resubscribe to the next hub).
+    pub fn close(&self) {
+        let mut state = self.lock();
+        state.closed = true;
+        for sub in state.subscribers.values() {
+            sub.queue.close(CloseReason::EpochChanged);
+        }
+    }
+}

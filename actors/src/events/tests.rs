@@ -1,0 +1,234 @@
+//! The bus's guarantees: numbering, exactly-once resume, resync, lag handling, filters, the log
+//! layer's routing, and cursor parsing by property.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use proptest::prelude::*;
+use serde_json::json;
+
+use super::{Cursor, EventBus, HubConfig, Next, Start, TopicFilter};
+
+fn bus(history: usize, queue: usize) -> EventBus {
+    EventBus::new(HubConfig {
+        history_max_events: history,
+        history_max_age: Duration::from_secs(3_600),
+        client_queue: queue,
+    })
+}
+
+fn offsets(events: &[Arc<super::Event>]) -> Vec<u64> {
+    events.iter().map(|e| e.cursor.offset).collect()
+}
+
+fn drain(sub: &super::Subscription) -> Vec<u64> {
+    let mut out = Vec::new();
+    while let Some(Next::Event(e)) = sub.queue.try_next() {
+        out.push(e.cursor.offset);
+    }
+    out
+}
+
+#[test]
+fn offsets_count_up_and_frames_carry_everything() {
+    let bus = bus(100, 100);
+    let all = bus.subscribe(TopicFilter::parse("*").unwrap(), None);
+    for i in 0..3 {
+        bus.publish("actors", "started", &json!({"n": i})).unwrap();
+    }
+    assert_eq!(drain(&all), [1, 2, 3]);
+    let cursor = bus
+        .publish("report/7", "stage", &json!({"stage": "draft"}))
+        .unwrap();
+    let Some(Next::Event(e)) = all.queue.try_next() else {
+        panic!()
+    };
+    let frame: serde_json::Value = serde_json::from_slice(e.frame()).unwrap();
+    assert_eq!(frame["event"], "stage");
+    assert_eq!(frame["topic"], "report/7");
+    assert_eq!(frame["id"], cursor.to_string());
+    assert_eq!(frame["data"]["stage"], "draft");
+    assert!(frame["ts"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn resuming_gets_exactly_the_missed_events_of_its_topics() {
+    let bus = bus(100, 100);
+    let first = bus.subscribe(TopicFilter::parse("a,b/*").unwrap(), None);
+    bus.publish("a", "x", &1).unwrap();
+    bus.publish("c", "x", &2).unwrap();
+    bus.publish("b/1", "x", &3).unwrap();
+    let seen = drain(&first);
+    assert_eq!(seen, [1, 3]);
+    // The client processed event 1 only, then lost its connection.
+    let last = Cursor {
+        epoch: bus.position().epoch,
+        offset: 1,
+    };
+    drop(first);
+    bus.publish("a", "x", &4).unwrap();
+    bus.publish("c", "x", &5).unwrap();
+    let again = bus.subscribe(TopicFilter::parse("a,b/*").unwrap(), Some(last));
+    let Start::Replay(replay) = &again.start else {
+        panic!("{:?}", again.start)
+    };
+    assert_eq!(offsets(replay), [3, 4]);
+    bus.publish("a", "x", &6).unwrap();
+    assert_eq!(
+        drain(&again),
+        [6],
+        "live events follow the replay without overlap"
+    );
+}
+
+#[test]
+fn stale_and_foreign_cursors_get_resync() {
+    let bus = bus(3, 100);
+    for i in 0..10 {
+        bus.publish("a", "x", &i).unwrap();
+    }
+    let epoch = bus.position().epoch;
+    let filter = || TopicFilter::parse("a").unwrap();
+    let old = bus.subscribe(filter(), Some(Cursor { epoch, offset: 2 }));
+    assert!(matches!(old.start, Start::Resync { position, .. } if position.offset == 10));
+    let edge = bus.subscribe(filter(), Some(Cursor { epoch, offset: 7 }));
+    assert!(matches!(&edge.start, Start::Replay(r) if offsets(r) == [8, 9, 10]));
+    let foreign = bus.subscribe(
+        filter(),
+        Some(Cursor {
+            epoch: epoch ^ 1,
+            offset: 9,
+        }),
+    );
+    assert!(matches!(foreign.start, Start::Resync { .. }));
+    let future = bus.subscribe(filter(), Some(Cursor { epoch, offset: 11 }));
+    assert!(matches!(future.start, Start::Resync { .. }));
+    let current = bus.subscribe(filter(), Some(Cursor { epoch, offset: 10 }));
+    assert!(matches!(&current.start, Start::Replay(r) if r.is_empty()));
+}
+
+#[test]
+fn a_full_queue_lags_after_delivering_what_it_holds() {
+    let bus = bus(100, 4);
+    let slow = bus.subscribe(TopicFilter::parse("a").unwrap(), None);
+    let fast = bus.subscribe(TopicFilter::parse("a").unwrap(), None);
+    for i in 0..10 {
+        bus.publish("a", "x", &i).unwrap();
+        // The fast one keeps up.
+        assert!(matches!(fast.queue.try_next(), Some(Next::Event(_))));
+    }
+    assert_eq!(drain(&slow), [1, 2, 3, 4]);
+    assert!(matches!(
+        slow.queue.try_next(),
+        Some(Next::Lagged { dropped: 6 })
+    ));
+    // It resumes from its last event and gets the rest from the history.
+    let last = Cursor {
+        epoch: bus.position().epoch,
+        offset: 4,
+    };
+    let resumed = bus.subscribe(TopicFilter::parse("a").unwrap(), Some(last));
+    assert!(matches!(&resumed.start, Start::Replay(r) if offsets(r) == [5, 6, 7, 8, 9, 10]));
+}
+
+#[test]
+fn a_new_epoch_closes_subscribers_who_then_resync() {
+    let bus = bus(100, 100);
+    let sub = bus.subscribe(TopicFilter::parse("a").unwrap(), None);
+    let cursor = bus.publish("a", "x", &1).unwrap();
+    bus.new_epoch();
+    assert!(matches!(sub.queue.try_next(), Some(Next::Event(_))));
+    assert!(matches!(sub.queue.try_next(), Some(Next::Closed(_))));
+    let again = bus.subscribe(TopicFilter::parse("a").unwrap(), Some(cursor));
+    assert!(matches!(again.start, Start::Resync { .. }));
+}
+
+#[test]
+fn filters_and_names_are_validated() {
+    assert!(TopicFilter::parse("").is_err());
+    assert!(TopicFilter::parse("a,,b").is_ok());
+    assert!(TopicFilter::parse("a b").is_err());
+    assert!(TopicFilter::parse("report/*/x").is_err());
+    assert!(TopicFilter::parse("/x").is_err());
+    let f = TopicFilter::parse("report/*,actors").unwrap();
+    assert!(
+        f.matches("report/1")
+            && f.matches("actors")
+            && !f.matches("report")
+            && !f.matches("reports/1")
+    );
+    let bus = bus(10, 10);
+    assert!(bus.publish("bad topic", "x", &1).is_err());
+    assert!(bus.publish("ok", "Bad Type", &1).is_err());
+}
+
+#[tokio::test]
+async fn log_lines_go_to_their_own_actors_topic() {
+    use tracing::Instrument;
+    use tracing_subscriber::layer::SubscriberExt;
+    let bus = bus(1_000, 1_000);
+    let sub = bus.subscribe(TopicFilter::parse("engine/*,report/*").unwrap(), None);
+    let subscriber =
+        tracing_subscriber::registry().with(super::log_layer::EventLogLayer::new(bus.clone()));
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let work = |name: &'static str, topic: &'static str| {
+        async move {
+            for i in 0..50 {
+                tracing::info!(step = i, "{name} working");
+                tokio::task::yield_now().await;
+            }
+        }
+        .instrument(tracing::info_span!("actor", topic = topic))
+    };
+    tokio::join!(
+        work("query", "engine/query"),
+        work("media", "engine/media"),
+        work("report", "report/9")
+    );
+    tracing::info!("outside any actor");
+    let mut counts = std::collections::HashMap::new();
+    while let Some(Next::Event(e)) = sub.queue.try_next() {
+        let data: serde_json::Value = serde_json::from_str(e.payload.get()).unwrap();
+        match &*e.topic {
+            "engine/query" => assert!(
+                data["line"].as_str().unwrap().contains("query working"),
+                "{data}"
+            ),
+            "engine/media" => assert!(
+                data["line"].as_str().unwrap().contains("media working"),
+                "{data}"
+            ),
+            "report/9" => assert_eq!(
+                data["message"].as_str().unwrap().split(' ').next(),
+                Some("report")
+            ),
+            other => panic!("line on {other}"),
+        }
+        *counts.entry(e.topic.to_string()).or_insert(0) += 1;
+        let expected_kind = if e.topic.starts_with("engine/") {
+            "console_output"
+        } else {
+            "log"
+        };
+        assert_eq!(&*e.kind, expected_kind);
+    }
+    assert_eq!(counts.values().copied().collect::<Vec<_>>(), [50, 50, 50]);
+}
+
+proptest! {
+    #[test]
+    fn cursors_round_trip(epoch in 1u64.., offset in any::<u64>()) {
+        let c = Cursor { epoch, offset };
+        prop_assert_eq!(c.to_string().parse::<Cursor>(), Ok(c));
+    }
+
+    #[test]
+    fn cursor_parser_never_panics(text in "\\PC{0,64}") {
+        let _ = text.parse::<Cursor>();
+    }
+
+    #[test]
+    fn topic_parser_never_panics(text in "\\PC{0,200}") {
+        let _ = TopicFilter::parse(&text);
+    }
+}
