@@ -306,6 +306,12 @@ pub struct Config {
     pub shutdown_deadline: Duration,
     /// Process metrics interval.
     pub metrics_interval: Duration,
+    /// The event bus's history and client queue limits.
+    pub events: actors::events::HubConfig,
+    /// SSE heartbeat and WebSocket ping interval.
+    pub heartbeat: Duration,
+    /// Largest WebSocket message.
+    pub ws_max_frame_bytes: usize,
     /// Per supervisor segment (`ENGINES`…).
     pub supervision: BTreeMap<&'static str, SupervisionSettings>,
     /// Every layered value, for `GET /api/config`.
@@ -380,6 +386,16 @@ impl Config {
                 "BETTAFISH_SHUTDOWN_DEADLINE_SECS",
             )?),
             metrics_interval: Duration::from_secs(number(&raw, "BETTAFISH_METRICS_INTERVAL_SECS")?),
+            events: actors::events::HubConfig {
+                history_max_events: number(&raw, "BETTAFISH_EVENT_HISTORY_MAX_EVENTS")?,
+                history_max_age: Duration::from_secs(number(
+                    &raw,
+                    "BETTAFISH_EVENT_HISTORY_MAX_AGE_SECS",
+                )?),
+                client_queue: number(&raw, "BETTAFISH_CLIENT_QUEUE_EVENTS")?,
+            },
+            heartbeat: Duration::from_secs(number(&raw, "BETTAFISH_HEARTBEAT_SECS")?),
+            ws_max_frame_bytes: number(&raw, "BETTAFISH_WS_MAX_FRAME_BYTES")?,
             supervision,
             raw,
         })

@@ -8,10 +8,12 @@
 mod actors;
 mod config;
 mod dashboard;
+pub mod events;
 pub mod openapi;
 mod reply;
 pub mod router;
 mod system;
+mod ws;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -84,6 +86,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     let ids = Arc::new(RequestIds::new());
+    let ws_target = Arc::clone(&app);
     let routes = warp::any()
         .and(warp::method())
         .and(warp::path::full())
@@ -110,11 +113,77 @@ pub async fn serve(
                 }
             },
         );
-    warp::serve(routes)
+    let ws_app = Arc::clone(&ws_target);
+    let websocket = warp::path!("ws")
+        .and(warp::ws())
+        .and(warp::header::headers_cloned())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .map(
+            move |upgrade: warp::ws::Ws, headers: HeaderMap, query: String| {
+                let began = Instant::now();
+                let response = upgrade_websocket(Arc::clone(&ws_app), upgrade, &headers, &query);
+                if middleware.telemetry {
+                    HttpRequestFinished {
+                        method: "GET",
+                        route: "/ws",
+                        status: response.status().as_u16(),
+                        duration: began.elapsed(),
+                    }
+                    .emit();
+                }
+                response
+            },
+        );
+    warp::serve(websocket.or(routes).unify())
         .incoming(listener)
         .graceful(shutdown)
         .run()
         .await;
+}
+
+/// Checks the token (header, or `?token=` since browsers cannot set headers on WebSockets) and
+/// upgrades; an operator token also allows commands on the connection.
+fn upgrade_websocket(
+    app: Arc<App>,
+    upgrade: warp::ws::Ws,
+    headers: &HeaderMap,
+    query: &str,
+) -> Reply {
+    use warp::Reply as _;
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| query_param(query, "token").map(|t| format!("Bearer {}", events::decode(t))));
+    if let Err(denied) = app
+        .tokens
+        .check(crate::auth::Access::Read, authorization.as_deref())
+    {
+        return denied_reply(denied);
+    }
+    let operator = app
+        .tokens
+        .check(crate::auth::Access::Operate, authorization.as_deref())
+        .is_ok();
+    let max = app.config().ws_max_frame_bytes;
+    upgrade
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| ws::session(socket, app, operator))
+        .into_response()
+}
+
+fn denied_reply(denied: crate::auth::Denied) -> Reply {
+    match denied {
+        crate::auth::Denied::Missing => reply::error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            &denied.to_string(),
+        ),
+        crate::auth::Denied::Forbidden => {
+            reply::error(StatusCode::FORBIDDEN, "forbidden", &denied.to_string())
+        }
+    }
 }
 
 /// A response with what the access log and the metrics need to know of it.
@@ -318,6 +387,13 @@ where
             ("POST", "/api/actors/{path}/start") => actors::command(app, param(0), "start").await,
             ("GET", "/api/config") => config::get(app),
             ("POST", "/api/config") => config::post(app, &body).await,
+            ("GET", "/api/events") => events::subscribe(app, headers, query),
+            ("POST", "/api/events/{topic}") => events::publish(app, param(0), &body),
+            ("GET", "/ws") => Err(ApiError::new(
+                StatusCode::UPGRADE_REQUIRED,
+                "upgrade_required",
+                "this route speaks WebSocket: send an upgrade request",
+            )),
             (method, template) => Err(ApiError::new(
                 StatusCode::NOT_IMPLEMENTED,
                 "unsupported",

@@ -49,6 +49,18 @@ pub const METRICS: &[(&str, &str)] = &[
         "Configuration reloads, by outcome.",
     ),
     ("bettafish_build_info", "The running version."),
+    (
+        "bettafish_realtime_connections",
+        "Open real-time connections, by transport (sse, websocket).",
+    ),
+    (
+        "bettafish_events_delivered_total",
+        "Events written to real-time clients, by transport.",
+    ),
+    (
+        "bettafish_event_delivery_latency_seconds",
+        "Time from an event's publication to its write to a client.",
+    ),
 ];
 
 /// Registers the help text of every metric.
@@ -62,6 +74,12 @@ pub fn describe() {
 pub const HTTP_DURATION_BUCKETS: &[f64] = &[
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
     5.0, 10.0, 30.0,
+];
+
+/// Histogram buckets for event delivery latency, in seconds: 50 µs to 5 s.
+pub const DELIVERY_LATENCY_BUCKETS: &[f64] = &[
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+    5.0,
 ];
 
 /// Histogram buckets for restart durations (failure to running, backoff included).
@@ -208,6 +226,40 @@ impl ConfigReloaded {
             "configuration reloaded"
         );
         counter!("bettafish_config_reloads_total", "outcome" => self.outcome).increment(1);
+    }
+}
+
+/// A real-time connection, counted in `bettafish_realtime_connections` for as long as it lives.
+pub struct RealtimeConnection {
+    transport: &'static str,
+}
+
+impl RealtimeConnection {
+    /// Counts a new connection of `transport` (`sse` or `websocket`).
+    pub fn open(transport: &'static str) -> Self {
+        gauge!("bettafish_realtime_connections", "transport" => transport).increment(1.0);
+        Self { transport }
+    }
+
+    /// An event was written to this connection, `latency` after its publication.
+    pub fn delivered(&self, latency: Duration) {
+        counter!("bettafish_events_delivered_total", "transport" => self.transport).increment(1);
+        histogram!("bettafish_event_delivery_latency_seconds").record(latency.as_secs_f64());
+    }
+
+    /// The connection fell behind and is being closed.
+    pub fn lagged(&self, dropped: u64) {
+        tracing::info!(
+            transport = self.transport,
+            dropped,
+            "closing a client that fell behind"
+        );
+    }
+}
+
+impl Drop for RealtimeConnection {
+    fn drop(&mut self) {
+        gauge!("bettafish_realtime_connections", "transport" => self.transport).decrement(1.0);
     }
 }
 

@@ -3,9 +3,13 @@
 
 use std::sync::Arc;
 
+use actors::events::log_layer::EventLogLayer;
+use actors::events::EventBus;
 use anyhow::Context;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{Config, Inputs};
@@ -18,12 +22,19 @@ pub fn install_recorder() -> anyhow::Result<PrometheusHandle> {
             internal_events::HTTP_DURATION_BUCKETS,
         )?
         .set_buckets_for_metric(
+            Matcher::Full("bettafish_event_delivery_latency_seconds".into()),
+            internal_events::DELIVERY_LATENCY_BUCKETS,
+        )?
+        .set_buckets_for_metric(
             Matcher::Full("bettafish_actor_restart_duration_seconds".into()),
             internal_events::RESTART_DURATION_BUCKETS,
         )?
         .install_recorder()
         .context("installing the Prometheus recorder")
-        .inspect(|_| internal_events::describe())
+        .inspect(|_| {
+            internal_events::describe();
+            actors::internal_events::describe();
+        })
 }
 
 /// The log writer: lines are formatted on the caller's thread and handed to a writer thread,
@@ -45,32 +56,37 @@ pub fn log_writer<W: std::io::Write + Send + 'static>(target: W) -> (NonBlocking
 pub fn serve() -> anyhow::Result<()> {
     let inputs = Inputs::from_process();
     let config = Config::load(&inputs).context("invalid configuration")?;
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info")),
+    let bus = EventBus::new(config.events);
+    let (writer, _flush_on_exit) = log_writer(std::io::stderr());
+    let filter = EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(writer)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
         )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with(EventLogLayer::new(bus.clone()))
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(run(config, inputs))
+    runtime.block_on(run(config, inputs, bus))
 }
 
 /// Runs the service on the current runtime until a signal or a shutdown request.
 ///
 /// # Errors
 /// A port that cannot be bound, a tree that does not start.
-pub async fn run(config: Config, inputs: Inputs) -> anyhow::Result<()> {
+pub async fn run(config: Config, inputs: Inputs, bus: EventBus) -> anyhow::Result<()> {
     let prometheus = install_recorder()?;
     let address = format!("{}:{}", config.host, config.port);
     let listener = tokio::net::TcpListener::bind(&address)
         .await
         .with_context(|| format!("cannot listen on {address}"))?;
     let deadline = config.shutdown_deadline;
-    let app = Arc::new(service::start(config, inputs, prometheus).await?);
+    let app = Arc::new(service::start(config, inputs, prometheus, bus).await?);
     tracing::info!(address = %listener.local_addr()?, "serving");
 
     let mut requested = app.shutdown.subscribe();
@@ -85,7 +101,13 @@ pub async fn run(config: Config, inputs: Inputs) -> anyhow::Result<()> {
     ));
     let reason = wait_for_signal(&mut requested).await?;
     tracing::info!(reason, deadline_secs = deadline.as_secs(), "shutting down");
+    let _ = app
+        .bus
+        .publish("system", "stopping", &serde_json::json!({"reason": reason}));
     let graceful = async {
+        // Streams first: SSE and WebSocket connections send a last frame and close, so the
+        // server's graceful stop does not wait on them.
+        app.closing.send_replace(true);
         let _ = stop_http.send(());
         let exit = app.root.shutdown().await;
         let _ = server.await;

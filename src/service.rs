@@ -8,6 +8,8 @@ pub mod telemetry;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+use actors::events::broadcaster::Broadcaster;
+use actors::events::EventBus;
 use actors::tree::{service_tree, BranchSettings, Branches, ROOT};
 use anyhow::Context;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -40,6 +42,10 @@ pub struct App {
     pub started_wall: SystemTime,
     /// Set to true to ask the process to shut down (`POST /api/system/shutdown`).
     pub shutdown: watch::Sender<bool>,
+    /// Set to true when shutdown begins: streaming connections send a last frame and close.
+    pub closing: watch::Sender<bool>,
+    /// The event bus.
+    pub bus: EventBus,
 }
 
 impl App {
@@ -63,11 +69,19 @@ fn branch_settings(live: &LiveConfig, name: &str) -> BranchSettings {
 
 /// The `infra` branch's own actors, in dependency order.
 fn infra(
+    bus: &EventBus,
     live: &LiveConfig,
     inputs: &Arc<Inputs>,
     prometheus: &PrometheusHandle,
     latest: &LatestSample,
 ) -> Vec<ChildSpec> {
+    let broadcaster = {
+        let bus = bus.clone();
+        ChildSpec::worker("broadcaster", move |ctx| {
+            let bus = bus.clone();
+            async move { ctx.spawn(Broadcaster, bus).await }
+        })
+    };
     let config = {
         let live = Arc::clone(live);
         let inputs = Arc::clone(inputs);
@@ -92,7 +106,7 @@ fn infra(
             async move { ctx.spawn(MetricsActor, args).await }
         })
     };
-    vec![config, metrics]
+    vec![broadcaster, config, metrics]
 }
 
 /// Starts the service: data directory, tokens, the supervision tree.
@@ -103,6 +117,7 @@ pub async fn start(
     config: Config,
     inputs: Inputs,
     prometheus: PrometheusHandle,
+    bus: EventBus,
 ) -> anyhow::Result<App> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
@@ -133,9 +148,9 @@ pub async fn start(
     let live: LiveConfig = Arc::new(live);
     let inputs = Arc::new(inputs);
     let latest: LatestSample = Arc::new(Mutex::new(crate::process_metrics::sample()));
-    let telemetry = Arc::new(TreeTelemetry::default());
+    let telemetry = Arc::new(TreeTelemetry::new(bus.clone()));
     let branches = Branches {
-        infra: infra(&live, &inputs, &prometheus, &latest),
+        infra: infra(&bus, &live, &inputs, &prometheus, &latest),
         ..Branches::default()
     };
     let settings_live = Arc::clone(&live);
@@ -148,6 +163,12 @@ pub async fn start(
         .await
         .context("starting the supervision tree")?;
     let (shutdown, _) = watch::channel(false);
+    let (closing, _) = watch::channel(false);
+    let _ = bus.publish(
+        "system",
+        "started",
+        &serde_json::json!({"version": env!("CARGO_PKG_VERSION"), "pid": std::process::id()}),
+    );
     Ok(App {
         root,
         live,
@@ -158,5 +179,7 @@ pub async fn start(
         started_at: Instant::now(),
         started_wall: SystemTime::now(),
         shutdown,
+        closing,
+        bus,
     })
 }

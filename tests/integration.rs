@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod integration {
+    pub mod sse;
     pub mod util;
 
     mod access;
@@ -13,6 +14,8 @@ mod integration {
     mod cli;
     mod config;
     mod errors;
+    mod events;
     mod lifecycle;
     mod openapi;
+    mod ws;
 }

@@ -23,6 +23,13 @@ pub const METRICS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Registers the help text of this crate's metrics.
+pub fn describe() {
+    for (name, help) in METRICS {
+        metrics::describe_counter!(*name, *help);
+    }
+}
+
 /// The first segment of a topic: a bounded label value.
 pub fn topic_kind(topic: &str) -> &'static str {
     match topic.split('/').next().unwrap_or_default() {

@@ -444,6 +444,42 @@ pub const KEYS: &[Key] = &[
         ),
         "root/infra/metrics",
     ),
+    // --- real-time delivery ---
+    at_start(count(
+        "BETTAFISH_EVENT_HISTORY_MAX_EVENTS",
+        "10000",
+        0,
+        10_000_000,
+        "Events kept for clients that resume (all topics together).",
+    )),
+    at_start(count(
+        "BETTAFISH_EVENT_HISTORY_MAX_AGE_SECS",
+        "3600",
+        1,
+        604_800,
+        "How long an event is kept for clients that resume.",
+    )),
+    at_start(count(
+        "BETTAFISH_CLIENT_QUEUE_EVENTS",
+        "1024",
+        1,
+        1_000_000,
+        "Events a client may fall behind before it is told it lags and is disconnected.",
+    )),
+    count(
+        "BETTAFISH_HEARTBEAT_SECS",
+        "15",
+        1,
+        15,
+        "Interval of SSE heartbeat comments and WebSocket pings.",
+    ),
+    count(
+        "BETTAFISH_WS_MAX_FRAME_BYTES",
+        "65536",
+        1_024,
+        16_777_216,
+        "Largest WebSocket message accepted; larger ones close the connection with 1009.",
+    ),
 ];
 
 /// Supervisors whose settings can be configured, as the key segment and the tree path.

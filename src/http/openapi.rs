@@ -33,10 +33,10 @@ pub fn document() -> Value {
             .filter(|s| s.starts_with('{'))
             .map(|s| {
                 let name = s.trim_matches(['{', '}']);
-                let description = if name == "path" {
-                    "An actor path such as root/engines/query (slashes kept)."
-                } else {
-                    "An engine name."
+                let description = match name {
+                    "path" => "An actor path such as root/engines/query (slashes kept).",
+                    "topic" => "An event topic such as ext/load (slashes kept).",
+                    _ => "An engine name.",
                 };
                 json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}, "description": description})
             })

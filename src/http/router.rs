@@ -62,6 +62,12 @@ pub const ROUTES: &[RouteDef] = &[
     post("/api/actors/{path}/stop", "Stop the actor at this path; it stays stopped until started."),
     post("/api/actors/{path}/start", "Start the actor at this path."),
     get("/api/config", Access::Read, "Every configuration key with its value (secrets masked) and layer."),
+    get("/api/events", Access::Read, "Server-Sent Events for ?topics=a,b,report/* (resume with Last-Event-ID or ?last_event_id=)."),
+    RouteDef {
+        body: Some("{\"type\": event type (default \"message\"), \"data\": any JSON}"),
+        ..post("/api/events/{topic}", "Publish an event from outside (not to the system's own topics).")
+    },
+    get("/ws", Access::Read, "WebSocket: subscribe/unsubscribe/ping and, with the operator token, restart/stop/start (token also as ?token=)."),
     RouteDef {
         body: Some("object of KEY: string value pairs"),
         ..post("/api/config", "Set allow-listed keys: validated, written to .env atomically, reloaded; affected actors restarted.")
@@ -79,11 +85,14 @@ pub enum Resolved {
     NotFound,
 }
 
+/// Parameters that take several segments (at most one per template).
+const GREEDY: [&str; 2] = ["{path}", "{topic}"];
+
 /// Matches `path` against a template, returning the parameters.
 fn match_template(template: &str, path: &str) -> Option<Vec<String>> {
     let t: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
     let p: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if let Some(at) = t.iter().position(|s| *s == "{path}") {
+    if let Some(at) = t.iter().position(|s| GREEDY.contains(s)) {
         let (before, after) = (&t[..at], &t[at + 1..]);
         if p.len() < before.len() + after.len() + 1 {
             return None;

@@ -1,10 +1,13 @@
 //! The observer of the supervision tree: turns every lifecycle change into metrics (through
-//! [`crate::internal_events`]) and keeps the most recent ones for `/api/system/status`.
+//! [`crate::internal_events`]), an event on the `actors` topic (and, for engines, the original
+//! UI's `status_update` on `engine/<name>`), and keeps the most recent ones for
+//! `/api/system/status`. Publishing never blocks, so it is safe inside a supervisor's handler.
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
+use actors::events::EventBus;
 use serde::Serialize;
 use supervision::{Happening, LifecycleEvent, Observer};
 
@@ -46,14 +49,61 @@ fn serialize_time<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S
 }
 
 /// The tree's observer.
-#[derive(Default)]
 pub struct TreeTelemetry {
     // std Mutex: pushed to from supervisors' handlers and read by the status route; held for a
     // push or a copy only.
     recent: Mutex<VecDeque<RecentEvent>>,
+    bus: EventBus,
+}
+
+/// An `actors` event's payload.
+#[derive(Serialize)]
+struct ActorEvent<'a> {
+    path: &'a str,
+    event: &'a str,
+    detail: Option<&'a str>,
 }
 
 impl TreeTelemetry {
+    /// An observer publishing to `bus`.
+    pub fn new(bus: EventBus) -> Self {
+        Self {
+            recent: Mutex::new(VecDeque::new()),
+            bus,
+        }
+    }
+
+    fn publish(&self, path: &str, event: &'static str, detail: Option<&str>) {
+        // Paths and event names are valid topics' payloads; a failure here would be a bug in
+        // the names above, and the metrics and recent list still record the change.
+        let _ = self.bus.publish(
+            "actors",
+            event,
+            &ActorEvent {
+                path,
+                event,
+                detail,
+            },
+        );
+        if let Some(app) = path
+            .strip_prefix("root/engines/")
+            .filter(|a| !a.contains('/'))
+        {
+            let status = match event {
+                "started" => "running",
+                "failed" => "error",
+                "restarting" => "restarting",
+                "command" => return,
+                _ => "stopped",
+            };
+            let payload =
+                serde_json::json!({ app: {"status": status, "event": event, "detail": detail} });
+            let _ = self
+                .bus
+                .publish(&format!("engine/{app}"), "status_update", &payload);
+        }
+    }
+
     /// The most recent lifecycle events, oldest first.
     pub fn recent(&self) -> Vec<RecentEvent> {
         self.recent
@@ -127,6 +177,7 @@ impl Observer for TreeTelemetry {
                 ("command", Some(command.to_owned()))
             }
         };
+        self.publish(event.path, name, detail.as_deref());
         self.remember(event.path, name, detail);
     }
 }

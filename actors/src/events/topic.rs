@@ -46,12 +46,15 @@ impl TopicFilter {
     ///
     /// # Errors
     /// [`TopicError`].
-    pub fn from_patterns<'a>(
-        patterns: impl IntoIterator<Item = &'a str>,
-    ) -> Result<Self, TopicError> {
+    pub fn from_patterns<I, S>(patterns: I) -> Result<Self, TopicError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
         let mut filter = Self::default();
         let mut count = 0;
         for pattern in patterns {
+            let pattern = pattern.as_ref();
             count += 1;
             if count > MAX_PATTERNS {
                 return Err(TopicError::TooMany(MAX_PATTERNS));

@@ -1,0 +1,309 @@
+//! Events over HTTP: `GET /api/events?topics=…` as Server-Sent Events, and
+//! `POST /api/events/{topic}` to publish from outside.
+//!
+//! An SSE stream starts with a `retry:` hint, then what its cursor calls for (the missed events,
+//! or a `resync` event), then live events; a heartbeat comment goes out whenever it has been
+//! quiet for the configured interval (at most 15 s). A client that falls behind its queue gets a
+//! `lagged` event naming the cursor to resume from, and the stream ends; so does every stream,
+//! after a `shutdown` event, when the server stops. The same function serves per-entity
+//! streams (a report's, an analysis's) with a fixed filter.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use actors::events::{Cursor, Event, EventBus, Next, Start, Subscription, TopicFilter};
+use futures_util::Stream;
+use serde_json::json;
+use tokio::sync::watch;
+use warp::http::{HeaderMap, HeaderValue, StatusCode};
+use warp::sse::Event as SseEvent;
+use warp::Reply as _;
+
+use super::reply::{self, ApiError, ApiResult};
+use crate::internal_events::RealtimeConnection;
+use crate::service::App;
+
+/// How long a disconnected SSE client should wait before reconnecting.
+const RETRY: Duration = Duration::from_secs(3);
+
+/// Topics only the system publishes to.
+const RESERVED: [&str; 8] = [
+    "system",
+    "actors",
+    "config",
+    "forum",
+    "engine/",
+    "report/",
+    "analysis/",
+    "crawler/",
+];
+
+/// The cursor a client resumes from: `Last-Event-ID`, else `last_event_id` in the query.
+pub fn resume_cursor(headers: &HeaderMap, query: &str) -> Result<Option<Cursor>, ApiError> {
+    let given = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| super::query_param(query, "last_event_id").map(decode));
+    match given.filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|e: actors::events::CursorError| {
+                ApiError::new(StatusCode::BAD_REQUEST, "bad_cursor", e.to_string())
+            }),
+    }
+}
+
+/// Percent-decoding for query values (`report%2F*` → `report/*`).
+pub fn decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 3 <= bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A frame of the system's own (resync, lagged, shutdown), shaped like every other frame.
+fn system_frame(kind: &str, id: Option<Cursor>, data: serde_json::Value) -> String {
+    json!({"event": kind, "topic": "system", "id": id.map(|c| c.to_string()), "data": data})
+        .to_string()
+}
+
+fn sse_event(event: &Event) -> SseEvent {
+    SseEvent::default()
+        .id(event.cursor.to_string())
+        .event(&*event.kind)
+        .data(event.frame_str())
+}
+
+/// Where an SSE stream is in its life.
+struct SseState {
+    bus: EventBus,
+    filter: TopicFilter,
+    subscription: Subscription,
+    /// Frames to send before reading the queue (replay, resync).
+    pending: VecDeque<SseEvent>,
+    last: Option<Cursor>,
+    closing: watch::Receiver<bool>,
+    connection: RealtimeConnection,
+    done: bool,
+}
+
+impl SseState {
+    fn begin(&mut self) {
+        match std::mem::replace(&mut self.subscription.start, Start::Live) {
+            Start::Live => {}
+            Start::Replay(events) => {
+                for event in events {
+                    self.last = Some(event.cursor);
+                    self.pending.push_back(sse_event(&event));
+                }
+            }
+            Start::Resync { position, reason } => {
+                self.last = Some(position);
+                self.pending.push_back(
+                    SseEvent::default()
+                        .id(position.to_string())
+                        .event("resync")
+                        .data(system_frame(
+                            "resync",
+                            Some(position),
+                            json!({"reason": reason, "position": position.to_string()}),
+                        )),
+                );
+            }
+        }
+    }
+}
+
+/// The SSE body for `filter`, resuming after `since`.
+pub fn stream(
+    app: &App,
+    filter: TopicFilter,
+    since: Option<Cursor>,
+) -> impl Stream<Item = Result<SseEvent, Infallible>> + Send + 'static {
+    let subscription = app.bus.subscribe(filter.clone(), since);
+    let mut state = SseState {
+        bus: app.bus.clone(),
+        filter,
+        subscription,
+        pending: VecDeque::from([SseEvent::default().retry(RETRY)]),
+        last: since,
+        closing: app.closing.subscribe(),
+        connection: RealtimeConnection::open("sse"),
+        done: false,
+    };
+    state.begin();
+    futures_util::stream::unfold(state, |mut state| async move {
+        loop {
+            if let Some(frame) = state.pending.pop_front() {
+                return Some((Ok(frame), state));
+            }
+            if state.done {
+                return None;
+            }
+            let closing = &mut state.closing;
+            let queue = &state.subscription.queue;
+            let step = tokio::select! {
+                biased;
+                // Shutdown first: a last frame, then the end, so the server's graceful stop
+                // does not wait on this stream.
+                _ = async { closing.wait_for(|&c| c).await.is_ok() } => None,
+                next = queue.next() => Some(next),
+            };
+            match step {
+                None => {
+                    state.done = true;
+                    let frame = system_frame(
+                        "shutdown",
+                        state.last,
+                        json!({"reason": "the server is shutting down", "resume_from": state.last.map(|c| c.to_string())}),
+                    );
+                    return Some((Ok(SseEvent::default().event("shutdown").data(frame)), state));
+                }
+                Some(Next::Event(event)) => {
+                    state.last = Some(event.cursor);
+                    state.connection.delivered(event.published.elapsed());
+                    return Some((Ok(sse_event(&event)), state));
+                }
+                Some(Next::Lagged { dropped }) => {
+                    state.done = true;
+                    state.connection.lagged(dropped);
+                    let frame = system_frame(
+                        "lagged",
+                        state.last,
+                        json!({
+                            "reason": "this client fell behind and was disconnected; reconnect with the last id to resume",
+                            "dropped": dropped,
+                            "resume_from": state.last.map(|c| c.to_string()),
+                        }),
+                    );
+                    return Some((Ok(SseEvent::default().event("lagged").data(frame)), state));
+                }
+                Some(Next::Closed(_)) => {
+                    // A new epoch: resubscribe from where we are; the hub answers resync.
+                    state.subscription = state.bus.subscribe(state.filter.clone(), state.last);
+                    state.begin();
+                }
+            }
+        }
+    })
+}
+
+/// An SSE response with the proxy-friendly headers.
+pub fn sse_reply(app: &App, filter: TopicFilter, since: Option<Cursor>) -> reply::Reply {
+    let heartbeat = app.config().heartbeat;
+    let body = warp::sse::keep_alive()
+        .interval(heartbeat)
+        .text("heartbeat")
+        .stream(stream(app, filter, since));
+    let mut response = warp::sse::reply(body).into_response();
+    let headers = response.headers_mut();
+    headers.insert("cache-control", HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
+}
+
+/// `GET /api/events?topics=a,b&last_event_id=…`.
+pub fn subscribe(app: &App, headers: &HeaderMap, query: &str) -> ApiResult {
+    let topics = super::query_param(query, "topics")
+        .map(decode)
+        .unwrap_or_default();
+    let filter = TopicFilter::parse(&topics).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_topics",
+            format!("topics: {e}"),
+        )
+    })?;
+    let since = resume_cursor(headers, query)?;
+    Ok(sse_reply(app, filter, since))
+}
+
+/// `POST /api/events/{topic}` with `{"type": "...", "data": …}`.
+pub fn publish(app: &App, topic: &str, body: &[u8]) -> ApiResult {
+    if RESERVED.iter().any(|r| {
+        if r.ends_with('/') {
+            topic.starts_with(r)
+        } else {
+            topic == *r
+        }
+    }) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "topic_reserved",
+            format!("`{topic}` is published by the system only"),
+        ));
+    }
+    #[derive(serde::Deserialize)]
+    struct Outside {
+        #[serde(rename = "type", default = "default_type")]
+        kind: String,
+        #[serde(default)]
+        data: Option<Box<serde_json::value::RawValue>>,
+    }
+    fn default_type() -> String {
+        "message".into()
+    }
+    let outside: Outside = serde_json::from_slice(body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_shape",
+            format!("expected {{\"type\": string, \"data\": any}}: {e}"),
+        ),
+        _ => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_json",
+            format!("malformed JSON: {e}"),
+        ),
+    })?;
+    let data = match outside.data {
+        Some(d) => d,
+        None => actors::events::event::payload(&serde_json::Value::Null).map_err(|e| {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_shape", e.to_string())
+        })?,
+    };
+    let cursor = app
+        .bus
+        .publish_raw(topic, &outside.kind, data)
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_event",
+                e.to_string(),
+            )
+        })?;
+    Ok(reply::json(
+        StatusCode::ACCEPTED,
+        &json!({"success": true, "id": cursor.to_string()}),
+    ))
+}
