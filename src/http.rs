@@ -388,7 +388,7 @@ where
             ("GET", "/api/config") => config::get(app),
             ("POST", "/api/config") => config::post(app, &body).await,
             ("GET", "/api/events") => events::subscribe(app, headers, query),
-            ("POST", "/api/events/{topic}") => events::publish(app, param(0), &body),
+            ("POST", "/api/events/{topic}") => events::publish(app, param(0), &body).await,
             ("GET", "/ws") => Err(ApiError::new(
                 StatusCode::UPGRADE_REQUIRED,
                 "upgrade_required",

@@ -26,9 +26,9 @@ pub mod log_layer;
 pub mod queue;
 pub mod topic;
 
-pub use bus::EventBus;
+pub use bus::{Draft, EventBus};
 pub use event::{Cursor, CursorError, Event, EventError};
-pub use hub::{HubConfig, Start, Subscription};
+pub use hub::{HubConfig, Ingested, Start, Subscription};
 pub use queue::Next;
 pub use topic::{TopicError, TopicFilter};
 

@@ -250,7 +250,7 @@ pub fn subscribe(app: &App, headers: &HeaderMap, query: &str) -> ApiResult {
 }
 
 /// `POST /api/events/{topic}` with `{"type": "...", "data": …}`.
-pub fn publish(app: &App, topic: &str, body: &[u8]) -> ApiResult {
+pub async fn publish(app: &App, topic: &str, body: &[u8]) -> ApiResult {
     if RESERVED.iter().any(|r| {
         if r.ends_with('/') {
             topic.starts_with(r)
@@ -294,13 +294,15 @@ pub fn publish(app: &App, topic: &str, body: &[u8]) -> ApiResult {
     };
     let cursor = app
         .bus
-        .publish_raw(topic, &outside.kind, data)
-        .map_err(|e| {
-            ApiError::new(
+        .publish_confirmed(topic, &outside.kind, data)
+        .await
+        .map_err(|e| match e {
+            actors::events::EventError::NotNumbered => ApiError::unavailable(e.to_string()),
+            other => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_event",
-                e.to_string(),
-            )
+                other.to_string(),
+            ),
         })?;
     Ok(reply::json(
         StatusCode::ACCEPTED,

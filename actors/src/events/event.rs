@@ -62,6 +62,9 @@ pub enum EventError {
     /// The payload is not JSON.
     #[error("the payload is not valid JSON: {0}")]
     InvalidPayload(String),
+    /// The cluster link lost the event before numbering it.
+    #[error("the event was not numbered: the cluster link went away")]
+    NotNumbered,
 }
 
 /// Checks a topic name.

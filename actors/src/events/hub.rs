@@ -55,6 +55,22 @@ pub enum Start {
     },
 }
 
+/// What [`Hub::ingest`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ingested {
+    /// It was the next event: stored and delivered.
+    Applied,
+    /// Already have it.
+    Duplicate,
+    /// Events are missing before it: fetch from `expected` first.
+    Gap {
+        /// The next offset this hub needs.
+        expected: u64,
+    },
+    /// It belongs to another epoch.
+    OtherEpoch,
+}
+
 struct Registered {
     filter: TopicFilter,
     queue: Arc<SubscriberQueue>,
@@ -135,28 +151,65 @@ impl Hub {
 
     /// Numbers, stores and fans out one event.
     pub fn publish(&self, topic: Arc<str>, kind: Arc<str>, payload: Box<RawValue>) -> Arc<Event> {
+        let mut state = self.lock();
+        let cursor = Cursor {
+            epoch: self.epoch,
+            offset: state.next_offset,
+        };
+        let event = Arc::new(Event::new(topic, kind, cursor, SystemTime::now(), payload));
+        let (dropped, lagging) = self.append(&mut state, Arc::clone(&event));
+        drop(state);
+        Self::report(&event, dropped, lagging);
+        event
+    }
+
+    /// Takes an event numbered elsewhere (the cluster): applied only if it is the next one.
+    pub fn ingest(
+        &self,
+        cursor: Cursor,
+        topic: Arc<str>,
+        kind: Arc<str>,
+        ts: SystemTime,
+        payload: Box<RawValue>,
+    ) -> Ingested {
+        let mut state = self.lock();
+        if cursor.epoch != self.epoch {
+            return Ingested::OtherEpoch;
+        }
+        if cursor.offset < state.next_offset {
+            return Ingested::Duplicate;
+        }
+        if cursor.offset > state.next_offset {
+            return Ingested::Gap {
+                expected: state.next_offset,
+            };
+        }
+        let event = Arc::new(Event::new(topic, kind, cursor, ts, payload));
+        let (dropped, lagging) = self.append(&mut state, Arc::clone(&event));
+        drop(state);
+        Self::report(&event, dropped, lagging);
+        Ingested::Applied
+    }
+
+    /// Appends under the lock: history, trim, fan-out. Returns drops and new laggers.
+    fn append(&self, state: &mut State, event: Arc<Event>) -> (u64, u64) {
         let mut dropped = 0u64;
         let mut lagging = 0u64;
-        let event = {
-            let mut state = self.lock();
-            let cursor = Cursor {
-                epoch: self.epoch,
-                offset: state.next_offset,
-            };
-            state.next_offset += 1;
-            let event = Arc::new(Event::new(topic, kind, cursor, SystemTime::now(), payload));
-            state.history.push_back(Arc::clone(&event));
-            self.trim(&mut state);
-            for sub in state.subscribers.values() {
-                if sub.filter.matches(&event.topic) {
-                    if let Pushed::Dropped { first } = sub.queue.push(Arc::clone(&event)) {
-                        dropped += 1;
-                        lagging += u64::from(first);
-                    }
+        state.next_offset = event.cursor.offset + 1;
+        state.history.push_back(Arc::clone(&event));
+        self.trim(state);
+        for sub in state.subscribers.values() {
+            if sub.filter.matches(&event.topic) {
+                if let Pushed::Dropped { first } = sub.queue.push(Arc::clone(&event)) {
+                    dropped += 1;
+                    lagging += u64::from(first);
                 }
             }
-            event
-        };
+        }
+        (dropped, lagging)
+    }
+
+    fn report(event: &Event, dropped: u64, lagging: u64) {
         EventPublished {
             topic: &event.topic,
         }
@@ -169,7 +222,6 @@ impl Hub {
             }
             .emit();
         }
-        event
     }
 
     fn trim(&self, state: &mut State) {

@@ -34,11 +34,14 @@ fn offsets_count_up_and_frames_carry_everything() {
     let bus = bus(100, 100);
     let all = bus.subscribe(TopicFilter::parse("*").unwrap(), None);
     for i in 0..3 {
-        bus.publish("actors", "started", &json!({"n": i})).unwrap();
+        bus.publish("actors", "started", &json!({"n": i}))
+            .unwrap()
+            .unwrap();
     }
     assert_eq!(drain(&all), [1, 2, 3]);
     let cursor = bus
         .publish("report/7", "stage", &json!({"stage": "draft"}))
+        .unwrap()
         .unwrap();
     let Some(Next::Event(e)) = all.queue.try_next() else {
         panic!()
@@ -55,9 +58,9 @@ fn offsets_count_up_and_frames_carry_everything() {
 fn resuming_gets_exactly_the_missed_events_of_its_topics() {
     let bus = bus(100, 100);
     let first = bus.subscribe(TopicFilter::parse("a,b/*").unwrap(), None);
-    bus.publish("a", "x", &1).unwrap();
-    bus.publish("c", "x", &2).unwrap();
-    bus.publish("b/1", "x", &3).unwrap();
+    bus.publish("a", "x", &1).unwrap().unwrap();
+    bus.publish("c", "x", &2).unwrap().unwrap();
+    bus.publish("b/1", "x", &3).unwrap().unwrap();
     let seen = drain(&first);
     assert_eq!(seen, [1, 3]);
     // The client processed event 1 only, then lost its connection.
@@ -66,14 +69,14 @@ fn resuming_gets_exactly_the_missed_events_of_its_topics() {
         offset: 1,
     };
     drop(first);
-    bus.publish("a", "x", &4).unwrap();
-    bus.publish("c", "x", &5).unwrap();
+    bus.publish("a", "x", &4).unwrap().unwrap();
+    bus.publish("c", "x", &5).unwrap().unwrap();
     let again = bus.subscribe(TopicFilter::parse("a,b/*").unwrap(), Some(last));
     let Start::Replay(replay) = &again.start else {
         panic!("{:?}", again.start)
     };
     assert_eq!(offsets(replay), [3, 4]);
-    bus.publish("a", "x", &6).unwrap();
+    bus.publish("a", "x", &6).unwrap().unwrap();
     assert_eq!(
         drain(&again),
         [6],
@@ -85,7 +88,7 @@ fn resuming_gets_exactly_the_missed_events_of_its_topics() {
 fn stale_and_foreign_cursors_get_resync() {
     let bus = bus(3, 100);
     for i in 0..10 {
-        bus.publish("a", "x", &i).unwrap();
+        bus.publish("a", "x", &i).unwrap().unwrap();
     }
     let epoch = bus.position().epoch;
     let filter = || TopicFilter::parse("a").unwrap();
@@ -113,7 +116,7 @@ fn a_full_queue_lags_after_delivering_what_it_holds() {
     let slow = bus.subscribe(TopicFilter::parse("a").unwrap(), None);
     let fast = bus.subscribe(TopicFilter::parse("a").unwrap(), None);
     for i in 0..10 {
-        bus.publish("a", "x", &i).unwrap();
+        bus.publish("a", "x", &i).unwrap().unwrap();
         // The fast one keeps up.
         assert!(matches!(fast.queue.try_next(), Some(Next::Event(_))));
     }
@@ -135,7 +138,7 @@ fn a_full_queue_lags_after_delivering_what_it_holds() {
 fn a_new_epoch_closes_subscribers_who_then_resync() {
     let bus = bus(100, 100);
     let sub = bus.subscribe(TopicFilter::parse("a").unwrap(), None);
-    let cursor = bus.publish("a", "x", &1).unwrap();
+    let cursor = bus.publish("a", "x", &1).unwrap().unwrap();
     bus.new_epoch();
     assert!(matches!(sub.queue.try_next(), Some(Next::Event(_))));
     assert!(matches!(sub.queue.try_next(), Some(Next::Closed(_))));
@@ -231,4 +234,69 @@ proptest! {
     fn topic_parser_never_panics(text in "\\PC{0,200}") {
         let _ = TopicFilter::parse(&text);
     }
+}
+
+#[tokio::test]
+async fn attached_to_a_cluster_publications_go_out_and_come_back_numbered() {
+    use super::Ingested;
+    let bus = bus(100, 100);
+    let (tx, mut outbox) = tokio::sync::mpsc::channel(4);
+    bus.attach(tx);
+    assert_eq!(
+        bus.publish("a", "x", &1).unwrap(),
+        None,
+        "numbered by the cluster"
+    );
+    let draft = outbox.recv().await.unwrap();
+    assert_eq!((&*draft.topic, &*draft.kind), ("a", "x"));
+    // The cluster's epoch and past become this node's history.
+    let epoch = 0xabc;
+    let at = |offset| Cursor { epoch, offset };
+    let raw = |n: i32| super::event::payload(&n).unwrap();
+    let now = std::time::SystemTime::now();
+    bus.adopt(
+        epoch,
+        vec![
+            (at(41), "a".into(), "x".into(), now, raw(41)),
+            (at(42), "a".into(), "x".into(), now, raw(42)),
+        ],
+    );
+    let sub = bus.subscribe(TopicFilter::parse("a").unwrap(), Some(at(40)));
+    assert!(matches!(&sub.start, Start::Replay(r) if offsets(r) == [41, 42]));
+    assert_eq!(
+        bus.ingest(at(43), "a", "x", now, raw(43)),
+        Ingested::Applied
+    );
+    assert_eq!(
+        bus.ingest(at(43), "a", "x", now, raw(43)),
+        Ingested::Duplicate
+    );
+    assert_eq!(
+        bus.ingest(at(45), "a", "x", now, raw(45)),
+        Ingested::Gap { expected: 44 }
+    );
+    assert_eq!(
+        bus.ingest(
+            Cursor {
+                epoch: 1,
+                offset: 44
+            },
+            "a",
+            "x",
+            now,
+            raw(0)
+        ),
+        Ingested::OtherEpoch
+    );
+    assert_eq!(drain(&sub), [43]);
+    let older = bus.subscribe(TopicFilter::parse("a").unwrap(), Some(at(39)));
+    assert!(
+        matches!(older.start, Start::Resync { .. }),
+        "before the adopted history"
+    );
+    // A full or closed outbox never blocks: the event is delivered here instead.
+    drop(outbox);
+    assert!(bus.publish("a", "x", &2).unwrap().is_some());
+    bus.detach();
+    assert!(bus.publish("a", "x", &3).unwrap().is_some());
 }
