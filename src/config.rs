@@ -306,6 +306,10 @@ pub struct Config {
     pub shutdown_deadline: Duration,
     /// Process metrics interval.
     pub metrics_interval: Duration,
+    /// Redis, for cross-node events (none: everything stays in process).
+    pub redis_url: Option<String>,
+    /// Prefix of Redis keys and channels.
+    pub redis_prefix: String,
     /// The event bus's history and client queue limits.
     pub events: actors::events::HubConfig,
     /// SSE heartbeat and WebSocket ping interval.
@@ -386,6 +390,8 @@ impl Config {
                 "BETTAFISH_SHUTDOWN_DEADLINE_SECS",
             )?),
             metrics_interval: Duration::from_secs(number(&raw, "BETTAFISH_METRICS_INTERVAL_SECS")?),
+            redis_url: non_empty("REDIS_URL"),
+            redis_prefix: required(&raw, "BETTAFISH_REDIS_PREFIX")?.to_owned(),
             events: actors::events::HubConfig {
                 history_max_events: number(&raw, "BETTAFISH_EVENT_HISTORY_MAX_EVENTS")?,
                 history_max_age: Duration::from_secs(number(

@@ -3,6 +3,7 @@
 
 pub mod config_actor;
 pub mod metrics_actor;
+pub mod redis_link;
 pub mod telemetry;
 
 use std::sync::{Arc, Mutex};
@@ -106,7 +107,22 @@ fn infra(
             async move { ctx.spawn(MetricsActor, args).await }
         })
     };
-    vec![broadcaster, config, metrics]
+    let mut children = vec![broadcaster];
+    let current = live.borrow().clone();
+    if let Some(url) = current.redis_url.clone() {
+        let bus = bus.clone();
+        let prefix = current.redis_prefix.clone();
+        children.push(ChildSpec::worker("redis", move |ctx| {
+            let args = redis_link::RedisLinkArgs {
+                bus: bus.clone(),
+                url: url.clone(),
+                prefix: prefix.clone(),
+            };
+            async move { ctx.spawn(redis_link::RedisLinkActor, args).await }
+        }));
+    }
+    children.extend([config, metrics]);
+    children
 }
 
 /// Starts the service: data directory, tokens, the supervision tree.

@@ -17,5 +17,6 @@ mod integration {
     mod events;
     mod lifecycle;
     mod openapi;
+    mod redis;
     mod ws;
 }

@@ -445,6 +445,12 @@ pub const KEYS: &[Key] = &[
         "root/infra/metrics",
     ),
     // --- real-time delivery ---
+    at_start(key(
+        "BETTAFISH_REDIS_PREFIX",
+        Some("bettafish"),
+        Kind::Text,
+        "Prefix of this deployment's Redis keys and channels (instances sharing it form one cluster).",
+    )),
     at_start(count(
         "BETTAFISH_EVENT_HISTORY_MAX_EVENTS",
         "10000",

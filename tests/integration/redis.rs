@@ -1,0 +1,213 @@
+//! Several nodes through the real Redis: an event published on A reaches a client on B, and a
+//! cursor issued by one node resumes on the other; Redis stopped and restarted mid-stream
+//! degrades to local delivery and recovers, with `resync` wherever history was lost — never a
+//! silent gap. Skipped when `REDIS_URL` is unset (CI sets it).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::sse::{Frame, SseClient};
+use super::util::Server;
+
+fn redis_url() -> Option<String> {
+    std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty())
+}
+
+fn node(url: &str, prefix: &str) -> Server {
+    Server::start(&[
+        ("REDIS_URL", url),
+        ("BETTAFISH_REDIS_PREFIX", prefix),
+        ("BETTAFISH_OPERATOR_TOKEN", "op"),
+    ])
+}
+
+fn publish(server: &Server, topic: &str, n: u32) -> String {
+    let answer = server.post(
+        &format!("/api/events/{topic}"),
+        &json!({"type": "tick", "data": {"n": n}}),
+    );
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    answer.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// Waits until `/metrics` shows `series` at `value`.
+fn await_metric(server: &Server, series: &str, value: f64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while server.metric(series) != Some(value) {
+        assert!(
+            Instant::now() < deadline,
+            "{series} never reached {value}; log:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn two_nodes_share_events_and_cursors() {
+    let Some(url) = redis_url() else { return };
+    let prefix = format!("test-{}", std::process::id());
+    let a = node(&url, &prefix);
+    let b = node(&url, &prefix);
+    await_metric(&a, "bettafish_redis_up", 1.0);
+    await_metric(&b, "bettafish_redis_up", 1.0);
+    let mut on_b = SseClient::open(&b.base, "/api/events?topics=ext/r", &[]);
+    on_b.next_frame();
+    let first = publish(&a, "ext/r", 1);
+    let got = on_b.next_event().unwrap();
+    assert_eq!(
+        got.id.as_deref(),
+        Some(first.as_str()),
+        "published on A, received on B"
+    );
+    assert_eq!(got.json()["data"]["n"], 1);
+    drop(on_b);
+    let later: Vec<String> = (2..5).map(|n| publish(&a, "ext/r", n)).collect();
+    // Resume on B with the cursor A issued: exactly the missed events.
+    let mut resumed = SseClient::open(
+        &b.base,
+        "/api/events?topics=ext/r",
+        &[("Last-Event-ID", &first)],
+    );
+    resumed.next_frame();
+    let ids: Vec<String> = (0..3)
+        .map(|_| resumed.next_event().unwrap().id.unwrap())
+        .collect();
+    assert_eq!(ids, later);
+    // And on A with a cursor from B's stream; events published on B reach A's clients too.
+    let mut on_a = SseClient::open(
+        &a.base,
+        "/api/events?topics=ext/r",
+        &[("Last-Event-ID", &later[1])],
+    );
+    on_a.next_frame();
+    assert_eq!(on_a.next_event().unwrap().id.unwrap(), later[2]);
+    let from_b = publish(&b, "ext/r", 9);
+    assert_eq!(on_a.next_event().unwrap().id.unwrap(), from_b);
+}
+
+struct PrivateRedis {
+    child: Child,
+    port: u16,
+}
+
+impl PrivateRedis {
+    fn start(port: u16) -> Self {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed where REDIS_URL is set");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "private redis did not start");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Self { child, port }
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Offsets must be contiguous within an epoch unless a `resync` came between.
+fn assert_no_silent_gap(frames: &[Frame]) {
+    let mut last: Option<(String, u64)> = None;
+    for frame in frames {
+        let Some(id) = &frame.id else { continue };
+        let (epoch, offset) = id.rsplit_once('-').unwrap();
+        let offset: u64 = offset.parse().unwrap();
+        if frame.event.as_deref() == Some("resync") {
+            last = Some((epoch.to_owned(), offset));
+            continue;
+        }
+        if let Some((e, o)) = &last {
+            assert!(
+                e == epoch && offset == o + 1,
+                "silent gap: {e}-{o} then {id} in {frames:#?}"
+            );
+        }
+        last = Some((epoch.to_owned(), offset));
+    }
+}
+
+#[test]
+fn redis_stopped_and_restarted_mid_stream() {
+    if redis_url().is_none() {
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut redis = PrivateRedis::start(port);
+    let server = node(&format!("redis://127.0.0.1:{}", redis.port), "outage");
+    await_metric(&server, "bettafish_redis_up", 1.0);
+    let mut client = SseClient::open(&server.base, "/api/events?topics=ext/o", &[]);
+    client.next_frame();
+    let mut frames = Vec::new();
+    publish(&server, "ext/o", 1);
+    frames.push(client.next_event().unwrap());
+
+    redis.stop();
+    await_metric(&server, "bettafish_redis_up", 0.0);
+    assert_eq!(
+        server.get("/readyz").status,
+        200,
+        "losing Redis does not take the service down"
+    );
+    let local = publish(&server, "ext/o", 2);
+    loop {
+        let frame = client.next_event().unwrap();
+        let done = frame.id.as_deref() == Some(local.as_str());
+        frames.push(frame);
+        if done {
+            break;
+        }
+    }
+
+    let _redis = PrivateRedis::start(port);
+    await_metric(&server, "bettafish_redis_up", 1.0);
+    assert!(
+        server
+            .metric("bettafish_redis_reconnects_total")
+            .unwrap_or(0.0)
+            >= 1.0
+    );
+    let shared = publish(&server, "ext/o", 3);
+    loop {
+        let frame = client.next_event().unwrap();
+        let done = frame.id.as_deref() == Some(shared.as_str());
+        frames.push(frame);
+        if done {
+            break;
+        }
+    }
+    let kinds: Vec<&str> = frames.iter().filter_map(|f| f.event.as_deref()).collect();
+    assert!(
+        kinds.iter().filter(|k| **k == "resync").count() >= 2,
+        "{kinds:?}"
+    );
+    assert_no_silent_gap(&frames);
+}
