@@ -134,11 +134,58 @@ pub async fn serve(
                 response
             },
         );
-    warp::serve(websocket.or(routes).unify())
-        .incoming(listener)
-        .graceful(shutdown)
-        .run()
-        .await;
+    let service = warp::service(websocket.or(routes).unify());
+    accept_loop(listener, service, shutdown).await;
+}
+
+/// Accepts connections until `shutdown`, then lets open ones finish (the caller bounds that
+/// with its deadline). Our own loop rather than `warp::serve` so that every connection gets
+/// `TCP_NODELAY`: without it, an event written while the previous one is unacknowledged waits
+/// for the client's delayed ACK (up to 40 ms on Linux) — fatal for live streams.
+async fn accept_loop<S>(
+    listener: tokio::net::TcpListener,
+    service: S,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) where
+    S: tower_service::Service<
+            warp::http::Request<hyper::body::Incoming>,
+            Response = warp::reply::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::server::conn::auto::Builder;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(err) => {
+                // Out of file descriptors and the like: keep serving the open connections.
+                tracing::warn!(error = %err, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(service.clone());
+        let connection = Builder::new(TokioExecutor::new())
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A client that goes away mid-request is routine, not an error worth a log line.
+            let _ = connection.await;
+        });
+    }
+    graceful.shutdown().await;
 }
 
 /// Checks the token (header, or `?token=` since browsers cannot set headers on WebSockets) and

@@ -8,16 +8,17 @@
 //! after a `shutdown` event, when the server stops. The same function serves per-entity
 //! streams (a report's, an analysis's) with a fixed filter.
 
-use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 
-use actors::events::{Cursor, Event, EventBus, Next, Start, Subscription, TopicFilter};
+use std::sync::Arc;
+
+use actors::events::{Cursor, EventBus, Next, Start, Subscription, TopicFilter};
+use bytes::{Bytes, BytesMut};
 use futures_util::Stream;
 use serde_json::json;
 use tokio::sync::watch;
 use warp::http::{HeaderMap, HeaderValue, StatusCode};
-use warp::sse::Event as SseEvent;
 use warp::Reply as _;
 
 use super::reply::{self, ApiError, ApiResult};
@@ -98,22 +99,32 @@ fn system_frame(kind: &str, id: Option<Cursor>, data: serde_json::Value) -> Stri
         .to_string()
 }
 
-fn sse_event(event: &Event) -> SseEvent {
-    SseEvent::default()
-        .id(event.cursor.to_string())
-        .event(&*event.kind)
-        .data(event.frame_str())
+/// The same as an SSE frame.
+fn system_sse(kind: &str, id: Option<Cursor>, data: serde_json::Value) -> Bytes {
+    let mut out = String::new();
+    if let Some(id) = id {
+        out.push_str(&format!("id: {id}\n"));
+    }
+    out.push_str(&format!(
+        "event: {kind}\ndata: {}\n\n",
+        system_frame(kind, id, data)
+    ));
+    Bytes::from(out)
 }
+
+/// Events written in one chunk at most: a client that is behind catches up in few writes.
+const COALESCE: usize = 64;
 
 /// Where an SSE stream is in its life.
 struct SseState {
     bus: EventBus,
     filter: TopicFilter,
     subscription: Subscription,
-    /// Frames to send before reading the queue (replay, resync).
-    pending: VecDeque<SseEvent>,
+    /// Bytes to send before reading the queue (the retry hint, replay, resync).
+    pending: BytesMut,
     last: Option<Cursor>,
     closing: watch::Receiver<bool>,
+    heartbeat: Duration,
     connection: RealtimeConnection,
     done: bool,
 }
@@ -125,94 +136,113 @@ impl SseState {
             Start::Replay(events) => {
                 for event in events {
                     self.last = Some(event.cursor);
-                    self.pending.push_back(sse_event(&event));
+                    self.pending.extend_from_slice(event.sse());
                 }
             }
             Start::Resync { position, reason } => {
                 self.last = Some(position);
-                self.pending.push_back(
-                    SseEvent::default()
-                        .id(position.to_string())
-                        .event("resync")
-                        .data(system_frame(
-                            "resync",
-                            Some(position),
-                            json!({"reason": reason, "position": position.to_string()}),
-                        )),
-                );
+                self.pending.extend_from_slice(&system_sse(
+                    "resync",
+                    Some(position),
+                    json!({"reason": reason, "position": position.to_string()}),
+                ));
+            }
+        }
+    }
+
+    /// Handles one thing from the queue; false when the stream must end after `pending`.
+    fn take(&mut self, next: Next) -> bool {
+        match next {
+            Next::Event(event) => {
+                self.last = Some(event.cursor);
+                self.connection.delivered(event.published.elapsed());
+                self.pending.extend_from_slice(event.sse());
+                true
+            }
+            Next::Lagged { dropped } => {
+                self.connection.lagged(dropped);
+                self.pending.extend_from_slice(&system_sse(
+                    "lagged",
+                    self.last,
+                    json!({
+                        "reason": "this client fell behind and was disconnected; reconnect with the last id to resume",
+                        "dropped": dropped,
+                        "resume_from": self.last.map(|c| c.to_string()),
+                    }),
+                ));
+                false
+            }
+            Next::Closed(_) => {
+                // A new epoch: resubscribe from where we are; the hub answers resync.
+                self.subscription = self.bus.subscribe(self.filter.clone(), self.last);
+                self.begin();
+                true
             }
         }
     }
 }
 
-/// The SSE body for `filter`, resuming after `since`.
+/// The SSE body for `filter`, resuming after `since`: chunks of ready-rendered frames.
 pub fn stream(
     app: &App,
     filter: TopicFilter,
     since: Option<Cursor>,
-) -> impl Stream<Item = Result<SseEvent, Infallible>> + Send + 'static {
+) -> impl Stream<Item = Result<Bytes, Infallible>> + Send + Sync + 'static {
     let subscription = app.bus.subscribe(filter.clone(), since);
     let mut state = SseState {
         bus: app.bus.clone(),
         filter,
         subscription,
-        pending: VecDeque::from([SseEvent::default().retry(RETRY)]),
+        pending: BytesMut::from(format!("retry: {}\n\n", RETRY.as_millis()).as_bytes()),
         last: since,
         closing: app.closing.subscribe(),
+        heartbeat: app.config().heartbeat,
         connection: RealtimeConnection::open("sse"),
         done: false,
     };
     state.begin();
     futures_util::stream::unfold(state, |mut state| async move {
         loop {
-            if let Some(frame) = state.pending.pop_front() {
-                return Some((Ok(frame), state));
+            if !state.pending.is_empty() {
+                let chunk = state.pending.split().freeze();
+                return Some((Ok(chunk), state));
             }
             if state.done {
                 return None;
             }
             let closing = &mut state.closing;
-            let queue = &state.subscription.queue;
+            let queue = Arc::clone(&state.subscription.queue);
             let step = tokio::select! {
                 biased;
                 // Shutdown first: a last frame, then the end, so the server's graceful stop
                 // does not wait on this stream.
                 _ = async { closing.wait_for(|&c| c).await.is_ok() } => None,
-                next = queue.next() => Some(next),
+                next = queue.next() => Some(Some(next)),
+                () = tokio::time::sleep(state.heartbeat) => Some(None),
             };
             match step {
                 None => {
                     state.done = true;
-                    let frame = system_frame(
+                    let resume = state.last.map(|c| c.to_string());
+                    state.pending.extend_from_slice(&system_sse(
                         "shutdown",
                         state.last,
-                        json!({"reason": "the server is shutting down", "resume_from": state.last.map(|c| c.to_string())}),
-                    );
-                    return Some((Ok(SseEvent::default().event("shutdown").data(frame)), state));
+                        json!({"reason": "the server is shutting down", "resume_from": resume}),
+                    ));
                 }
-                Some(Next::Event(event)) => {
-                    state.last = Some(event.cursor);
-                    state.connection.delivered(event.published.elapsed());
-                    return Some((Ok(sse_event(&event)), state));
-                }
-                Some(Next::Lagged { dropped }) => {
-                    state.done = true;
-                    state.connection.lagged(dropped);
-                    let frame = system_frame(
-                        "lagged",
-                        state.last,
-                        json!({
-                            "reason": "this client fell behind and was disconnected; reconnect with the last id to resume",
-                            "dropped": dropped,
-                            "resume_from": state.last.map(|c| c.to_string()),
-                        }),
-                    );
-                    return Some((Ok(SseEvent::default().event("lagged").data(frame)), state));
-                }
-                Some(Next::Closed(_)) => {
-                    // A new epoch: resubscribe from where we are; the hub answers resync.
-                    state.subscription = state.bus.subscribe(state.filter.clone(), state.last);
-                    state.begin();
+                Some(None) => state.pending.extend_from_slice(b": heartbeat\n\n"),
+                Some(Some(next)) => {
+                    let mut going = state.take(next);
+                    // Whatever else is already queued goes in the same chunk.
+                    let mut taken = 1;
+                    while going && taken < COALESCE {
+                        let Some(more) = state.subscription.queue.try_next() else {
+                            break;
+                        };
+                        going = state.take(more);
+                        taken += 1;
+                    }
+                    state.done = !going;
                 }
             }
         }
@@ -221,13 +251,12 @@ pub fn stream(
 
 /// An SSE response with the proxy-friendly headers.
 pub fn sse_reply(app: &App, filter: TopicFilter, since: Option<Cursor>) -> reply::Reply {
-    let heartbeat = app.config().heartbeat;
-    let body = warp::sse::keep_alive()
-        .interval(heartbeat)
-        .text("heartbeat")
-        .stream(stream(app, filter, since));
-    let mut response = warp::sse::reply(body).into_response();
+    let mut response = warp::reply::stream(stream(app, filter, since)).into_response();
     let headers = response.headers_mut();
+    headers.insert(
+        "content-type",
+        HeaderValue::from_static("text/event-stream"),
+    );
     headers.insert("cache-control", HeaderValue::from_static("no-cache"));
     headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response

@@ -121,6 +121,9 @@ pub struct Event {
     /// `{"event","topic","id","ts","data"}` as one JSON line: the WebSocket frame and the SSE
     /// `data:` line.
     frame: Bytes,
+    /// The whole SSE frame (`id:`, `event:`, `data:` and the blank line), rendered once and
+    /// shared by every SSE client.
+    sse: Bytes,
 }
 
 #[derive(Serialize)]
@@ -150,6 +153,14 @@ impl Event {
         })
         // Serialising strings and an already-valid raw value cannot fail.
         .unwrap_or_default();
+        let mut sse = Vec::with_capacity(frame.len() + kind.len() + 48);
+        sse.extend_from_slice(b"id: ");
+        sse.extend_from_slice(cursor.to_string().as_bytes());
+        sse.extend_from_slice(b"\nevent: ");
+        sse.extend_from_slice(kind.as_bytes());
+        sse.extend_from_slice(b"\ndata: ");
+        sse.extend_from_slice(&frame);
+        sse.extend_from_slice(b"\n\n");
         Self {
             topic,
             kind,
@@ -158,7 +169,13 @@ impl Event {
             published: Instant::now(),
             payload,
             frame: Bytes::from(frame),
+            sse: Bytes::from(sse),
         }
+    }
+
+    /// The SSE frame, ready to write.
+    pub fn sse(&self) -> &Bytes {
+        &self.sse
     }
 
     /// The JSON frame (one line).
