@@ -113,28 +113,31 @@ pub async fn serve(
                 }
             },
         );
-    let ws_app = Arc::clone(&ws_target);
-    let websocket = warp::path!("ws")
-        .and(warp::ws())
-        .and(warp::header::headers_cloned())
-        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
-        .map(
-            move |upgrade: warp::ws::Ws, headers: HeaderMap, query: String| {
-                let began = Instant::now();
-                let response = upgrade_websocket(Arc::clone(&ws_app), upgrade, &headers, &query);
-                if middleware.telemetry {
-                    HttpRequestFinished {
-                        method: "GET",
-                        route: "/ws",
-                        status: response.status().as_u16(),
-                        duration: began.elapsed(),
+    let warp_service = warp::service(routes);
+    let service =
+        hyper::service::service_fn(move |request: warp::http::Request<hyper::body::Incoming>| {
+            let app = Arc::clone(&ws_target);
+            let mut warp_service = warp_service.clone();
+            async move {
+                // WebSocket upgrades are answered here, not by warp, so that each connection's
+                // buffers can be sized (warp's WebSocket takes tungstenite's 128 KiB default).
+                if request.uri().path() == "/ws" && ws::is_upgrade(&request) {
+                    let began = Instant::now();
+                    let response = ws::upgrade(app, request);
+                    if middleware.telemetry {
+                        HttpRequestFinished {
+                            method: "GET",
+                            route: "/ws",
+                            status: response.status().as_u16(),
+                            duration: began.elapsed(),
+                        }
+                        .emit();
                     }
-                    .emit();
+                    return Ok::<_, std::convert::Infallible>(response);
                 }
-                response
-            },
-        );
-    let service = warp::service(websocket.or(routes).unify());
+                tower_service::Service::call(&mut warp_service, request).await
+            }
+        });
     accept_loop(listener, service, shutdown).await;
 }
 
@@ -147,7 +150,7 @@ async fn accept_loop<S>(
     service: S,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) where
-    S: tower_service::Service<
+    S: hyper::service::Service<
             warp::http::Request<hyper::body::Incoming>,
             Response = warp::reply::Response,
             Error = std::convert::Infallible,
@@ -156,9 +159,11 @@ async fn accept_loop<S>(
         + 'static,
     S::Future: Send + 'static,
 {
-    use hyper_util::rt::{TokioExecutor, TokioIo};
-    use hyper_util::server::conn::auto::Builder;
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    use hyper_util::rt::TokioIo;
+    // Shutdown fans out on a watch channel; every connection task holds a clone of `done`,
+    // so `recv` returns None once the last one has finished (mini-redis's drain pattern).
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let (done, mut all_done) = tokio::sync::mpsc::channel::<()>(1);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
@@ -175,52 +180,34 @@ async fn accept_loop<S>(
             }
         };
         let _ = stream.set_nodelay(true);
-        let service = hyper_util::service::TowerToHyperService::new(service.clone());
-        let connection = Builder::new(TokioExecutor::new())
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
-            .into_owned();
-        let connection = graceful.watch(connection);
+        // HTTP/1.1 only (what browsers and proxies speak to us; nginx terminates HTTP/2), with
+        // vectored writes so no per-connection flattening buffer is kept.
+        let connection = hyper::server::conn::http1::Builder::new()
+            .writev(true)
+            .serve_connection(TokioIo::new(stream), service.clone())
+            .with_upgrades();
+        let mut stopping = stopping.clone();
+        let done = done.clone();
         tokio::spawn(async move {
-            // A client that goes away mid-request is routine, not an error worth a log line.
-            let _ = connection.await;
+            let mut connection = std::pin::pin!(connection);
+            let finished = tokio::select! {
+                // A client that goes away mid-request is routine, not worth a log line.
+                _ = connection.as_mut() => true,
+                _ = async { stopping.wait_for(|&s| s).await.is_ok() } => false,
+            };
+            if !finished {
+                connection.as_mut().graceful_shutdown();
+                let _ = connection.await;
+            }
+            drop(done);
         });
     }
-    graceful.shutdown().await;
+    stop.send_replace(true);
+    drop(done);
+    let _ = all_done.recv().await;
 }
 
-/// Checks the token (header, or `?token=` since browsers cannot set headers on WebSockets) and
-/// upgrades; an operator token also allows commands on the connection.
-fn upgrade_websocket(
-    app: Arc<App>,
-    upgrade: warp::ws::Ws,
-    headers: &HeaderMap,
-    query: &str,
-) -> Reply {
-    use warp::Reply as _;
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| query_param(query, "token").map(|t| format!("Bearer {}", events::decode(t))));
-    if let Err(denied) = app
-        .tokens
-        .check(crate::auth::Access::Read, authorization.as_deref())
-    {
-        return denied_reply(denied);
-    }
-    let operator = app
-        .tokens
-        .check(crate::auth::Access::Operate, authorization.as_deref())
-        .is_ok();
-    let max = app.config().ws_max_frame_bytes;
-    upgrade
-        .max_message_size(max)
-        .max_frame_size(max)
-        .on_upgrade(move |socket| ws::session(socket, app, operator))
-        .into_response()
-}
-
-fn denied_reply(denied: crate::auth::Denied) -> Reply {
+pub(crate) fn denied_reply(denied: crate::auth::Denied) -> Reply {
     match denied {
         crate::auth::Denied::Missing => reply::error(
             StatusCode::UNAUTHORIZED,

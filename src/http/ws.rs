@@ -12,16 +12,28 @@
 //! with `since`. Changing topics resubscribes from the last event delivered, so nothing is
 //! missed or repeated.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use actors::events::{Cursor, Event, Next, Start, Subscription, TopicFilter};
 use futures_util::{SinkExt, StreamExt};
+use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 use serde_json::json;
-use warp::filters::ws::{Message, WebSocket};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
+use tokio_tungstenite::WebSocketStream;
+use warp::http::{header, HeaderValue, Request, StatusCode};
 
+use super::reply::{self, Reply};
+use crate::auth::Access;
 use crate::internal_events::RealtimeConnection;
 use crate::service::App;
+
+/// Bytes a connection buffers for reading: frames from clients are small commands, so a small
+/// buffer keeps an idle connection cheap (tungstenite's default is 128 KiB).
+const READ_BUFFER: usize = 4 * 1024;
 
 /// Close codes.
 const MESSAGE_TOO_BIG: u16 = 1009;
@@ -78,8 +90,103 @@ fn error_frame(code: &str, message: &str) -> Message {
     frame("error", None, json!({"code": code, "message": message}))
 }
 
+/// An event's frame, sharing the bytes rendered at publication (no copy per client).
 fn event_frame(event: &Event) -> Message {
-    Message::text(event.frame_str())
+    match Utf8Bytes::try_from(event.frame().clone()) {
+        Ok(text) => Message::Text(text),
+        Err(_) => Message::text(event.frame_str()),
+    }
+}
+
+fn close(code: u16, reason: &'static str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code: CloseCode::from(code),
+        reason: reason.into(),
+    }))
+}
+
+/// Whether a request asks for a WebSocket upgrade.
+pub fn is_upgrade<B>(request: &Request<B>) -> bool {
+    let has = |name: header::HeaderName, token: &str| {
+        request
+            .headers()
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+    };
+    has(header::CONNECTION, "upgrade") && has(header::UPGRADE, "websocket")
+}
+
+/// Checks the token (header, or `?token=` since browsers cannot set headers on WebSockets),
+/// answers the handshake and runs the session on the upgraded connection. An operator token
+/// also allows commands on the connection.
+pub fn upgrade(app: Arc<App>, mut request: Request<hyper::body::Incoming>) -> Reply {
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    let authorization = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| {
+            super::query_param(&query, "token")
+                .map(|t| format!("Bearer {}", super::events::decode(t)))
+        });
+    if let Err(denied) = app.tokens.check(Access::Read, authorization.as_deref()) {
+        return super::denied_reply(denied);
+    }
+    let operator = app
+        .tokens
+        .check(Access::Operate, authorization.as_deref())
+        .is_ok();
+    let version_ok = request
+        .headers()
+        .get("sec-websocket-version")
+        .is_some_and(|v| v.as_bytes() == b"13");
+    let Some(key) = request
+        .headers()
+        .get("sec-websocket-key")
+        .filter(|_| version_ok)
+    else {
+        return reply::error(
+            StatusCode::BAD_REQUEST,
+            "bad_handshake",
+            "a WebSocket upgrade needs Sec-WebSocket-Key and version 13",
+        );
+    };
+    let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+    let on_upgrade = hyper::upgrade::on(&mut request);
+    let max = app.config().ws_max_frame_bytes;
+    tokio::spawn(async move {
+        // The client may give up between the 101 and the upgrade: nothing to do then.
+        if let Ok(upgraded) = on_upgrade.await {
+            let config = WebSocketConfig::default()
+                .read_buffer_size(READ_BUFFER)
+                .write_buffer_size(0)
+                .max_message_size(Some(max))
+                .max_frame_size(Some(max));
+            let socket = WebSocketStream::from_raw_socket(
+                TokioIo::new(upgraded),
+                Role::Server,
+                Some(config),
+            )
+            .await;
+            session(socket, app, operator).await;
+        }
+    });
+    let mut response = reply::with_type(
+        StatusCode::SWITCHING_PROTOCOLS,
+        bytes::Bytes::new(),
+        "text/plain",
+    );
+    let headers = response.headers_mut();
+    headers.remove(header::CONTENT_TYPE);
+    headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    headers.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+    if let Ok(accept) = HeaderValue::from_str(&accept) {
+        headers.insert("sec-websocket-accept", accept);
+    }
+    response
 }
 
 struct Session<'a> {
@@ -244,7 +351,10 @@ async fn next_outgoing(session: &mut Session<'_>) -> Outgoing {
 }
 
 /// Runs one connection to its end.
-pub async fn session(socket: WebSocket, app: std::sync::Arc<App>, operator: bool) {
+async fn session<S>(socket: WebSocketStream<S>, app: Arc<App>, operator: bool)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let heartbeat = app.config().heartbeat;
     let (mut tx, mut rx) = socket.split();
     let mut closing = app.closing.subscribe();
@@ -260,40 +370,31 @@ pub async fn session(socket: WebSocket, app: std::sync::Arc<App>, operator: bool
     let mut unanswered = 0u32;
     loop {
         let mut out: Vec<Message> = Vec::new();
-        let mut close: Option<(u16, &'static str)> = None;
+        let mut ending: Option<(u16, &'static str)> = None;
         tokio::select! {
             biased;
             _ = async { closing.wait_for(|&c| c).await.is_ok() } => {
                 out.push(frame("shutdown", session.last, json!({"reason": "the server is shutting down", "resume_from": session.last.map(|c| c.to_string())})));
-                close = Some((GOING_AWAY, "server shutting down"));
+                ending = Some((GOING_AWAY, "server shutting down"));
             }
             incoming = rx.next() => match incoming {
                 None => break,
-                Some(Err(err)) => {
-                    let text = err.to_string();
-                    if text.contains("too long") || text.contains("Space limit") || text.contains("size") {
-                        close = Some((MESSAGE_TOO_BIG, "message too big"));
-                    } else {
-                        break;
-                    }
+                Some(Err(WsError::Capacity(_))) => ending = Some((MESSAGE_TOO_BIG, "message too big")),
+                Some(Err(_)) => break,
+                Some(Ok(Message::Pong(_))) => unanswered = 0,
+                Some(Ok(Message::Close(_))) => break,
+                Some(Ok(Message::Text(text))) => out.extend(session.handle(text.as_str()).await),
+                Some(Ok(Message::Binary(_))) => {
+                    out.push(error_frame("bad_frame", "binary frames are not supported; send JSON text"));
                 }
-                Some(Ok(message)) => {
-                    if message.is_pong() {
-                        unanswered = 0;
-                    } else if message.is_close() {
-                        break;
-                    } else if let Ok(text) = message.to_str() {
-                        out.extend(session.handle(text).await);
-                    } else if message.is_binary() {
-                        out.push(error_frame("bad_frame", "binary frames are not supported; send JSON text"));
-                    }
-                }
+                // Pings are answered by the library; raw frames do not reach us.
+                Some(Ok(_)) => {}
             },
             outgoing = next_outgoing(&mut session) => match outgoing {
                 Outgoing::Frame(message) => out.push(message),
                 Outgoing::Close(code, reason, notice) => {
                     out.push(notice);
-                    close = Some((code, reason));
+                    ending = Some((code, reason));
                 }
                 Outgoing::Resubscribe => {
                     let since = session.last;
@@ -302,10 +403,10 @@ pub async fn session(socket: WebSocket, app: std::sync::Arc<App>, operator: bool
             },
             _ = ping.tick() => {
                 if unanswered >= 2 {
-                    close = Some((POLICY, "no pong to two pings"));
+                    ending = Some((POLICY, "no pong to two pings"));
                 } else {
                     unanswered += 1;
-                    out.push(Message::ping(Vec::new()));
+                    out.push(Message::Ping(bytes::Bytes::new()));
                 }
             }
         }
@@ -314,8 +415,8 @@ pub async fn session(socket: WebSocket, app: std::sync::Arc<App>, operator: bool
                 return;
             }
         }
-        if let Some((code, reason)) = close {
-            let _ = tx.send(Message::close_with(code, reason)).await;
+        if let Some((code, reason)) = ending {
+            let _ = tx.send(close(code, reason)).await;
             let _ = tokio::time::timeout(Duration::from_secs(1), tx.close()).await;
             return;
         }
