@@ -52,17 +52,8 @@ impl Actor for MetricsActor {
         args: MetricsArgs,
     ) -> Result<MetricsState, ActorProcessingErr> {
         let interval = args.interval;
-        // The ticker only sends; if the mailbox is gone the actor is stopping and so does it.
-        let ticker = tokio::spawn(async move {
-            let mut every = tokio::time::interval(interval);
-            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                every.tick().await;
-                if myself.send_message(MetricsMsg::Tick).is_err() {
-                    return;
-                }
-            }
-        });
+        // ractor's interval task ends by itself once this actor stops taking messages.
+        let ticker = myself.send_interval(interval, || MetricsMsg::Tick);
         let state = MetricsState {
             prometheus: args.prometheus,
             latest: args.latest,

@@ -37,17 +37,8 @@ impl Actor for Broadcaster {
         myself: ActorRef<BroadcasterMsg>,
         bus: EventBus,
     ) -> Result<BroadcasterState, ActorProcessingErr> {
-        // The ticker only sends; when the mailbox is gone it ends too.
-        let ticker = tokio::spawn(async move {
-            let mut every = tokio::time::interval(TRIM_EVERY);
-            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                every.tick().await;
-                if myself.send_message(BroadcasterMsg::Tick).is_err() {
-                    return;
-                }
-            }
-        });
+        // ractor's interval task ends by itself once this actor stops taking messages.
+        let ticker = myself.send_interval(TRIM_EVERY, || BroadcasterMsg::Tick);
         Ok(BroadcasterState { bus, ticker })
     }
 
