@@ -2,14 +2,17 @@
 //!
 //! ```text
 //! root        one_for_one
-//! ├── infra     rest_for_one: broadcaster, store monitor, cache link
-//! ├── engines   one_for_one: query, media, insight, forum
+//! ├── infra     rest_for_one: broadcaster, redis (with REDIS_URL), config, metrics
+//! │                            (store monitor and cache link join with storage)
+//! ├── engines   one_for_one: query, media, insight, forum (as they are built)
 //! ├── crawlers  one_for_one: one actor per configured source
 //! ├── reports   dynamic: report/<task_id>  (transient)
 //! └── analyses  dynamic: analysis/<id>     (transient)
 //! ```
 //!
 //! The paths (`root/engines/query`) are what the API, the CLI, metrics and the dashboard use.
+//! The branches are built by a factory at each start, so a restarted branch runs with the
+//! settings current then (`SUPERVISION_<BRANCH>_*`).
 
 use std::sync::Arc;
 use std::time::Duration;
