@@ -421,16 +421,8 @@ impl Config {
     }
 
     /// The supervision settings of the supervisor with this key segment (`ENGINES`…).
-    pub fn supervision_for(&self, segment: &str) -> SupervisionSettings {
-        self.supervision
-            .get(segment)
-            .copied()
-            .unwrap_or(SupervisionSettings {
-                max_restarts: 5,
-                period_secs: 30,
-                backoff_min_ms: 100,
-                backoff_max_ms: 30_000,
-            })
+    pub fn supervision_for(&self, segment: &str) -> Option<SupervisionSettings> {
+        self.supervision.get(segment).copied()
     }
 
     /// Every known key with its display value and layer, secrets masked.

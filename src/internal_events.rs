@@ -65,6 +65,8 @@ pub const METRICS: &[(&str, &str)] = &[
 
 /// Registers the help text of every metric.
 pub fn describe() {
+    // The Prometheus exporter keys help text by name alone, whatever the kind, so one call
+    // serves counters, gauges and histograms.
     for (name, help) in METRICS {
         metrics::describe_counter!(*name, *help);
     }

@@ -40,7 +40,7 @@ pub fn install_recorder() -> anyhow::Result<PrometheusHandle> {
 /// The log writer: lines are formatted on the caller's thread and handed to a writer thread,
 /// which writes them through a buffer flushed after each batch, so a busy server makes few
 /// write calls and a slow terminal never stalls a request. If more than 128k lines wait, new
-/// ones are dropped rather than blocking (the writer counts them). Keep the guard until exit:
+/// ones are dropped rather than blocking a request. Keep the guard until exit:
 /// dropping it flushes.
 pub fn log_writer<W: std::io::Write + Send + 'static>(target: W) -> (NonBlocking, WorkerGuard) {
     NonBlockingBuilder::default()

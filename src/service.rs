@@ -56,8 +56,11 @@ impl App {
     }
 }
 
+/// A branch's settings from the live configuration, which holds every branch the tree has.
 fn branch_settings(live: &LiveConfig, name: &str) -> BranchSettings {
-    let settings = live.borrow().supervision_for(&name.to_ascii_uppercase());
+    let Some(settings) = live.borrow().supervision_for(&name.to_ascii_uppercase()) else {
+        return BranchSettings::default();
+    };
     BranchSettings {
         max_restarts: settings.max_restarts,
         period: Duration::from_secs(settings.period_secs),

@@ -25,6 +25,8 @@ pub const METRICS: &[(&str, &str)] = &[
 
 /// Registers the help text of this crate's metrics.
 pub fn describe() {
+    // The Prometheus exporter keys help text by name alone, whatever the kind, so one call
+    // serves counters, gauges and histograms.
     for (name, help) in METRICS {
         metrics::describe_counter!(*name, *help);
     }

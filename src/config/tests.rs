@@ -34,7 +34,7 @@ fn later_layers_win() {
     assert_eq!(config.host, "0.0.0.0");
     assert_eq!(config.raw.source("HOST"), Some(Source::Toml));
     assert_eq!(config.raw.get("SEARCH_TIMEOUT"), Some("60"));
-    assert_eq!(config.supervision_for("ENGINES").max_restarts, 9);
+    assert_eq!(config.supervision_for("ENGINES").unwrap().max_restarts, 9);
     assert_eq!(config.raw.get("UNRELATED"), None);
     assert!(!config.is_loopback());
 }

@@ -169,24 +169,37 @@ pub async fn engine_command(app: &App, name: &str, start: bool) -> ApiResult {
     ))
 }
 
+/// How many console lines `/api/output/{app}` returns without `?tail=`.
+const DEFAULT_TAIL: usize = 200;
+
+/// `/api/output/{app}?tail=N`: the engine's last console lines, from the event history (the log
+/// layer puts them on `engine/<name>` as `console_output`).
 pub async fn engine_output(app: &App, name: &str, query: &str) -> ApiResult {
-    let tail = super::query_param(query, "tail")
-        .map(|v| {
-            v.parse::<usize>().map_err(|_| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_query",
-                    "tail must be a whole number",
-                )
-            })
-        })
-        .transpose()?;
+    let tail = match super::query_param(query, "tail") {
+        None => DEFAULT_TAIL,
+        Some(v) => v.parse::<usize>().map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_query",
+                "tail must be a whole number",
+            )
+        })?,
+    };
     engine_path(app, name).await?;
-    // Engines keep no console yet; when they do, their lines are served here.
-    let _ = tail;
-    Err(ApiError::new(
-        StatusCode::NOT_FOUND,
-        "no_output",
-        format!("engine `{name}` has no console output"),
+    let topic = format!("engine/{name}");
+    let filter = actors::events::TopicFilter::parse(&topic)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_name", e.to_string()))?;
+    let lines: Vec<serde_json::Value> = app
+        .bus
+        .hub()
+        .recent(&filter, tail)
+        .iter()
+        .filter(|e| &*e.kind == "console_output")
+        .filter_map(|e| serde_json::from_str::<serde_json::Value>(e.payload.get()).ok())
+        .filter_map(|p| p["line"].as_str().map(|l| json!(l)))
+        .collect();
+    Ok(reply::json(
+        StatusCode::OK,
+        &json!({"success": true, "app": name, "output": lines}),
     ))
 }

@@ -219,18 +219,7 @@ impl ChildSpec {
     pub fn supervisor(id: impl Into<String>, spec: SupervisorSpec) -> Self {
         let spec = Arc::new(spec);
         let nested = Arc::clone(&spec);
-        Self {
-            id: Arc::from(id.into()),
-            kind: ChildKind::Supervisor,
-            restart: Restart::Permanent,
-            shutdown: Shutdown::Infinity,
-            backoff: BackoffPolicy::NONE,
-            start: Arc::new(move |ctx| {
-                let spec = Arc::clone(&spec);
-                Box::pin(crate::supervisor::start_nested(ctx, spec))
-            }),
-            nested: Some(nested),
-        }
+        Self::nested(id, nested, move || Ok(Arc::clone(&spec)))
     }
 
     /// A nested supervisor whose spec is built afresh by `factory` at every start, so a restart
@@ -242,6 +231,20 @@ impl ChildSpec {
         F: Fn() -> SupervisorSpec + Send + Sync + 'static,
     {
         let first = Arc::new(factory());
+        Self::nested(id, first, move || {
+            let spec = factory();
+            spec.validate()
+                .map_err(|err| StartError::Other(err.to_string()))?;
+            Ok(Arc::new(spec))
+        })
+    }
+
+    /// The one shape of a supervisor child: `spec` describes it, `build` gives the spec each
+    /// start runs.
+    fn nested<B>(id: impl Into<String>, spec: Arc<SupervisorSpec>, build: B) -> Self
+    where
+        B: Fn() -> Result<Arc<SupervisorSpec>, StartError> + Send + Sync + 'static,
+    {
         Self {
             id: Arc::from(id.into()),
             kind: ChildKind::Supervisor,
@@ -249,14 +252,10 @@ impl ChildSpec {
             shutdown: Shutdown::Infinity,
             backoff: BackoffPolicy::NONE,
             start: Arc::new(move |ctx| {
-                let spec = factory();
-                Box::pin(async move {
-                    spec.validate()
-                        .map_err(|err| StartError::Other(err.to_string()))?;
-                    crate::supervisor::start_nested(ctx, Arc::new(spec)).await
-                })
+                let spec = build();
+                Box::pin(async move { crate::supervisor::start_nested(ctx, spec?).await })
             }),
-            nested: Some(first),
+            nested: Some(spec),
         }
     }
 

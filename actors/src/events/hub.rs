@@ -144,9 +144,19 @@ impl Hub {
         }
     }
 
-    /// Subscribers registered now.
-    pub fn subscribers(&self) -> usize {
-        self.lock().subscribers.len()
+    /// The last `limit` events of the history that pass `filter`, oldest first.
+    pub fn recent(&self, filter: &TopicFilter, limit: usize) -> Vec<Arc<Event>> {
+        let state = self.lock();
+        let mut out: Vec<Arc<Event>> = state
+            .history
+            .iter()
+            .rev()
+            .filter(|e| filter.matches(&e.topic))
+            .take(limit)
+            .cloned()
+            .collect();
+        out.reverse();
+        out
     }
 
     /// Numbers, stores and fans out one event.

@@ -300,3 +300,23 @@ async fn attached_to_a_cluster_publications_go_out_and_come_back_numbered() {
     bus.detach();
     assert!(bus.publish("a", "x", &3).unwrap().is_some());
 }
+
+#[test]
+fn recent_gives_the_last_events_of_a_topic_oldest_first() {
+    let bus = bus(100, 100);
+    for i in 0..10 {
+        bus.publish(
+            if i % 2 == 0 {
+                "engine/query"
+            } else {
+                "engine/media"
+            },
+            "console_output",
+            &i,
+        )
+        .unwrap();
+    }
+    let filter = TopicFilter::parse("engine/query").unwrap();
+    assert_eq!(offsets(&bus.hub().recent(&filter, 3)), [5, 7, 9]);
+    assert_eq!(bus.hub().recent(&filter, 100).len(), 5);
+}
