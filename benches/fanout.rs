@@ -91,6 +91,28 @@ fn stamp(frame: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
+/// Calls `found` with every `"t":` timestamp in `bytes`, without allocating.
+fn stamps(bytes: &[u8], mut found: impl FnMut(u64)) {
+    let mut i = 0;
+    while i + 4 <= bytes.len() {
+        if &bytes[i..i + 4] != b"\"t\":" {
+            i += 1;
+            continue;
+        }
+        i += 4;
+        let mut value = 0u64;
+        let mut digits = 0;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            value = value * 10 + u64::from(bytes[i] - b'0');
+            digits += 1;
+            i += 1;
+        }
+        if digits > 0 {
+            found(value);
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Transport {
     Sse,
@@ -135,16 +157,13 @@ async fn sse_client(
             continue;
         };
         if let Some(samples) = &samples {
-            let text = String::from_utf8_lossy(&carry[..end]);
             let now = now_us();
-            for part in text.split("\"t\":").skip(1) {
-                let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
-                if let Ok(t) = digits.parse::<u64>() {
-                    mine.push(now.saturating_sub(t) as u32);
-                    samples.delivered.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-            if mine.len() >= 256 {
+            let before = mine.len();
+            stamps(&carry[..end], |t| mine.push(now.saturating_sub(t) as u32));
+            samples
+                .delivered
+                .fetch_add((mine.len() - before) as u64, Ordering::Relaxed);
+            if mine.len() >= 4096 {
                 samples.latencies.lock().unwrap().append(&mut mine);
             }
         }

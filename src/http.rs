@@ -12,6 +12,7 @@ pub mod events;
 pub mod openapi;
 mod reply;
 pub mod router;
+mod streams;
 mod system;
 mod ws;
 
@@ -86,6 +87,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     let ids = Arc::new(RequestIds::new());
+    let streams = Arc::new(streams::Streams {
+        app: Arc::clone(&app),
+        ids: Arc::clone(&ids),
+        middleware,
+    });
     let ws_target = Arc::clone(&app);
     let routes = warp::any()
         .and(warp::method())
@@ -138,16 +144,18 @@ pub async fn serve(
                 tower_service::Service::call(&mut warp_service, request).await
             }
         });
-    accept_loop(listener, service, shutdown).await;
+    accept_loop(listener, service, streams, shutdown).await;
 }
 
 /// Accepts connections until `shutdown`, then lets open ones finish (the caller bounds that
 /// with its deadline). Our own loop rather than `warp::serve` so that every connection gets
 /// `TCP_NODELAY`: without it, an event written while the previous one is unacknowledged waits
-/// for the client's delayed ACK (up to 40 ms on Linux) — fatal for live streams.
+/// for the client's delayed ACK (up to 40 ms on Linux) — fatal for live streams. Event-stream
+/// requests, recognised from their first bytes, are served by [`streams`] instead of hyper.
 async fn accept_loop<S>(
     listener: tokio::net::TcpListener,
     service: S,
+    streams: Arc<streams::Streams>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) where
     S: hyper::service::Service<
@@ -180,15 +188,31 @@ async fn accept_loop<S>(
             }
         };
         let _ = stream.set_nodelay(true);
-        // HTTP/1.1 only (what browsers and proxies speak to us; nginx terminates HTTP/2), with
-        // vectored writes so no per-connection flattening buffer is kept.
-        let connection = hyper::server::conn::http1::Builder::new()
-            .writev(true)
-            .serve_connection(TokioIo::new(stream), service.clone())
-            .with_upgrades();
         let mut stopping = stopping.clone();
         let done = done.clone();
+        let service = service.clone();
+        let streams = Arc::clone(&streams);
         tokio::spawn(async move {
+            let mut probe = [0u8; streams::PROBE];
+            let peeked = tokio::select! {
+                peeked = stream.peek(&mut probe) => peeked.unwrap_or(0),
+                _ = stopping.wait_for(|&s| s) => 0,
+            };
+            if peeked == 0 {
+                drop(done);
+                return;
+            }
+            if streams::is_stream_request(&probe[..peeked]) {
+                streams::serve(stream, &streams).await;
+                drop(done);
+                return;
+            }
+            // HTTP/1.1 only (what browsers and proxies speak to us; nginx terminates HTTP/2),
+            // with vectored writes so no per-connection flattening buffer is kept.
+            let connection = hyper::server::conn::http1::Builder::new()
+                .writev(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
             let mut connection = std::pin::pin!(connection);
             let finished = tokio::select! {
                 // A client that goes away mid-request is routine, not worth a log line.

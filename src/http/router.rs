@@ -19,6 +19,9 @@ pub struct RouteDef {
     pub summary: &'static str,
     /// The JSON body it takes, if any, as a short schema description.
     pub body: Option<&'static str>,
+    /// Answers with a long-lived event stream: served on its own connection path
+    /// (`http::streams`), not by hyper.
+    pub streams: bool,
 }
 
 const fn get(template: &'static str, access: Access, summary: &'static str) -> RouteDef {
@@ -28,6 +31,7 @@ const fn get(template: &'static str, access: Access, summary: &'static str) -> R
         access,
         summary,
         body: None,
+        streams: false,
     }
 }
 
@@ -38,6 +42,7 @@ const fn post(template: &'static str, summary: &'static str) -> RouteDef {
         access: Access::Operate,
         summary,
         body: None,
+        streams: false,
     }
 }
 
@@ -62,7 +67,10 @@ pub const ROUTES: &[RouteDef] = &[
     post("/api/actors/{path}/stop", "Stop the actor at this path; it stays stopped until started."),
     post("/api/actors/{path}/start", "Start the actor at this path."),
     get("/api/config", Access::Read, "Every configuration key with its value (secrets masked) and layer."),
-    get("/api/events", Access::Read, "Server-Sent Events for ?topics=a,b,report/* (resume with Last-Event-ID or ?last_event_id=)."),
+    RouteDef {
+        streams: true,
+        ..get("/api/events", Access::Read, "Server-Sent Events for ?topics=a,b,report/* (resume with Last-Event-ID or ?last_event_id=).")
+    },
     RouteDef {
         body: Some("{\"type\": event type (default \"message\"), \"data\": any JSON}"),
         ..post("/api/events/{topic}", "Publish an event from outside (not to the system's own topics).")

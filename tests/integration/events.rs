@@ -334,3 +334,62 @@ fn streams_end_with_a_shutdown_frame_on_sigterm() {
         server.log()
     );
 }
+
+/// Event streams are served on their own HTTP/1 path (not hyper's); its framing must hold for
+/// every kind of client and its connections must go when their peers do.
+#[test]
+fn event_stream_connections_speak_plain_http_and_end_with_their_peers() {
+    use std::io::{Read, Write};
+    let server = Server::start(&[]);
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let gauge = "bettafish_realtime_connections{transport=\"sse\"}";
+
+    // HTTP/1.0: no chunked encoding; the body runs until the connection closes.
+    let mut old = std::net::TcpStream::connect(&address).unwrap();
+    old.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    old.write_all(b"GET /api/events?topics=ext/old HTTP/1.0\r\n\r\n")
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("retry: 3000\n\n") {
+        let n = old.read(&mut buf).unwrap();
+        assert!(n > 0, "closed early: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&seen).to_string();
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+    assert!(
+        !text.to_ascii_lowercase().contains("transfer-encoding"),
+        "{text}"
+    );
+    assert!(text.contains("\r\n\r\nretry: 3000\n\n"), "{text}");
+    assert_eq!(server.metric(gauge), Some(1.0));
+
+    // The peer going away ends the stream even while it is quiet.
+    drop(old);
+    let mut waited = 0;
+    while server.metric(gauge) != Some(0.0) {
+        assert!(waited < 200, "the connection outlived its peer");
+        std::thread::sleep(Duration::from_millis(25));
+        waited += 1;
+    }
+
+    // A head that never ends in a reasonable size is refused with 431, not buffered.
+    let mut big = std::net::TcpStream::connect(&address).unwrap();
+    big.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let filler = format!("X-Filler: {}\r\n", "a".repeat(1000));
+    let mut request = String::from("GET /api/events?topics=a HTTP/1.1\r\n");
+    for _ in 0..20 {
+        request.push_str(&filler);
+    }
+    let _ = big.write_all(request.as_bytes());
+    let mut answer = String::new();
+    let _ = big.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 431 "), "{answer}");
+
+    // Errors from the dispatcher keep their JSON body and request id; the server lives on.
+    let bad = server.get("/api/events?topics=a%20b");
+    assert_eq!((bad.status, bad.code().as_str()), (400, "bad_topics"));
+    assert!(bad.header("x-request-id").is_some());
+    assert_eq!(server.get("/healthz").status, 200);
+}
