@@ -1,0 +1,323 @@
+//! Platform content: batched upserts that keep the full-text index current in the same
+//! transaction, and full-text search, on both backends.
+//!
+//! SQLite takes a batch as multi-row `INSERT … ON CONFLICT DO UPDATE … RETURNING id`, then
+//! replaces the batch's rows in the FTS5 table; PostgreSQL takes it as one `INSERT … SELECT
+//! FROM UNNEST(arrays)` that also writes the `tsvector`. Either way a batch costs a handful of
+//! statements, not one per row, which is what makes tens of thousands of rows per second
+//! possible through sqlx.
+
+use std::collections::HashMap;
+
+use sqlx::{QueryBuilder, Row};
+
+use crate::db::{Conn, Database};
+use crate::error::{Result, StorageError};
+use crate::model::{Post, PostHit, PostKind};
+use crate::terms::{self, Query};
+
+/// Rows per SQLite statement: 19 parameters each stays under SQLite's 32,766.
+const SQLITE_BATCH: usize = 500;
+/// Rows per PostgreSQL statement.
+const POSTGRES_BATCH: usize = 2000;
+
+/// What a search asks for.
+#[derive(Debug, Clone)]
+pub struct PostSearch {
+    /// What the user typed; every term must match.
+    pub text: String,
+    pub limit: u32,
+    /// Only this platform.
+    pub platform: Option<String>,
+    /// Only posts published at or after (epoch ms).
+    pub since: Option<i64>,
+}
+
+impl PostSearch {
+    pub fn new(text: impl Into<String>, limit: u32) -> Self {
+        Self {
+            text: text.into(),
+            limit,
+            platform: None,
+            since: None,
+        }
+    }
+}
+
+/// Keeps the last of each (platform, kind, platform_id): a batch may repeat a row, and
+/// PostgreSQL refuses to update one row twice in a statement.
+fn last_of_each(posts: &[Post]) -> Vec<&Post> {
+    let mut at: HashMap<(&str, PostKind, &str), usize> = HashMap::with_capacity(posts.len());
+    for (i, p) in posts.iter().enumerate() {
+        at.insert((p.platform.as_str(), p.kind, p.platform_id.as_str()), i);
+    }
+    let mut keep: Vec<usize> = at.into_values().collect();
+    keep.sort_unstable();
+    keep.into_iter().map(|i| &posts[i]).collect()
+}
+
+fn check(post: &Post) -> Result<()> {
+    if post.platform.is_empty() || post.platform_id.is_empty() {
+        return Err(StorageError::Invalid(
+            "a post needs a platform and an id".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A search hit from a row of either backend (same column names and kinds).
+macro_rules! hit {
+    ($row:expr) => {{
+        let row = $row;
+        let kind: String = row.try_get("kind")?;
+        let raw: Option<String> = row.try_get("raw_text")?;
+        Ok::<_, StorageError>(PostHit {
+            id: row.try_get("id")?,
+            score: row.try_get("score")?,
+            post: Post {
+                platform: row.try_get("platform")?,
+                kind: PostKind::parse(&kind)
+                    .ok_or_else(|| StorageError::Query(format!("unknown post kind `{kind}`")))?,
+                platform_id: row.try_get("platform_id")?,
+                content_id: row.try_get("content_id")?,
+                parent_id: row.try_get("parent_id")?,
+                author_id: row.try_get("author_id")?,
+                author_name: row.try_get("author_name")?,
+                title: row.try_get("title")?,
+                body: row.try_get("body")?,
+                url: row.try_get("url")?,
+                liked_count: row.try_get("liked_count")?,
+                comment_count: row.try_get("comment_count")?,
+                share_count: row.try_get("share_count")?,
+                collected_count: row.try_get("collected_count")?,
+                published_at: row.try_get("published_at")?,
+                crawled_at: row.try_get("crawled_at")?,
+                source_keyword: row.try_get("source_keyword")?,
+                topic_id: row.try_get("topic_id")?,
+                raw: raw.and_then(|r| serde_json::from_str(&r).ok()),
+            },
+        })
+    }};
+}
+
+impl Database {
+    /// Inserts or updates `posts` in one transaction, index included; returns how many
+    /// distinct rows were written.
+    pub async fn upsert_posts(&self, posts: &[Post]) -> Result<u64> {
+        for post in posts {
+            check(post)?;
+        }
+        let rows = last_of_each(posts);
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        match self.conn().await? {
+            Conn::Sqlite(mut conn) => {
+                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                for batch in rows.chunks(SQLITE_BATCH) {
+                    sqlite_batch(&mut tx, batch).await?;
+                }
+                tx.commit().await?;
+            }
+            Conn::Postgres(mut conn) => {
+                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                for batch in rows.chunks(POSTGRES_BATCH) {
+                    postgres_batch(&mut tx, batch).await?;
+                }
+                tx.commit().await?;
+            }
+        }
+        crate::telemetry::rows_written("posts", rows.len() as u64);
+        Ok(rows.len() as u64)
+    }
+
+    /// How many posts (contents and comments) are stored.
+    pub async fn count_posts(&self) -> Result<i64> {
+        let sql = "SELECT COUNT(*) FROM posts";
+        Ok(match self.conn().await? {
+            Conn::Sqlite(mut c) => sqlx::query_scalar(sql).fetch_one(&mut *c).await?,
+            Conn::Postgres(mut c) => sqlx::query_scalar(sql).fetch_one(&mut *c).await?,
+        })
+    }
+
+    /// Posts matching every term of `search.text`, best first.
+    pub async fn search_posts(&self, search: &PostSearch) -> Result<Vec<PostHit>> {
+        let query = Query::parse(&search.text);
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        let limit = i64::from(search.limit.clamp(1, 1000));
+        let since = search.since.unwrap_or(i64::MIN);
+        match self.conn().await? {
+            Conn::Sqlite(mut c) => {
+                let sql = format!(
+                    "SELECT {COLUMNS_P}, p.raw AS raw_text, -bm25(posts_fts) AS score \
+                     FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid \
+                     WHERE posts_fts MATCH ?1 AND (?2 IS NULL OR p.platform = ?2) \
+                       AND (p.published_at IS NULL OR p.published_at >= ?3) \
+                     ORDER BY score DESC LIMIT ?4"
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(query.fts5())
+                    .bind(&search.platform)
+                    .bind(since)
+                    .bind(limit)
+                    .fetch_all(&mut *c)
+                    .await?;
+                rows.iter().map(|r| hit!(r)).collect()
+            }
+            Conn::Postgres(mut c) => {
+                let sql = format!(
+                    "SELECT {COLUMNS_P}, p.raw::text AS raw_text, \
+                            ts_rank(p.terms, q)::float8 AS score \
+                     FROM posts p, CAST($1 AS tsquery) AS q \
+                     WHERE p.terms @@ q AND ($2::text IS NULL OR p.platform = $2) \
+                       AND (p.published_at IS NULL OR p.published_at >= $3) \
+                     ORDER BY score DESC, p.id LIMIT $4"
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(query.tsquery())
+                    .bind(&search.platform)
+                    .bind(since)
+                    .bind(limit)
+                    .fetch_all(&mut *c)
+                    .await?;
+                rows.iter().map(|r| hit!(r)).collect()
+            }
+        }
+    }
+}
+
+/// The post columns, qualified by `p`.
+const COLUMNS_P: &str = "p.id, p.platform, p.kind, p.platform_id, p.content_id, p.parent_id, \
+    p.author_id, p.author_name, p.title, p.body, p.url, p.liked_count, p.comment_count, \
+    p.share_count, p.collected_count, p.published_at, p.crawled_at, p.source_keyword, p.topic_id";
+
+
+const INSERT_COLUMNS: &str = "platform, kind, platform_id, content_id, parent_id, author_id, \
+    author_name, title, body, url, liked_count, comment_count, share_count, collected_count, \
+    published_at, crawled_at, source_keyword, topic_id, raw";
+
+const ON_CONFLICT: &str = " ON CONFLICT (platform, kind, platform_id) DO UPDATE SET \
+    content_id = excluded.content_id, parent_id = excluded.parent_id, \
+    author_id = excluded.author_id, author_name = excluded.author_name, \
+    title = excluded.title, body = excluded.body, url = excluded.url, \
+    liked_count = excluded.liked_count, comment_count = excluded.comment_count, \
+    share_count = excluded.share_count, collected_count = excluded.collected_count, \
+    published_at = excluded.published_at, crawled_at = excluded.crawled_at, \
+    source_keyword = excluded.source_keyword, topic_id = excluded.topic_id, raw = excluded.raw";
+
+async fn sqlite_batch(conn: &mut sqlx::SqliteConnection, batch: &[&Post]) -> Result<()> {
+    let mut insert: QueryBuilder<sqlx::Sqlite> =
+        QueryBuilder::new(format!("INSERT INTO posts ({INSERT_COLUMNS}) "));
+    insert.push_values(batch, |mut b, p| {
+        b.push_bind(&p.platform)
+            .push_bind(p.kind.as_str())
+            .push_bind(&p.platform_id)
+            .push_bind(&p.content_id)
+            .push_bind(&p.parent_id)
+            .push_bind(&p.author_id)
+            .push_bind(&p.author_name)
+            .push_bind(&p.title)
+            .push_bind(&p.body)
+            .push_bind(&p.url)
+            .push_bind(p.liked_count)
+            .push_bind(p.comment_count)
+            .push_bind(p.share_count)
+            .push_bind(p.collected_count)
+            .push_bind(p.published_at)
+            .push_bind(p.crawled_at)
+            .push_bind(&p.source_keyword)
+            .push_bind(&p.topic_id)
+            .push_bind(p.raw.as_ref().map(|r| r.to_string()));
+    });
+    insert.push(ON_CONFLICT);
+    insert.push(" RETURNING id, platform, kind, platform_id");
+    let returned = insert.build().fetch_all(&mut *conn).await?;
+    let mut ids: HashMap<(String, String, String), i64> = HashMap::with_capacity(returned.len());
+    for row in &returned {
+        ids.insert(
+            (
+                row.try_get("platform")?,
+                row.try_get("kind")?,
+                row.try_get("platform_id")?,
+            ),
+            row.try_get("id")?,
+        );
+    }
+    let indexed: Vec<(i64, String)> = batch
+        .iter()
+        .filter_map(|p| {
+            let key = (
+                p.platform.clone(),
+                p.kind.as_str().to_owned(),
+                p.platform_id.clone(),
+            );
+            ids.get(&key)
+                .map(|&id| (id, terms::indexed(&p.searchable())))
+        })
+        .collect();
+    let mut delete: QueryBuilder<sqlx::Sqlite> =
+        QueryBuilder::new("DELETE FROM posts_fts WHERE rowid IN (");
+    let mut list = delete.separated(", ");
+    for (id, _) in &indexed {
+        list.push_bind(*id);
+    }
+    delete.push(")");
+    delete.build().execute(&mut *conn).await?;
+    let mut fts: QueryBuilder<sqlx::Sqlite> =
+        QueryBuilder::new("INSERT INTO posts_fts (rowid, terms) ");
+    fts.push_values(&indexed, |mut b, (id, terms)| {
+        b.push_bind(*id).push_bind(terms);
+    });
+    fts.build().execute(&mut *conn).await?;
+    Ok(())
+}
+
+async fn postgres_batch(conn: &mut sqlx::PgConnection, batch: &[&Post]) -> Result<()> {
+    macro_rules! column {
+        ($f:expr) => {
+            batch.iter().map($f).collect::<Vec<_>>()
+        };
+    }
+    let sql = format!(
+        "INSERT INTO posts ({INSERT_COLUMNS}, terms) \
+         SELECT t.platform, t.kind, t.platform_id, t.content_id, t.parent_id, t.author_id, \
+                t.author_name, t.title, t.body, t.url, t.liked_count, t.comment_count, \
+                t.share_count, t.collected_count, t.published_at, t.crawled_at, \
+                t.source_keyword, t.topic_id, t.raw::jsonb, \
+                array_to_tsvector(string_to_array(t.terms, ' ')) \
+         FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
+                     $7::text[], $8::text[], $9::text[], $10::text[], $11::int8[], $12::int8[], \
+                     $13::int8[], $14::int8[], $15::int8[], $16::int8[], $17::text[], \
+                     $18::text[], $19::text[], $20::text[]) \
+              AS t(platform, kind, platform_id, content_id, parent_id, author_id, author_name, \
+                   title, body, url, liked_count, comment_count, share_count, collected_count, \
+                   published_at, crawled_at, source_keyword, topic_id, raw, terms) \
+         {ON_CONFLICT}, terms = excluded.terms"
+    );
+    sqlx::query(&sql)
+        .bind(column!(|p| p.platform.clone()))
+        .bind(column!(|p| p.kind.as_str().to_owned()))
+        .bind(column!(|p| p.platform_id.clone()))
+        .bind(column!(|p| p.content_id.clone()))
+        .bind(column!(|p| p.parent_id.clone()))
+        .bind(column!(|p| p.author_id.clone()))
+        .bind(column!(|p| p.author_name.clone()))
+        .bind(column!(|p| p.title.clone()))
+        .bind(column!(|p| p.body.clone()))
+        .bind(column!(|p| p.url.clone()))
+        .bind(column!(|p| p.liked_count))
+        .bind(column!(|p| p.comment_count))
+        .bind(column!(|p| p.share_count))
+        .bind(column!(|p| p.collected_count))
+        .bind(column!(|p| p.published_at))
+        .bind(column!(|p| p.crawled_at))
+        .bind(column!(|p| p.source_keyword.clone()))
+        .bind(column!(|p| p.topic_id.clone()))
+        .bind(column!(|p| p.raw.as_ref().map(|r| r.to_string())))
+        .bind(column!(|p| terms::indexed(&p.searchable())))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
