@@ -79,9 +79,12 @@ pub fn parse_time(text: &str) -> Option<i64> {
             return Some(t.assume_offset(CHINA).unix_timestamp() * 1000);
         }
     }
-    Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
-        .ok()
-        .map(|d| d.midnight().assume_offset(CHINA).unix_timestamp() * 1000)
+    Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
+    .map(|d| d.midnight().assume_offset(CHINA).unix_timestamp() * 1000)
 }
 
 /// An epoch number in seconds or milliseconds, as milliseconds.
@@ -108,7 +111,10 @@ mod tests {
         assert_eq!(parse_time("1762906500"), Some(expected));
         assert_eq!(parse_time("1762906500000"), Some(expected));
         assert_eq!(parse_time(" 1762906500000 "), Some(expected));
-        assert_eq!(parse_time("2025-11-12"), Some(expected - 8 * 3_600_000 - 15 * 60_000));
+        assert_eq!(
+            parse_time("2025-11-12"),
+            Some(expected - 8 * 3_600_000 - 15 * 60_000)
+        );
         assert_eq!(parse_time("yesterday"), None);
         assert_eq!(parse_time("-5"), None);
         assert_eq!(day_of_ms(expected).as_deref(), Some("2025-11-12"));

@@ -80,6 +80,18 @@ pub(crate) enum Conn {
     Postgres(PoolConnection<Postgres>),
 }
 
+/// Runs `$body` with `$c` bound to a connection of whichever backend: for statements whose
+/// text is the same on both (numbered `$n` parameters work on both).
+macro_rules! on_conn {
+    ($db:expr, $c:ident => $body:expr) => {
+        match $db.conn().await? {
+            $crate::db::Conn::Sqlite(mut $c) => $body,
+            $crate::db::Conn::Postgres(mut $c) => $body,
+        }
+    };
+}
+pub(crate) use on_conn;
+
 /// The database. Cheap to clone.
 #[derive(Clone)]
 pub struct Database {
@@ -129,12 +141,12 @@ impl Database {
                     .foreign_keys(true);
                 if let Some(dir) = options.get_filename().parent() {
                     if !dir.as_os_str().is_empty() {
-                        tokio::fs::create_dir_all(dir).await.map_err(|e| {
-                            StorageError::File {
+                        tokio::fs::create_dir_all(dir)
+                            .await
+                            .map_err(|e| StorageError::File {
                                 path: dir.display().to_string(),
                                 reason: e.to_string(),
-                            }
-                        })?;
+                            })?;
                     }
                 }
                 Pool::Sqlite(
@@ -196,18 +208,18 @@ impl Database {
             Backend::Postgres => POSTGRES_MIGRATIONS.iter().count(),
         };
         let applied: Result<i64> = match self.conn().await? {
-            Conn::Sqlite(mut c) => sqlx::query_scalar(
-                "SELECT COUNT(*) FROM _sqlx_migrations WHERE success",
-            )
-            .fetch_one(&mut *c)
-            .await
-            .map_err(Into::into),
-            Conn::Postgres(mut c) => sqlx::query_scalar(
-                "SELECT COUNT(*) FROM _sqlx_migrations WHERE success",
-            )
-            .fetch_one(&mut *c)
-            .await
-            .map_err(Into::into),
+            Conn::Sqlite(mut c) => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                    .fetch_one(&mut *c)
+                    .await
+                    .map_err(Into::into)
+            }
+            Conn::Postgres(mut c) => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                    .fetch_one(&mut *c)
+                    .await
+                    .map_err(Into::into)
+            }
         };
         Ok((known, applied.unwrap_or(0) as usize))
     }
@@ -271,7 +283,10 @@ mod tests {
             Some(Backend::Postgres)
         );
         let mysql = backend_of("mysql://root@localhost/test").unwrap_err();
-        assert!(mysql.to_string().contains("MySQL is not supported"), "{mysql}");
+        assert!(
+            mysql.to_string().contains("MySQL is not supported"),
+            "{mysql}"
+        );
         assert!(backend_of("nonsense").is_err());
     }
 }

@@ -46,7 +46,8 @@ impl From<sqlx::Error> for StorageError {
             sqlx::Error::Migrate(e) => Self::Migration(e.to_string()),
             // The server is shutting down or restarting.
             sqlx::Error::Database(ref e)
-                if e.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")) =>
+                if e.code()
+                    .is_some_and(|c| c.starts_with("57P") || c.starts_with("08")) =>
             {
                 Self::Unavailable(err.to_string())
             }

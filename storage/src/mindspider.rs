@@ -71,7 +71,9 @@ macro_rules! bind_topic {
 
 fn check_news(item: &NewsItem) -> Result<()> {
     if item.news_id.is_empty() || item.title.is_empty() {
-        return Err(StorageError::Invalid("a news item needs an id and a title".into()));
+        return Err(StorageError::Invalid(
+            "a news item needs an id and a title".into(),
+        ));
     }
     if !crate::clock::is_iso_day(&item.crawl_date) {
         return Err(StorageError::Invalid(format!(
@@ -188,7 +190,10 @@ impl Database {
     }
 
     /// Links topics to news items (`(topic_id, news_id, extract_date)` once each).
-    pub async fn link_topic_news(&self, links: &[(String, String, String, Option<f64>)]) -> Result<u64> {
+    pub async fn link_topic_news(
+        &self,
+        links: &[(String, String, String, Option<f64>)],
+    ) -> Result<u64> {
         let now = crate::clock::now_ms();
         macro_rules! run {
             ($tx:expr) => {
@@ -240,7 +245,9 @@ impl Database {
                     .bind(limit)
                     .fetch_all(&mut *c)
                     .await?;
-                rows.iter().map(|r| news_hit!(r)).collect::<Result<Vec<_>>>()?
+                rows.iter()
+                    .map(|r| news_hit!(r))
+                    .collect::<Result<Vec<_>>>()?
             }
             Conn::Postgres(mut c) => {
                 let sql = format!(
@@ -253,10 +260,11 @@ impl Database {
                     .bind(limit)
                     .fetch_all(&mut *c)
                     .await?;
-                rows.iter().map(|r| news_hit!(r)).collect::<Result<Vec<_>>>()?
+                rows.iter()
+                    .map(|r| news_hit!(r))
+                    .collect::<Result<Vec<_>>>()?
             }
         };
         Ok(rows)
     }
 }
-

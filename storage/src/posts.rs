@@ -193,7 +193,6 @@ const COLUMNS_P: &str = "p.id, p.platform, p.kind, p.platform_id, p.content_id, 
     p.author_id, p.author_name, p.title, p.body, p.url, p.liked_count, p.comment_count, \
     p.share_count, p.collected_count, p.published_at, p.crawled_at, p.source_keyword, p.topic_id";
 
-
 const INSERT_COLUMNS: &str = "platform, kind, platform_id, content_id, parent_id, author_id, \
     author_name, title, body, url, liked_count, comment_count, share_count, collected_count, \
     published_at, crawled_at, source_keyword, topic_id, raw";

@@ -154,7 +154,10 @@ mod tests {
     #[test]
     fn chinese_becomes_bigrams_and_english_words() {
         assert_eq!(terms("网络舆情"), ["网络", "络舆", "舆情", "情"]);
-        assert_eq!(terms("Jilan Motors召回!"), ["jilan", "motors", "召回", "回"]);
+        assert_eq!(
+            terms("Jilan Motors召回!"),
+            ["jilan", "motors", "召回", "回"]
+        );
         assert_eq!(terms("  ,, "), Vec::<String>::new());
         assert_eq!(terms("电"), ["电"]);
     }
@@ -172,17 +175,22 @@ mod tests {
         );
         assert_eq!(q.fts5(), "\"舆情\" AND \"battery\" AND \"电\"*");
         assert_eq!(q.tsquery(), "'舆情' & 'battery' & '电':*");
-        assert!(Query::parse("'\" OR 1=1 --").terms.iter().all(|(t, _)| t
-            .chars()
-            .all(|c| c.is_alphanumeric())));
+        assert!(Query::parse("'\" OR 1=1 --")
+            .terms
+            .iter()
+            .all(|(t, _)| t.chars().all(|c| c.is_alphanumeric())));
     }
 
     fn found(text: &str, query: &str) -> bool {
         let indexed = terms(text);
         Query::parse(query).terms.iter().all(|(t, prefix)| {
-            indexed
-                .iter()
-                .any(|have| if *prefix { have.starts_with(t.as_str()) } else { have == t })
+            indexed.iter().any(|have| {
+                if *prefix {
+                    have.starts_with(t.as_str())
+                } else {
+                    have == t
+                }
+            })
         })
     }
 
