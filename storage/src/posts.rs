@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Row};
 
-use crate::db::{Conn, Database};
+use crate::db::{Conn, Database, Pool};
 use crate::error::{Result, StorageError};
 use crate::model::{Post, PostHit, PostKind};
 use crate::terms::{self, Query};
@@ -20,6 +20,51 @@ use crate::terms::{self, Query};
 const SQLITE_BATCH: usize = 500;
 /// Rows per PostgreSQL statement.
 const POSTGRES_BATCH: usize = 2000;
+
+/// Posts written in one transaction (see [`Database::post_writer`]).
+pub struct PostWriter {
+    tx: WriterTx,
+    written: u64,
+}
+
+enum WriterTx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl PostWriter {
+    /// Writes a batch (the last of each repeated row wins); returns the distinct rows.
+    pub async fn write(&mut self, posts: &[Post]) -> Result<u64> {
+        for post in posts {
+            check(post)?;
+        }
+        let rows = last_of_each(posts);
+        match &mut self.tx {
+            WriterTx::Sqlite(tx) => {
+                for batch in rows.chunks(SQLITE_BATCH) {
+                    sqlite_batch(tx, batch).await?;
+                }
+            }
+            WriterTx::Postgres(tx) => {
+                for batch in rows.chunks(POSTGRES_BATCH) {
+                    postgres_batch(tx, batch).await?;
+                }
+            }
+        }
+        self.written += rows.len() as u64;
+        Ok(rows.len() as u64)
+    }
+
+    /// Makes everything written so far permanent; returns how many rows that was.
+    pub async fn commit(self) -> Result<u64> {
+        match self.tx {
+            WriterTx::Sqlite(tx) => tx.commit().await?,
+            WriterTx::Postgres(tx) => tx.commit().await?,
+        }
+        crate::telemetry::rows_written("posts", self.written);
+        Ok(self.written)
+    }
+}
 
 /// What a search asks for.
 #[derive(Debug, Clone)]
@@ -104,31 +149,25 @@ impl Database {
     /// Inserts or updates `posts` in one transaction, index included; returns how many
     /// distinct rows were written.
     pub async fn upsert_posts(&self, posts: &[Post]) -> Result<u64> {
-        for post in posts {
-            check(post)?;
-        }
-        let rows = last_of_each(posts);
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        match self.conn().await? {
-            Conn::Sqlite(mut conn) => {
-                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-                for batch in rows.chunks(SQLITE_BATCH) {
-                    sqlite_batch(&mut tx, batch).await?;
-                }
-                tx.commit().await?;
-            }
-            Conn::Postgres(mut conn) => {
-                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-                for batch in rows.chunks(POSTGRES_BATCH) {
-                    postgres_batch(&mut tx, batch).await?;
-                }
-                tx.commit().await?;
-            }
-        }
-        crate::telemetry::rows_written("posts", rows.len() as u64);
-        Ok(rows.len() as u64)
+        let mut writer = self.post_writer().await?;
+        writer.write(posts).await?;
+        writer.commit().await
+    }
+
+    /// A transaction that takes posts batch by batch: an import writes a whole file through
+    /// one, so a failure part-way leaves nothing of it behind. Dropped uncommitted, it rolls
+    /// back.
+    pub async fn post_writer(&self) -> Result<PostWriter> {
+        let began = std::time::Instant::now();
+        let tx = match &self.pool {
+            Pool::Sqlite(p) => p.begin().await.map(WriterTx::Sqlite),
+            Pool::Postgres(p) => p.begin().await.map(WriterTx::Postgres),
+        };
+        crate::telemetry::acquired(began.elapsed(), tx.is_ok());
+        Ok(PostWriter {
+            tx: tx?,
+            written: 0,
+        })
     }
 
     /// How many posts (contents and comments) are stored.
