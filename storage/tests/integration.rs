@@ -6,6 +6,7 @@
 mod integration {
     mod admin;
     mod backends;
+    mod cache;
     mod import;
     mod posts;
     mod schema;

@@ -1,0 +1,174 @@
+//! The cache kinds through the one trait: SQLite always; Redis when `REDIS_URL` is set,
+//! including a Redis that goes away (lookups become misses) and comes back (hits again).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use storage::cache::{self, Cache, CacheKind};
+
+async fn round_trip(cache: &dyn Cache) {
+    let kind = cache.kind();
+    cache
+        .put("k1", "值 one".as_bytes(), Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(
+        cache.get("k1").await.unwrap().as_deref(),
+        Some("值 one".as_bytes()),
+        "{kind}"
+    );
+    cache
+        .put("k1", b"two", Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(
+        cache::lookup(cache, "k1").await.as_deref(),
+        Some(&b"two"[..]),
+        "{kind}"
+    );
+    assert_eq!(cache::lookup(cache, "absent").await, None, "{kind}");
+    cache
+        .put("gone", b"x", Duration::from_millis(1))
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while cache.get("gone").await.unwrap().is_some() {
+        assert!(Instant::now() < deadline, "{kind}: never expired");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    cache.remove("k1").await.unwrap();
+    assert_eq!(cache.get("k1").await.unwrap(), None, "{kind}");
+}
+
+#[tokio::test]
+async fn sqlite_cache_round_trips_and_expires() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache/cache.sqlite3");
+    let cache = cache::open(&CacheKind::Sqlite { path: path.clone() })
+        .await
+        .unwrap();
+    round_trip(cache.as_ref()).await;
+    cache
+        .put("kept", b"v", Duration::from_secs(60))
+        .await
+        .unwrap();
+    drop(cache);
+    // It is a file: a new handle sees what the old one stored.
+    let again = cache::open(&CacheKind::Sqlite { path }).await.unwrap();
+    assert_eq!(again.get("kept").await.unwrap().as_deref(), Some(&b"v"[..]));
+}
+
+#[tokio::test]
+async fn redis_cache_round_trips() {
+    let Ok(url) = std::env::var("REDIS_URL") else {
+        return;
+    };
+    let prefix = format!("bf-test-{}:", std::process::id());
+    let cache = cache::open(&CacheKind::Redis { url, prefix })
+        .await
+        .unwrap();
+    round_trip(cache.as_ref()).await;
+}
+
+struct PrivateRedis(Child);
+
+impl PrivateRedis {
+    fn start(port: u16) -> Self {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed where REDIS_URL is set");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "private redis did not start");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Self(child)
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_redis_outage_turns_lookups_into_misses_until_it_returns() {
+    if std::env::var("REDIS_URL").is_err() {
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = PrivateRedis::start(port);
+    let url = format!("redis://127.0.0.1:{port}");
+    let cache = cache::open(&CacheKind::Redis {
+        url,
+        prefix: "t:".into(),
+    })
+    .await
+    .unwrap();
+    cache::store(cache.as_ref(), "k", b"v", Duration::from_secs(60)).await;
+    assert_eq!(
+        cache::lookup(cache.as_ref(), "k").await.as_deref(),
+        Some(&b"v"[..])
+    );
+
+    drop(server);
+    let began = Instant::now();
+    assert_eq!(
+        cache::lookup(cache.as_ref(), "k").await,
+        None,
+        "an outage is a miss"
+    );
+    cache::store(cache.as_ref(), "k2", b"v", Duration::from_secs(60)).await; // no panic, no hang
+    assert!(
+        began.elapsed() < Duration::from_secs(5),
+        "lookups do not hang: {:?}",
+        began.elapsed()
+    );
+
+    let _server = PrivateRedis::start(port);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        cache::store(cache.as_ref(), "k", b"back", Duration::from_secs(60)).await;
+        if cache::lookup(cache.as_ref(), "k").await.as_deref() == Some(&b"back"[..]) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the cache never reconnected");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_is_a_clear_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let kind = CacheKind::Redis {
+        url: format!("redis://127.0.0.1:{port}"),
+        prefix: String::new(),
+    };
+    let err = match cache::open(&kind).await {
+        Ok(_) => panic!("nothing listens there"),
+        Err(e) => e,
+    };
+    assert!(err.is_unavailable(), "{err}");
+}
