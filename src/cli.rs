@@ -20,6 +20,54 @@ pub enum Command {
     Serve,
     /// Operate a running service over its HTTP API.
     Ctl(CtlArgs),
+    /// Manage the database directly (MindSpider's db_manager): tables, stats, recent,
+    /// cleanup, import, seed-sample, migrate.
+    Db(DbArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// Print JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Apply pending migrations (the service also does at start).
+    Migrate,
+    /// Every table with its row count.
+    Tables,
+    /// News, topics, crawling tasks and posts by platform.
+    Stats,
+    /// Volumes per day over the last N days.
+    Recent {
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+    },
+    /// What is older than N days: shown (a dry run), or deleted with --execute.
+    Cleanup {
+        #[arg(long)]
+        days: u32,
+        /// Delete, in one transaction (without it nothing is changed).
+        #[arg(long)]
+        execute: bool,
+    },
+    /// Import MediaCrawler files (JSON, JSONL, CSV; directories are searched).
+    Import {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<std::path::PathBuf>,
+        /// The platform, when the path does not say (xhs, dy, ks, bili, wb, tieba, zhihu).
+        #[arg(long)]
+        platform: Option<String>,
+        /// File every imported row under this topic id.
+        #[arg(long)]
+        topic: Option<String>,
+    },
+    /// Load the built-in sample corpus (fictional data, labelled as such).
+    SeedSample,
 }
 
 #[derive(Debug, Args)]

@@ -233,6 +233,13 @@ pub fn validate_value(key: &Key, value: &str) -> Result<(), String> {
             Ok(n) if (min..=max).contains(&n) => Ok(()),
             _ => Err(format!("`{value}` is not a whole number in {min}..={max}")),
         },
+        Kind::Choice(words) => {
+            if words.contains(&value) {
+                Ok(())
+            } else {
+                Err(format!("`{value}` is not one of {}", words.join(", ")))
+            }
+        }
         Kind::Dialect => match value.to_ascii_lowercase().as_str() {
             "sqlite" | "postgresql" | "postgres" => Ok(()),
             "mysql" => Err("MySQL is not supported; use postgresql or sqlite".into()),
@@ -241,6 +248,62 @@ pub fn validate_value(key: &Key, value: &str) -> Result<(), String> {
             )),
         },
     }
+}
+
+/// Percent-encodes what may not appear bare in a URL's user or password.
+fn url_part(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The database URL and the key it came from: `DATABASE_URL` wins; else `DB_DIALECT` picks
+/// SQLite (a file in the data directory) or PostgreSQL from the `DB_*` keys.
+fn database_url(raw: &RawConfig, data_dir: &Path) -> Result<(String, &'static str), ConfigError> {
+    let invalid = |key: &str, reason: String| ConfigError::Invalid {
+        key: key.to_owned(),
+        layer: raw.source(key).unwrap_or(Source::Default),
+        reason,
+    };
+    if let Some(url) = raw.get("DATABASE_URL").filter(|v| !v.is_empty()) {
+        storage::backend_of(url).map_err(|e| invalid("DATABASE_URL", e.to_string()))?;
+        return Ok((url.to_owned(), "DATABASE_URL"));
+    }
+    let dialect = required(raw, "DB_DIALECT")?.to_ascii_lowercase();
+    if dialect == "sqlite" {
+        return Ok((
+            format!("sqlite://{}", data_dir.join("bettafish.db").display()),
+            "DB_DIALECT",
+        ));
+    }
+    let needed = |key: &str| {
+        raw.get(key)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| invalid(key, format!("is required when DB_DIALECT is {dialect}")))
+    };
+    let host = needed("DB_HOST")?;
+    let user = needed("DB_USER")?;
+    let name = needed("DB_NAME")?;
+    let port: u16 = number(raw, "DB_PORT")?;
+    let password = raw
+        .get("DB_PASSWORD")
+        .filter(|v| !v.is_empty())
+        .map(|p| format!(":{}", url_part(p)))
+        .unwrap_or_default();
+    Ok((
+        format!(
+            "postgres://{}{password}@{host}:{port}/{}",
+            url_part(user),
+            url_part(name)
+        ),
+        "DB_DIALECT",
+    ))
 }
 
 /// Hides the password of a URL (`postgres://u:***@h/db`).
@@ -316,6 +379,15 @@ pub struct Config {
     pub heartbeat: Duration,
     /// Largest WebSocket message.
     pub ws_max_frame_bytes: usize,
+    /// The database URL: `DATABASE_URL`, else built from `DB_DIALECT` and the `DB_*` keys
+    /// (SQLite in the data directory by default).
+    pub database_url: String,
+    /// The key the database URL came from, for error messages.
+    pub database_key: &'static str,
+    /// The database pool.
+    pub pool: storage::PoolSettings,
+    /// The cache for search and LLM results.
+    pub cache: storage::cache::CacheKind,
     /// Per supervisor segment (`ENGINES`…).
     pub supervision: BTreeMap<&'static str, SupervisionSettings>,
     /// Every layered value, for `GET /api/config`.
@@ -375,10 +447,46 @@ impl Config {
             supervision.insert(*segment, settings);
         }
         let non_empty = |key: &str| raw.get(key).filter(|v| !v.is_empty()).map(str::to_owned);
+        let data_dir = PathBuf::from(required(&raw, "BETTAFISH_DATA_DIR")?);
+        let (database_url, database_key) = database_url(&raw, &data_dir)?;
+        let invalid = |key: &str, reason: String| ConfigError::Invalid {
+            key: key.to_owned(),
+            layer: raw.source(key).unwrap_or(Source::Default),
+            reason,
+        };
+        let pool = storage::PoolSettings {
+            max_connections: number(&raw, "DB_POOL_SIZE")?,
+            min_idle: number(&raw, "DB_POOL_MIN_IDLE")?,
+            acquire_timeout: Duration::from_secs(number(&raw, "DB_ACQUIRE_TIMEOUT_SECS")?),
+            max_lifetime: Duration::from_secs(number(&raw, "DB_MAX_LIFETIME_SECS")?),
+            idle_timeout: Duration::from_secs(number(&raw, "DB_IDLE_TIMEOUT_SECS")?),
+            test_before_acquire: required(&raw, "DB_TEST_BEFORE_ACQUIRE")? == "true",
+        };
+        if pool.min_idle > pool.max_connections {
+            return Err(invalid(
+                "DB_POOL_MIN_IDLE",
+                "is greater than DB_POOL_SIZE".into(),
+            ));
+        }
+        let cache = match required(&raw, "CACHE_TYPE")? {
+            "sqlite" => storage::cache::CacheKind::Sqlite {
+                path: data_dir.join("cache.sqlite3"),
+            },
+            "redis" => storage::cache::CacheKind::Redis {
+                url: non_empty("REDIS_URL").ok_or_else(|| {
+                    invalid("CACHE_TYPE", "is redis, but REDIS_URL is not set".into())
+                })?,
+                prefix: required(&raw, "BETTAFISH_REDIS_PREFIX")?.to_owned(),
+            },
+            _ => storage::cache::CacheKind::Memory {
+                max_entries: number(&raw, "CACHE_MAX_ENTRIES")?,
+                max_bytes: number(&raw, "CACHE_MAX_BYTES")?,
+            },
+        };
         Ok(Self {
             host: required(&raw, "HOST")?.to_owned(),
             port: number(&raw, "PORT")?,
-            data_dir: PathBuf::from(required(&raw, "BETTAFISH_DATA_DIR")?),
+            data_dir,
             env_path: env_path.to_path_buf(),
             log_filter: required(&raw, "BETTAFISH_LOG")?.to_owned(),
             operator_token: non_empty("BETTAFISH_OPERATOR_TOKEN"),
@@ -402,6 +510,10 @@ impl Config {
             },
             heartbeat: Duration::from_secs(number(&raw, "BETTAFISH_HEARTBEAT_SECS")?),
             ws_max_frame_bytes: number(&raw, "BETTAFISH_WS_MAX_FRAME_BYTES")?,
+            database_url,
+            database_key,
+            pool,
+            cache,
             supervision,
             raw,
         })

@@ -8,6 +8,7 @@
 mod actors;
 mod config;
 mod dashboard;
+mod db;
 pub mod events;
 pub mod openapi;
 mod reply;
@@ -445,6 +446,8 @@ where
             ("POST", "/api/actors/{path}/start") => actors::command(app, param(0), "start").await,
             ("GET", "/api/config") => config::get(app),
             ("POST", "/api/config") => config::post(app, &body).await,
+            ("GET", "/api/db/stats") => db::stats(app).await,
+            ("GET", "/api/db/search") => db::search(app, query).await,
             ("GET", "/api/events") => events::subscribe(app, headers, query),
             ("POST", "/api/events/{topic}") => events::publish(app, param(0), &body).await,
             ("GET", "/ws") => Err(ApiError::new(

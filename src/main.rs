@@ -1,5 +1,5 @@
 //! The `bettafish` binary: parses the command line and hands over to the library — `serve`
-//! (the default) runs the service, `ctl` operates a running one.
+//! (the default) runs the service, `ctl` operates a running one, `db` manages the database.
 
 use std::process::ExitCode;
 
@@ -11,6 +11,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None | Some(Command::Serve) => bettafish::serve::serve(),
         Some(Command::Ctl(args)) => bettafish::ctl::run(args),
+        Some(Command::Db(args)) => bettafish::dbtool::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

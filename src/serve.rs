@@ -29,11 +29,16 @@ pub fn install_recorder() -> anyhow::Result<PrometheusHandle> {
             Matcher::Full("bettafish_actor_restart_duration_seconds".into()),
             internal_events::RESTART_DURATION_BUCKETS,
         )?
+        .set_buckets_for_metric(
+            Matcher::Full("bettafish_db_acquire_duration_seconds".into()),
+            storage::telemetry::ACQUIRE_BUCKETS,
+        )?
         .install_recorder()
         .context("installing the Prometheus recorder")
         .inspect(|_| {
             internal_events::describe();
             actors::internal_events::describe();
+            storage::telemetry::describe();
         })
 }
 

@@ -4,6 +4,7 @@
 pub mod config_actor;
 pub mod metrics_actor;
 pub mod redis_link;
+pub mod storage_actor;
 pub mod telemetry;
 
 use std::sync::{Arc, Mutex};
@@ -47,6 +48,12 @@ pub struct App {
     pub closing: watch::Sender<bool>,
     /// The event bus.
     pub bus: EventBus,
+    /// The database.
+    pub db: storage::Database,
+    /// What the `storage` actor last found.
+    pub storage: Arc<storage_actor::StorageHealth>,
+    /// The cache for search and LLM results.
+    pub cache: Arc<dyn storage::cache::Cache>,
 }
 
 impl App {
@@ -78,6 +85,8 @@ fn infra(
     inputs: &Arc<Inputs>,
     prometheus: &PrometheusHandle,
     latest: &LatestSample,
+    db: &storage::Database,
+    health: &Arc<storage_actor::StorageHealth>,
 ) -> Vec<ChildSpec> {
     let broadcaster = {
         let bus = bus.clone();
@@ -124,7 +133,20 @@ fn infra(
             async move { ctx.spawn(redis_link::RedisLinkActor, args).await }
         }));
     }
-    children.extend([config, metrics]);
+    let storage = {
+        let db = db.clone();
+        let health = Arc::clone(health);
+        let bus = bus.clone();
+        ChildSpec::worker("storage", move |ctx| {
+            let args = storage_actor::StorageArgs {
+                db: db.clone(),
+                health: Arc::clone(&health),
+                bus: bus.clone(),
+            };
+            async move { ctx.spawn(storage_actor::StorageActor, args).await }
+        })
+    };
+    children.extend([storage, config, metrics]);
     children
 }
 
@@ -163,13 +185,29 @@ pub async fn start(
         tracing::warn!("bound beyond loopback without BETTAFISH_VIEWER_TOKEN: read routes need the operator token");
     }
     crate::internal_events::build_info();
+    let db = storage::Database::open(&config.database_url, &config.pool)
+        .await
+        .with_context(|| format!("opening the database ({})", config.database_key))?;
+    tracing::info!(
+        backend = db.backend().name(),
+        url = %crate::config::mask_url(&config.database_url),
+        "database"
+    );
+    let cache = match storage::cache::open(&config.cache).await {
+        Ok(cache) => cache,
+        Err(err) => {
+            tracing::warn!(error = %err, "the configured cache is unavailable; using memory until the next start");
+            Arc::new(storage::cache::MemoryCache::new(10_000, 64 << 20))
+        }
+    };
+    let health = Arc::new(storage_actor::StorageHealth::default());
     let (live, _) = watch::channel(Arc::new(config));
     let live: LiveConfig = Arc::new(live);
     let inputs = Arc::new(inputs);
     let latest: LatestSample = Arc::new(Mutex::new(crate::process_metrics::sample()));
     let telemetry = Arc::new(TreeTelemetry::new(bus.clone()));
     let branches = Branches {
-        infra: infra(&bus, &live, &inputs, &prometheus, &latest),
+        infra: infra(&bus, &live, &inputs, &prometheus, &latest, &db, &health),
         ..Branches::default()
     };
     let settings_live = Arc::clone(&live);
@@ -200,5 +238,8 @@ pub async fn start(
         shutdown,
         closing,
         bus,
+        db,
+        storage: health,
+        cache,
     })
 }

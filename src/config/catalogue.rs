@@ -21,6 +21,8 @@ pub enum Kind {
     Dialect,
     /// A file-system path.
     Path,
+    /// One of a fixed set of words.
+    Choice(&'static [&'static str]),
 }
 
 /// Who must act when a key changes at run time.
@@ -175,6 +177,67 @@ pub const KEYS: &[Key] = &[
             "Database URL; wins over the DB_* keys.",
         ))
     },
+    at_start(count(
+        "DB_POOL_SIZE",
+        "10",
+        1,
+        1000,
+        "Most database connections open at once.",
+    )),
+    at_start(count(
+        "DB_POOL_MIN_IDLE",
+        "0",
+        0,
+        1000,
+        "Database connections kept open while idle.",
+    )),
+    at_start(count(
+        "DB_ACQUIRE_TIMEOUT_SECS",
+        "3",
+        1,
+        300,
+        "Longest wait for a database connection before a request answers 503.",
+    )),
+    at_start(count(
+        "DB_MAX_LIFETIME_SECS",
+        "1800",
+        60,
+        86400,
+        "Database connections are replaced after this long.",
+    )),
+    at_start(count(
+        "DB_IDLE_TIMEOUT_SECS",
+        "600",
+        10,
+        86400,
+        "Idle database connections above the minimum close after this long.",
+    )),
+    at_start(key(
+        "DB_TEST_BEFORE_ACQUIRE",
+        Some("true"),
+        Kind::Choice(&["true", "false"]),
+        "Check each pooled database connection before handing it out.",
+    )),
+    at_start(key(
+        "CACHE_TYPE",
+        Some("memory"),
+        Kind::Choice(&["memory", "sqlite", "redis"]),
+        "Cache for search and LLM results: memory, sqlite (a file in the data directory) or redis (needs REDIS_URL).",
+    )),
+    at_start(count(
+        "CACHE_MAX_ENTRIES",
+        "10000",
+        1,
+        100_000_000,
+        "Most entries the memory cache holds.",
+    )),
+    at_start(count(
+        "CACHE_MAX_BYTES",
+        "67108864",
+        1024,
+        1 << 40,
+        "Most bytes the memory cache holds.",
+    )),
     Key {
         secret: true,
         ..at_start(key(

@@ -82,6 +82,25 @@ impl ApiError {
     }
 }
 
+impl From<storage::StorageError> for ApiError {
+    fn from(err: storage::StorageError) -> Self {
+        use storage::StorageError as E;
+        match err {
+            E::Unavailable(_) => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+                err.to_string(),
+            ),
+            E::Invalid(_) => Self::new(StatusCode::BAD_REQUEST, "invalid", err.to_string()),
+            other => Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "storage_error",
+                other.to_string(),
+            ),
+        }
+    }
+}
+
 impl From<supervision::SupervisorError> for ApiError {
     fn from(err: supervision::SupervisorError) -> Self {
         use supervision::SupervisorError as E;

@@ -67,6 +67,8 @@ pub const ROUTES: &[RouteDef] = &[
     post("/api/actors/{path}/stop", "Stop the actor at this path; it stays stopped until started."),
     post("/api/actors/{path}/start", "Start the actor at this path."),
     get("/api/config", Access::Read, "Every configuration key with its value (secrets masked) and layer."),
+    get("/api/db/stats", Access::Read, "Database statistics: tables with row counts, news, topics, tasks, posts by platform (503 while the database is down)."),
+    get("/api/db/search", Access::Read, "Full-text search over posts and news, Chinese and English (?q=words&limit=20&platform=wb)."),
     RouteDef {
         streams: true,
         ..get("/api/events", Access::Read, "Server-Sent Events for ?topics=a,b,report/* (resume with Last-Event-ID or ?last_event_id=).")

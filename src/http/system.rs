@@ -24,35 +24,43 @@ pub fn healthz() -> ApiResult {
 }
 
 pub async fn readyz(app: &App) -> ApiResult {
-    let (status, tree_ok, detail) = match app.root.snapshot().await {
+    let tree = match app.root.snapshot().await {
         Ok(tree) => {
-            let infra_ok = tree
+            if tree
                 .find("root/infra")
-                .is_some_and(|infra| infra.walk().iter().all(|n| n.state == NodeState::Running));
-            let code = if infra_ok {
-                StatusCode::OK
+                .is_some_and(|infra| infra.walk().iter().all(|n| n.state == NodeState::Running))
+            {
+                Ok("running")
             } else {
-                StatusCode::SERVICE_UNAVAILABLE
-            };
-            (
-                code,
-                infra_ok,
-                if infra_ok {
-                    "running"
-                } else {
-                    "infrastructure actors are not all running"
-                },
-            )
+                Err("infrastructure actors are not all running".to_owned())
+            }
         }
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            false,
-            "the supervision tree does not answer",
-        ),
+        Err(_) => Err("the supervision tree does not answer".to_owned()),
+    };
+    let database = if app.storage.ready() {
+        Ok("available")
+    } else {
+        Err(app
+            .storage
+            .last_error()
+            .unwrap_or_else(|| "not checked yet".to_owned()))
+    };
+    let ready = tree.is_ok() && database.is_ok();
+    let show = |r: &Result<&str, String>| match r {
+        Ok(s) => (*s).to_owned(),
+        Err(e) => e.clone(),
     };
     Ok(reply::json(
-        status,
-        &json!({"success": tree_ok, "ready": tree_ok, "checks": {"tree": detail}}),
+        if ready {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
+        &json!({
+            "success": ready,
+            "ready": ready,
+            "checks": {"tree": show(&tree), "database": show(&database)},
+        }),
     ))
 }
 

@@ -1,0 +1,138 @@
+//! The `storage` actor (under `root/infra`): keeps the database migrated and watched. Every
+//! couple of seconds it applies pending migrations (until they are in), pings the database,
+//! and records the pool's gauges; what it finds goes into [`StorageHealth`], which `/readyz`
+//! reports and which lets requests that need the database answer 503 at once while it is down
+//! instead of each waiting out the acquire timeout. Recovery needs nobody: the next check
+//! that succeeds flips it back.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use ractor::{Actor, ActorProcessingErr, ActorRef};
+use storage::Database;
+use tokio::task::JoinHandle;
+
+/// How often the database is checked.
+pub const CHECK_EVERY: Duration = Duration::from_secs(2);
+/// The longest a check may take (migrations included).
+const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the last check found.
+#[derive(Debug, Default)]
+pub struct StorageHealth {
+    migrated: AtomicBool,
+    up: AtomicBool,
+    last_error: Mutex<Option<String>>,
+}
+
+impl StorageHealth {
+    /// Migrated and answering.
+    pub fn ready(&self) -> bool {
+        self.migrated.load(Ordering::Acquire) && self.up.load(Ordering::Acquire)
+    }
+
+    pub fn last_error(&self) -> Option<String> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Records a check's outcome; returns whether readiness changed.
+    pub fn record(&self, migrated: bool, result: Result<(), String>) -> bool {
+        let was = self.ready();
+        self.migrated.store(migrated, Ordering::Release);
+        self.up.store(result.is_ok(), Ordering::Release);
+        *self.last_error.lock().unwrap_or_else(PoisonError::into_inner) = result.err();
+        was != self.ready()
+    }
+}
+
+pub enum StorageMsg {
+    Check,
+}
+
+pub struct StorageActor;
+
+pub struct StorageArgs {
+    pub db: Database,
+    pub health: Arc<StorageHealth>,
+    pub bus: actors::events::EventBus,
+}
+
+pub struct StorageState {
+    args: StorageArgs,
+    ticker: JoinHandle<()>,
+}
+
+impl StorageState {
+    async fn check(&self) {
+        let db = &self.args.db;
+        let health = &self.args.health;
+        let mut migrated = health.migrated.load(Ordering::Acquire);
+        let result = async {
+            if !migrated {
+                db.migrate().await.map_err(|e| e.to_string())?;
+                migrated = true;
+                tracing::info!(backend = db.backend().name(), "database migrated");
+            }
+            db.ping().await.map_err(|e| e.to_string())
+        };
+        let result = match tokio::time::timeout(CHECK_TIMEOUT, result).await {
+            Ok(result) => result,
+            Err(_) => Err("the database did not answer in time".to_owned()),
+        };
+        storage::telemetry::pool_sampled(db.pool_state(), result.is_ok());
+        if health.record(migrated, result.clone()) {
+            let ready = health.ready();
+            match &result {
+                Ok(()) => tracing::info!("database available"),
+                Err(e) => tracing::warn!(error = %e, "database unavailable"),
+            }
+            let _ = self.args.bus.publish(
+                "system",
+                if ready { "database_up" } else { "database_down" },
+                &serde_json::json!({"backend": db.backend().name(), "error": result.err()}),
+            );
+        }
+    }
+}
+
+impl Actor for StorageActor {
+    type Msg = StorageMsg;
+    type State = StorageState;
+    type Arguments = StorageArgs;
+
+    async fn pre_start(
+        &self,
+        myself: ActorRef<StorageMsg>,
+        args: StorageArgs,
+    ) -> Result<StorageState, ActorProcessingErr> {
+        let ticker = myself.send_interval(CHECK_EVERY, || StorageMsg::Check);
+        let state = StorageState { args, ticker };
+        state.check().await;
+        Ok(state)
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<StorageMsg>,
+        message: StorageMsg,
+        state: &mut StorageState,
+    ) -> Result<(), ActorProcessingErr> {
+        match message {
+            StorageMsg::Check => state.check().await,
+        }
+        Ok(())
+    }
+
+    async fn post_stop(
+        &self,
+        _myself: ActorRef<StorageMsg>,
+        state: &mut StorageState,
+    ) -> Result<(), ActorProcessingErr> {
+        state.ticker.abort();
+        Ok(())
+    }
+}
