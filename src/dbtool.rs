@@ -61,9 +61,14 @@ async fn command(db: &Database, args: DbArgs) -> anyhow::Result<()> {
         DbCommand::Migrate => {
             let (known, applied) = db.migration_status().await?;
             if json {
-                print_json(&serde_json::json!({"backend": db.backend().name(), "migrations": known, "applied": applied}))?;
+                print_json(
+                    &serde_json::json!({"backend": db.backend().name(), "migrations": known, "applied": applied}),
+                )?;
             } else {
-                out!("{}: {applied} of {known} migrations applied", db.backend().name());
+                out!(
+                    "{}: {applied} of {known} migrations applied",
+                    db.backend().name()
+                );
             }
         }
         DbCommand::Tables => {
@@ -84,9 +89,15 @@ async fn command(db: &Database, args: DbArgs) -> anyhow::Result<()> {
             out!("database: {}", stats.backend);
             out!(
                 "news:     {} items over {} days from {} sources",
-                stats.news.total, stats.news.days, stats.news.platforms
+                stats.news.total,
+                stats.news.days,
+                stats.news.platforms
             );
-            out!("topics:   {} over {} days", stats.topics.total, stats.topics.days);
+            out!(
+                "topics:   {} over {} days",
+                stats.topics.total,
+                stats.topics.days
+            );
             let tasks: Vec<String> = stats
                 .tasks_by_status
                 .iter()
@@ -94,7 +105,11 @@ async fn command(db: &Database, args: DbArgs) -> anyhow::Result<()> {
                 .collect();
             out!(
                 "tasks:    {}",
-                if tasks.is_empty() { "none".into() } else { tasks.join(", ") }
+                if tasks.is_empty() {
+                    "none".into()
+                } else {
+                    tasks.join(", ")
+                }
             );
             out!(
                 "posts:    {} contents, {} comments, published {} .. {}",
@@ -116,7 +131,11 @@ async fn command(db: &Database, args: DbArgs) -> anyhow::Result<()> {
                 return print_json(&recent);
             }
             out!("since {}", recent.since);
-            for (what, rows) in [("news", &recent.news), ("topics", &recent.topics), ("posts", &recent.posts)] {
+            for (what, rows) in [
+                ("news", &recent.news),
+                ("topics", &recent.topics),
+                ("posts", &recent.posts),
+            ] {
                 if rows.is_empty() {
                     out!("{what}: none");
                     continue;
@@ -132,13 +151,20 @@ async fn command(db: &Database, args: DbArgs) -> anyhow::Result<()> {
             if json {
                 return print_json(&cleanup);
             }
-            let verb = if cleanup.executed { "deleted" } else { "would delete" };
+            let verb = if cleanup.executed {
+                "deleted"
+            } else {
+                "would delete"
+            };
             out!("older than {} ({} days):", cleanup.before, days);
             for t in &cleanup.tables {
                 out!("  {:<22} {verb} {:>8}", t.table, t.rows);
             }
             if !cleanup.executed {
-                out!("dry run: nothing was deleted; add --execute to delete {} rows", cleanup.total());
+                out!(
+                    "dry run: nothing was deleted; add --execute to delete {} rows",
+                    cleanup.total()
+                );
             }
         }
         DbCommand::Import {
@@ -171,10 +197,9 @@ fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             entries.sort();
             for entry in entries {
                 let wanted = entry.is_dir()
-                    || entry
-                        .extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|e| ["json", "jsonl", "csv"].contains(&e.to_ascii_lowercase().as_str()));
+                    || entry.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                        ["json", "jsonl", "csv"].contains(&e.to_ascii_lowercase().as_str())
+                    });
                 if wanted {
                     walk(&entry, out)?;
                 }
@@ -198,7 +223,10 @@ async fn import(
     topic: Option<String>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let options = storage::import::ImportOptions { platform, topic_id: topic };
+    let options = storage::import::ImportOptions {
+        platform,
+        topic_id: topic,
+    };
     let files = expand(paths)?;
     let bar = std::io::stderr().is_terminal() && !json;
     let mut reports = Vec::new();
@@ -206,7 +234,7 @@ async fn import(
     for file in &files {
         let mut progress = |p: storage::import::Progress<'_>| {
             if bar {
-                let pct = if p.total == 0 { 100 } else { p.bytes * 100 / p.total };
+                let pct = (p.bytes * 100).checked_div(p.total).unwrap_or(100);
                 let filled = (pct / 5) as usize;
                 eprint!(
                     "\r{:<40} [{}{}] {:>3}% {} rows",
@@ -228,13 +256,21 @@ async fn import(
                 if !json {
                     out!(
                         "{}: {} rows, {} written ({} contents, {} comments), {} skipped",
-                        report.file, report.rows, report.written, report.contents, report.comments, report.skipped
+                        report.file,
+                        report.rows,
+                        report.written,
+                        report.contents,
+                        report.comments,
+                        report.skipped
                     );
                     for problem in &report.problems {
                         out!("  {problem}");
                     }
                     if report.skipped as usize > report.problems.len() {
-                        out!("  … and {} more", report.skipped as usize - report.problems.len());
+                        out!(
+                            "  … and {} more",
+                            report.skipped as usize - report.problems.len()
+                        );
                     }
                 }
                 reports.push(report);
@@ -250,7 +286,11 @@ async fn import(
         print_json(&serde_json::json!({"files": reports, "failed": failed}))?;
     }
     if !failed.is_empty() {
-        anyhow::bail!("{} of {} files were not imported", failed.len(), files.len());
+        anyhow::bail!(
+            "{} of {} files were not imported",
+            failed.len(),
+            files.len()
+        );
     }
     Ok(())
 }

@@ -13,10 +13,12 @@ mod integration {
     mod actors;
     mod cli;
     mod config;
+    mod db;
     mod errors;
     mod events;
     mod lifecycle;
     mod openapi;
+    pub mod proxy;
     mod redis;
     mod ws;
 }

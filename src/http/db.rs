@@ -31,7 +31,10 @@ fn available(app: &App) -> Result<(), ApiError> {
 pub async fn stats(app: &App) -> ApiResult {
     available(app)?;
     let stats = app.db.stats().await?;
-    Ok(reply::json(StatusCode::OK, &json!({"success": true, "stats": stats})))
+    Ok(reply::json(
+        StatusCode::OK,
+        &json!({"success": true, "stats": stats}),
+    ))
 }
 
 /// `GET /api/db/search?q=…&limit=20&platform=wb`: posts and news matching every term.
@@ -46,9 +49,13 @@ pub async fn search(app: &App, query: &str) -> ApiResult {
     }
     let limit = match query_param(query, "limit") {
         None => 20,
-        Some(n) => n.parse::<u32>().ok().filter(|n| (1..=200).contains(n)).ok_or_else(|| {
-            ApiError::new(StatusCode::BAD_REQUEST, "bad_limit", "limit is 1 to 200")
-        })?,
+        Some(n) => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=200).contains(n))
+            .ok_or_else(|| {
+                ApiError::new(StatusCode::BAD_REQUEST, "bad_limit", "limit is 1 to 200")
+            })?,
     };
     available(app)?;
     let mut search = storage::PostSearch::new(text.clone(), limit);

@@ -44,7 +44,10 @@ impl StorageHealth {
         let was = self.ready();
         self.migrated.store(migrated, Ordering::Release);
         self.up.store(result.is_ok(), Ordering::Release);
-        *self.last_error.lock().unwrap_or_else(PoisonError::into_inner) = result.err();
+        *self
+            .last_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = result.err();
         was != self.ready()
     }
 }
@@ -92,7 +95,11 @@ impl StorageState {
             }
             let _ = self.args.bus.publish(
                 "system",
-                if ready { "database_up" } else { "database_down" },
+                if ready {
+                    "database_up"
+                } else {
+                    "database_down"
+                },
                 &serde_json::json!({"backend": db.backend().name(), "error": result.err()}),
             );
         }

@@ -260,18 +260,31 @@ mod tests {
             .iter()
             .map(|p| ((p.platform.as_str(), p.platform_id.as_str()), *p))
             .collect();
-        assert_eq!(by_id.len(), contents.len(), "post ids are unique per platform");
+        assert_eq!(
+            by_id.len(),
+            contents.len(),
+            "post ids are unique per platform"
+        );
         for c in corpus.posts.iter().filter(|p| p.kind == PostKind::Comment) {
             let parent = by_id
-                .get(&(c.platform.as_str(), c.content_id.as_deref().unwrap_or_default()))
+                .get(&(
+                    c.platform.as_str(),
+                    c.content_id.as_deref().unwrap_or_default(),
+                ))
                 .unwrap_or_else(|| panic!("comment {} has no post", c.platform_id));
-            assert_eq!(parent.topic_id, c.topic_id, "comment {} strays", c.platform_id);
+            assert_eq!(
+                parent.topic_id, c.topic_id,
+                "comment {} strays",
+                c.platform_id
+            );
         }
         let days: BTreeSet<String> = contents
             .iter()
             .filter_map(|p| clock::day_of_ms(p.published_at.unwrap_or(0)))
             .collect();
         assert!(days.len() >= 7, "{days:?}");
-        assert!(contents.iter().all(|p| p.raw.as_ref().unwrap()["sample"] == true));
+        assert!(contents
+            .iter()
+            .all(|p| p.raw.as_ref().unwrap()["sample"] == true));
     }
 }
