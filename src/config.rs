@@ -386,6 +386,8 @@ pub struct Config {
     pub database_key: &'static str,
     /// The database pool.
     pub pool: storage::PoolSettings,
+    /// Whether to load the sample corpus into an empty database at start.
+    pub seed_sample: bool,
     /// The cache for search and LLM results.
     pub cache: storage::cache::CacheKind,
     /// Per supervisor segment (`ENGINES`…).
@@ -483,6 +485,12 @@ impl Config {
                 max_bytes: number(&raw, "CACHE_MAX_BYTES")?,
             },
         };
+        let seed_sample = match required(&raw, "BETTAFISH_SAMPLE_DATA")? {
+            "on" => true,
+            "off" => false,
+            // The embedded demo: the default SQLite file, nothing configured.
+            _ => database_key == "DB_DIALECT" && database_url.starts_with("sqlite:"),
+        };
         Ok(Self {
             host: required(&raw, "HOST")?.to_owned(),
             port: number(&raw, "PORT")?,
@@ -512,6 +520,7 @@ impl Config {
             ws_max_frame_bytes: number(&raw, "BETTAFISH_WS_MAX_FRAME_BYTES")?,
             database_url,
             database_key,
+            seed_sample,
             pool,
             cache,
             supervision,

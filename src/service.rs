@@ -134,6 +134,7 @@ fn infra(
         }));
     }
     let storage = {
+        let seed_sample = current.seed_sample;
         let db = db.clone();
         let health = Arc::clone(health);
         let bus = bus.clone();
@@ -142,6 +143,7 @@ fn infra(
                 db: db.clone(),
                 health: Arc::clone(&health),
                 bus: bus.clone(),
+                seed_sample,
             };
             async move { ctx.spawn(storage_actor::StorageActor, args).await }
         })

@@ -219,6 +219,12 @@ pub const KEYS: &[Key] = &[
         "Check each pooled database connection before handing it out.",
     )),
     at_start(key(
+        "BETTAFISH_SAMPLE_DATA",
+        Some("auto"),
+        Kind::Choice(&["auto", "on", "off"]),
+        "Load the built-in sample corpus (fictional, labelled) into an empty database at start: auto does so only for the embedded SQLite default.",
+    )),
+    at_start(key(
         "CACHE_TYPE",
         Some("memory"),
         Kind::Choice(&["memory", "sqlite", "redis"]),

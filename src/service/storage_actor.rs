@@ -3,7 +3,8 @@
 //! and records the pool's gauges; what it finds goes into [`StorageHealth`], which `/readyz`
 //! reports and which lets requests that need the database answer 503 at once while it is down
 //! instead of each waiting out the acquire timeout. Recovery needs nobody: the next check
-//! that succeeds flips it back.
+//! that succeeds flips it back. On an empty embedded database it loads the sample corpus once
+//! (`BETTAFISH_SAMPLE_DATA`), after start-up.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -54,6 +55,8 @@ impl StorageHealth {
 
 pub enum StorageMsg {
     Check,
+    /// Load the sample corpus if the database holds no posts (once, after the first check).
+    SeedSample,
 }
 
 pub struct StorageActor;
@@ -62,6 +65,8 @@ pub struct StorageArgs {
     pub db: Database,
     pub health: Arc<StorageHealth>,
     pub bus: actors::events::EventBus,
+    /// Load the sample corpus once the database is migrated, if it holds no posts.
+    pub seed_sample: bool,
 }
 
 pub struct StorageState {
@@ -106,6 +111,29 @@ impl StorageState {
     }
 }
 
+impl StorageState {
+    async fn seed_sample(&mut self) {
+        if !self.args.seed_sample || !self.args.health.ready() {
+            return;
+        }
+        self.args.seed_sample = false;
+        let db = &self.args.db;
+        match db.count_posts().await {
+            Ok(0) => match db.seed_sample().await {
+                Ok(seeded) => tracing::info!(
+                    posts = seeded.posts,
+                    comments = seeded.comments,
+                    news = seeded.news,
+                    "sample corpus loaded into the empty database (fictional data; BETTAFISH_SAMPLE_DATA=off to skip)"
+                ),
+                Err(err) => tracing::warn!(error = %err, "loading the sample corpus failed"),
+            },
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "counting posts failed; sample corpus not loaded"),
+        }
+    }
+}
+
 impl Actor for StorageActor {
     type Msg = StorageMsg;
     type State = StorageState;
@@ -119,6 +147,8 @@ impl Actor for StorageActor {
         let ticker = myself.send_interval(CHECK_EVERY, || StorageMsg::Check);
         let state = StorageState { args, ticker };
         state.check().await;
+        // After start, so that seeding never delays the service coming up.
+        let _ = myself.cast(StorageMsg::SeedSample);
         Ok(state)
     }
 
@@ -129,7 +159,11 @@ impl Actor for StorageActor {
         state: &mut StorageState,
     ) -> Result<(), ActorProcessingErr> {
         match message {
-            StorageMsg::Check => state.check().await,
+            StorageMsg::Check => {
+                state.check().await;
+                state.seed_sample().await;
+            }
+            StorageMsg::SeedSample => state.seed_sample().await,
         }
         Ok(())
     }

@@ -371,3 +371,16 @@ mod url_parts {
         format!("{prefix}{user}{host}:{port}{tail}")
     }
 }
+
+#[test]
+fn a_fresh_embedded_service_comes_with_the_sample_corpus_and_can_do_without() {
+    let server = Server::start(&[]);
+    wait_for(Duration::from_secs(30), "the sample corpus", || {
+        let stats = server.get("/api/db/stats");
+        stats.status == 200 && stats.json()["stats"]["posts"]["contents"] == 300
+    });
+    assert!(server.log().contains("sample corpus loaded"), "{}", server.log());
+    let off = Server::start(&[("BETTAFISH_SAMPLE_DATA", "off")]);
+    wait_for(Duration::from_secs(20), "ready", || off.get("/readyz").status == 200);
+    assert_eq!(off.get("/api/db/stats").json()["stats"]["posts"]["contents"], 0);
+}
