@@ -81,13 +81,15 @@ CREATE INDEX idx_crawling_tasks_date ON crawling_tasks (scheduled_date);
 
 -- Platform content: notes, videos, answers (kind 'content') and their comments (kind
 -- 'comment'), from every platform, in one model. Upserted on (platform, kind, platform_id).
+-- Identifiers compare bytewise (COLLATE "C"): they need no linguistic order, and the unique
+-- index is checked on every upsert.
 CREATE TABLE posts (
     id              BIGSERIAL PRIMARY KEY,
-    platform        TEXT    NOT NULL,
-    kind            TEXT    NOT NULL CHECK (kind IN ('content', 'comment')),
-    platform_id     TEXT    NOT NULL,
-    content_id      TEXT,
-    parent_id       TEXT,
+    platform        TEXT COLLATE "C"    NOT NULL,
+    kind            TEXT COLLATE "C"    NOT NULL CHECK (kind IN ('content', 'comment')),
+    platform_id     TEXT COLLATE "C"    NOT NULL,
+    content_id      TEXT COLLATE "C",
+    parent_id       TEXT COLLATE "C",
     author_id       TEXT,
     author_name     TEXT,
     title           TEXT,
@@ -106,9 +108,7 @@ CREATE TABLE posts (
     CONSTRAINT uq_posts_platform_id UNIQUE (platform, kind, platform_id)
 );
 CREATE INDEX idx_posts_published ON posts (published_at);
-CREATE INDEX idx_posts_crawled ON posts (crawled_at);
 CREATE INDEX idx_posts_content ON posts (platform, content_id);
-CREATE INDEX idx_posts_topic ON posts (topic_id);
 
 CREATE INDEX idx_posts_terms ON posts USING GIN (terms);
 CREATE INDEX idx_daily_news_terms ON daily_news USING GIN (terms);

@@ -103,12 +103,12 @@ CREATE TABLE posts (
     CONSTRAINT uq_posts_platform_id UNIQUE (platform, kind, platform_id)
 );
 CREATE INDEX idx_posts_published ON posts (published_at);
-CREATE INDEX idx_posts_crawled ON posts (crawled_at);
 CREATE INDEX idx_posts_content ON posts (platform, content_id);
-CREATE INDEX idx_posts_topic ON posts (topic_id);
 
-CREATE VIRTUAL TABLE posts_fts USING fts5 (terms, tokenize = 'unicode61 remove_diacritics 0');
-CREATE VIRTUAL TABLE news_fts USING fts5 (terms, tokenize = 'unicode61 remove_diacritics 0');
+-- The terms arrive made and space-separated (storage::terms); the ascii tokenizer only splits
+-- them at the spaces (it keeps every non-ASCII character in its term).
+CREATE VIRTUAL TABLE posts_fts USING fts5 (terms, tokenize = 'ascii');
+CREATE VIRTUAL TABLE news_fts USING fts5 (terms, tokenize = 'ascii');
 
 -- The service's own records.
 CREATE TABLE analyses (

@@ -138,7 +138,10 @@ impl Database {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(5))
-                    .foreign_keys(true);
+                    .foreign_keys(true)
+                    // Up to 32 MiB of page cache per connection, taken as used: bulk imports
+                    // otherwise spend their time re-reading index pages.
+                    .pragma("cache_size", "-32768");
                 if let Some(dir) = options.get_filename().parent() {
                     if !dir.as_os_str().is_empty() {
                         tokio::fs::create_dir_all(dir)

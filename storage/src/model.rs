@@ -72,6 +72,22 @@ impl Post {
         }
     }
 
+    /// The full-text terms of [`Post::searchable`], made without copying the text first.
+    pub fn search_terms(&self) -> String {
+        let body = crate::terms::indexed(&self.body);
+        match &self.title {
+            Some(title) if !self.body.starts_with(title.as_str()) => {
+                let title = crate::terms::indexed(title);
+                match (title.is_empty(), body.is_empty()) {
+                    (true, _) => body,
+                    (_, true) => title,
+                    _ => format!("{title} {body}"),
+                }
+            }
+            _ => body,
+        }
+    }
+
     /// Likes, comments, shares and saves together: what "top posts" rank by.
     pub fn engagement(&self) -> i64 {
         self.liked_count

@@ -14,7 +14,7 @@ use sqlx::{QueryBuilder, Row};
 use crate::db::{Conn, Database, Pool};
 use crate::error::{Result, StorageError};
 use crate::model::{Post, PostHit, PostKind};
-use crate::terms::{self, Query};
+use crate::terms::Query;
 
 /// Rows per SQLite statement: 19 parameters each stays under SQLite's 32,766.
 const SQLITE_BATCH: usize = 500;
@@ -28,8 +28,84 @@ pub struct PostWriter {
 }
 
 enum WriterTx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Sqlite(Box<SqliteWriter>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// SQLite's side of a writer. FTS5 rows are gathered and written in large statements: FTS5
+/// flushes its in-memory index at the end of every statement, so many small statements make
+/// many small segments to merge. Rows this transaction inserted have no FTS row to delete
+/// first; only rows that existed before (or were flushed earlier in this transaction) do.
+struct SqliteWriter {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    /// The largest post id when the writer began: larger ids are rows it inserted.
+    max_before: Option<i64>,
+    pending: HashMap<i64, String>,
+    to_delete: Vec<i64>,
+    flushed: std::collections::HashSet<i64>,
+}
+
+/// FTS rows gathered before they are written.
+const FTS_FLUSH: usize = 10_000;
+
+impl SqliteWriter {
+    async fn write(&mut self, batch: &[&Post]) -> Result<()> {
+        let max_before = match self.max_before {
+            Some(max) => max,
+            None => {
+                let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM posts")
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+                self.max_before = Some(max);
+                max
+            }
+        };
+        for (id, terms) in sqlite_batch(&mut self.tx, batch).await? {
+            if let Some(slot) = self.pending.get_mut(&id) {
+                *slot = terms;
+                continue;
+            }
+            if id <= max_before || self.flushed.contains(&id) {
+                self.to_delete.push(id);
+            }
+            self.pending.insert(id, terms);
+        }
+        if self.pending.len() >= FTS_FLUSH {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<()> {
+        // One statement each, the rows passed as a JSON array that SQLite walks itself: a
+        // multi-row VALUES list of thousands of rows costs more to compile than to run.
+        if !self.to_delete.is_empty() {
+            let ids = serde_json::to_string(&self.to_delete)
+                .map_err(|e| StorageError::Invalid(e.to_string()))?;
+            sqlx::query("DELETE FROM posts_fts WHERE rowid IN (SELECT value FROM json_each($1))")
+                .bind(ids)
+                .execute(&mut *self.tx)
+                .await?;
+            self.to_delete.clear();
+        }
+        // In rowid order: FTS5 flushes its pending index whenever a rowid is not larger than
+        // the last one written, so an unordered batch makes a segment every few rows.
+        let mut rows: Vec<(i64, String)> = self.pending.drain().collect();
+        rows.sort_unstable_by_key(|(id, _)| *id);
+        if !rows.is_empty() {
+            let json =
+                serde_json::to_string(&rows).map_err(|e| StorageError::Invalid(e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO posts_fts (rowid, terms) \
+                 SELECT value ->> 0, value ->> 1 FROM json_each($1)",
+            )
+            .bind(json)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        self.flushed.extend(rows.iter().map(|(id, _)| *id));
+        Ok(())
+    }
 }
 
 impl PostWriter {
@@ -40,15 +116,14 @@ impl PostWriter {
         }
         let rows = last_of_each(posts);
         match &mut self.tx {
-            WriterTx::Sqlite(tx) => {
+            WriterTx::Sqlite(writer) => {
                 for batch in rows.chunks(SQLITE_BATCH) {
-                    sqlite_batch(tx, batch).await?;
+                    writer.write(batch).await?;
                 }
             }
             WriterTx::Postgres(tx) => {
-                for batch in rows.chunks(POSTGRES_BATCH) {
-                    postgres_batch(tx, batch).await?;
-                }
+                let batches: Vec<&[&Post]> = rows.chunks(POSTGRES_BATCH).collect();
+                postgres_batches(tx, &batches).await?;
             }
         }
         self.written += rows.len() as u64;
@@ -58,7 +133,10 @@ impl PostWriter {
     /// Makes everything written so far permanent; returns how many rows that was.
     pub async fn commit(self) -> Result<u64> {
         match self.tx {
-            WriterTx::Sqlite(tx) => tx.commit().await?,
+            WriterTx::Sqlite(mut writer) => {
+                writer.flush().await?;
+                writer.tx.commit().await?
+            }
             WriterTx::Postgres(tx) => tx.commit().await?,
         }
         crate::telemetry::rows_written("posts", self.written);
@@ -160,7 +238,15 @@ impl Database {
     pub async fn post_writer(&self) -> Result<PostWriter> {
         let began = std::time::Instant::now();
         let tx = match &self.pool {
-            Pool::Sqlite(p) => p.begin().await.map(WriterTx::Sqlite),
+            Pool::Sqlite(p) => p.begin().await.map(|tx| {
+                WriterTx::Sqlite(Box::new(SqliteWriter {
+                    tx,
+                    max_before: None,
+                    pending: HashMap::new(),
+                    to_delete: Vec::new(),
+                    flushed: std::collections::HashSet::new(),
+                }))
+            }),
             Pool::Postgres(p) => p.begin().await.map(WriterTx::Postgres),
         };
         crate::telemetry::acquired(began.elapsed(), tx.is_ok());
@@ -245,7 +331,11 @@ const ON_CONFLICT: &str = " ON CONFLICT (platform, kind, platform_id) DO UPDATE 
     published_at = excluded.published_at, crawled_at = excluded.crawled_at, \
     source_keyword = excluded.source_keyword, topic_id = excluded.topic_id, raw = excluded.raw";
 
-async fn sqlite_batch(conn: &mut sqlx::SqliteConnection, batch: &[&Post]) -> Result<()> {
+/// Upserts one batch; returns each row's id with its search terms.
+async fn sqlite_batch(
+    conn: &mut sqlx::SqliteConnection,
+    batch: &[&Post],
+) -> Result<Vec<(i64, String)>> {
     let mut insert: QueryBuilder<sqlx::Sqlite> =
         QueryBuilder::new(format!("INSERT INTO posts ({INSERT_COLUMNS}) "));
     insert.push_values(batch, |mut b, p| {
@@ -271,48 +361,79 @@ async fn sqlite_batch(conn: &mut sqlx::SqliteConnection, batch: &[&Post]) -> Res
     });
     insert.push(ON_CONFLICT);
     insert.push(" RETURNING id, platform, kind, platform_id");
-    let returned = insert.build().fetch_all(&mut *conn).await?;
-    let mut ids: HashMap<(String, String, String), i64> = HashMap::with_capacity(returned.len());
-    for row in &returned {
-        ids.insert(
-            (
-                row.try_get("platform")?,
-                row.try_get("kind")?,
-                row.try_get("platform_id")?,
-            ),
-            row.try_get("id")?,
-        );
-    }
-    let indexed: Vec<(i64, String)> = batch
+    // The terms are made here while SQLite's worker thread runs the insert: `join!` polls the
+    // query first (handing it to the worker), then runs the synchronous block to the end.
+    let (returned, mut terms) = futures_util::join!(insert.build().fetch_all(&mut *conn), async {
+        batch
+            .iter()
+            .map(|p| Some(p.search_terms()))
+            .collect::<Vec<_>>()
+    });
+    let returned = returned?;
+    // RETURNING comes in no promised order: match rows to the batch by key.
+    let at: HashMap<(&str, &str, &str), usize> = batch
         .iter()
-        .filter_map(|p| {
-            let key = (
-                p.platform.clone(),
-                p.kind.as_str().to_owned(),
-                p.platform_id.clone(),
-            );
-            ids.get(&key)
-                .map(|&id| (id, terms::indexed(&p.searchable())))
+        .enumerate()
+        .map(|(i, p)| {
+            (
+                (p.platform.as_str(), p.kind.as_str(), p.platform_id.as_str()),
+                i,
+            )
         })
         .collect();
-    let mut delete: QueryBuilder<sqlx::Sqlite> =
-        QueryBuilder::new("DELETE FROM posts_fts WHERE rowid IN (");
-    let mut list = delete.separated(", ");
-    for (id, _) in &indexed {
-        list.push_bind(*id);
+    let mut out = Vec::with_capacity(returned.len());
+    for row in &returned {
+        let key: (&str, &str, &str) = (
+            row.try_get("platform")?,
+            row.try_get("kind")?,
+            row.try_get("platform_id")?,
+        );
+        if let Some(t) = at.get(&key).and_then(|&i| terms[i].take()) {
+            out.push((row.try_get("id")?, t));
+        }
     }
-    delete.push(")");
-    delete.build().execute(&mut *conn).await?;
-    let mut fts: QueryBuilder<sqlx::Sqlite> =
-        QueryBuilder::new("INSERT INTO posts_fts (rowid, terms) ");
-    fts.push_values(&indexed, |mut b, (id, terms)| {
-        b.push_bind(*id).push_bind(terms);
-    });
-    fts.build().execute(&mut *conn).await?;
+    Ok(out)
+}
+
+/// What a PostgreSQL batch needs computed (the rest is bound from the posts as they are).
+struct PgPrepared {
+    terms: Vec<String>,
+    raw: Vec<Option<String>>,
+}
+
+fn pg_prepare(batch: &[&Post]) -> PgPrepared {
+    PgPrepared {
+        terms: batch.iter().map(|p| p.search_terms()).collect(),
+        raw: batch
+            .iter()
+            .map(|p| p.raw.as_ref().map(|r| r.to_string()))
+            .collect(),
+    }
+}
+
+/// Writes `batches` in order; each batch's terms are computed while PostgreSQL works on the
+/// batch before it.
+async fn postgres_batches(conn: &mut sqlx::PgConnection, batches: &[&[&Post]]) -> Result<()> {
+    let mut prepared = batches.first().map(|b| pg_prepare(b));
+    for (i, batch) in batches.iter().enumerate() {
+        let Some(this) = prepared.take() else {
+            break;
+        };
+        let next = batches.get(i + 1);
+        let (done, next) = futures_util::join!(postgres_batch(&mut *conn, batch, this), async {
+            next.map(|b| pg_prepare(b))
+        });
+        done?;
+        prepared = next;
+    }
     Ok(())
 }
 
-async fn postgres_batch(conn: &mut sqlx::PgConnection, batch: &[&Post]) -> Result<()> {
+async fn postgres_batch(
+    conn: &mut sqlx::PgConnection,
+    batch: &[&Post],
+    prepared: PgPrepared,
+) -> Result<()> {
     macro_rules! column {
         ($f:expr) => {
             batch.iter().map($f).collect::<Vec<_>>()
@@ -335,26 +456,26 @@ async fn postgres_batch(conn: &mut sqlx::PgConnection, batch: &[&Post]) -> Resul
          {ON_CONFLICT}, terms = excluded.terms"
     );
     sqlx::query(&sql)
-        .bind(column!(|p| p.platform.clone()))
-        .bind(column!(|p| p.kind.as_str().to_owned()))
-        .bind(column!(|p| p.platform_id.clone()))
-        .bind(column!(|p| p.content_id.clone()))
-        .bind(column!(|p| p.parent_id.clone()))
-        .bind(column!(|p| p.author_id.clone()))
-        .bind(column!(|p| p.author_name.clone()))
-        .bind(column!(|p| p.title.clone()))
-        .bind(column!(|p| p.body.clone()))
-        .bind(column!(|p| p.url.clone()))
+        .bind(column!(|p| p.platform.as_str()))
+        .bind(column!(|p| p.kind.as_str()))
+        .bind(column!(|p| p.platform_id.as_str()))
+        .bind(column!(|p| p.content_id.as_deref()))
+        .bind(column!(|p| p.parent_id.as_deref()))
+        .bind(column!(|p| p.author_id.as_deref()))
+        .bind(column!(|p| p.author_name.as_deref()))
+        .bind(column!(|p| p.title.as_deref()))
+        .bind(column!(|p| p.body.as_str()))
+        .bind(column!(|p| p.url.as_deref()))
         .bind(column!(|p| p.liked_count))
         .bind(column!(|p| p.comment_count))
         .bind(column!(|p| p.share_count))
         .bind(column!(|p| p.collected_count))
         .bind(column!(|p| p.published_at))
         .bind(column!(|p| p.crawled_at))
-        .bind(column!(|p| p.source_keyword.clone()))
-        .bind(column!(|p| p.topic_id.clone()))
-        .bind(column!(|p| p.raw.as_ref().map(|r| r.to_string())))
-        .bind(column!(|p| terms::indexed(&p.searchable())))
+        .bind(column!(|p| p.source_keyword.as_deref()))
+        .bind(column!(|p| p.topic_id.as_deref()))
+        .bind(prepared.raw)
+        .bind(prepared.terms)
         .execute(&mut *conn)
         .await?;
     Ok(())

@@ -24,47 +24,72 @@ pub fn is_cjk(c: char) -> bool {
         | 0x20000..=0x2FA1F) // CJK extensions B–F, compatibility supplement
 }
 
-/// The terms of `text`, in order, each at most [`MAX_WORD`] characters.
-pub fn terms(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// Calls `emit` with each term of `text`, in order, without allocating per term.
+fn each_term(text: &str, mut emit: impl FnMut(&str)) {
     let mut word = String::new();
+    let mut word_chars = 0;
     let mut run: Vec<char> = Vec::new();
-    let flush_word = |word: &mut String, out: &mut Vec<String>| {
-        if !word.is_empty() {
-            out.push(std::mem::take(word));
+    let mut pair = String::with_capacity(8);
+    let mut flush_run = |run: &mut Vec<char>, emit: &mut dyn FnMut(&str)| {
+        for w in run.windows(2) {
+            pair.clear();
+            pair.push(w[0]);
+            pair.push(w[1]);
+            emit(&pair);
         }
-    };
-    let flush_run = |run: &mut Vec<char>, out: &mut Vec<String>| {
-        for pair in run.windows(2) {
-            out.push(pair.iter().collect());
-        }
-        if let Some(last) = run.last() {
-            out.push(last.to_string());
+        if let Some(&last) = run.last() {
+            pair.clear();
+            pair.push(last);
+            emit(&pair);
         }
         run.clear();
     };
     for c in text.chars() {
         if is_cjk(c) {
-            flush_word(&mut word, &mut out);
+            if !word.is_empty() {
+                emit(&word);
+                word.clear();
+                word_chars = 0;
+            }
             run.push(c);
         } else if c.is_alphanumeric() {
-            flush_run(&mut run, &mut out);
-            if word.chars().count() < MAX_WORD {
+            flush_run(&mut run, &mut emit);
+            if word_chars < MAX_WORD {
                 word.extend(c.to_lowercase());
+                word_chars += 1;
             }
         } else {
-            flush_word(&mut word, &mut out);
-            flush_run(&mut run, &mut out);
+            if !word.is_empty() {
+                emit(&word);
+                word.clear();
+                word_chars = 0;
+            }
+            flush_run(&mut run, &mut emit);
         }
     }
-    flush_word(&mut word, &mut out);
-    flush_run(&mut run, &mut out);
+    if !word.is_empty() {
+        emit(&word);
+    }
+    flush_run(&mut run, &mut emit);
+}
+
+/// The terms of `text`, in order, each at most [`MAX_WORD`] characters.
+pub fn terms(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    each_term(text, |t| out.push(t.to_owned()));
     out
 }
 
 /// The terms of `text` as one space-separated string, what the indexes store.
 pub fn indexed(text: &str) -> String {
-    terms(text).join(" ")
+    let mut out = String::with_capacity(text.len() * 2);
+    each_term(text, |t| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(t);
+    });
+    out
 }
 
 /// A parsed search: every term must match; `prefix` terms match as prefixes.

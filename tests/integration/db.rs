@@ -379,8 +379,17 @@ fn a_fresh_embedded_service_comes_with_the_sample_corpus_and_can_do_without() {
         let stats = server.get("/api/db/stats");
         stats.status == 200 && stats.json()["stats"]["posts"]["contents"] == 300
     });
-    assert!(server.log().contains("sample corpus loaded"), "{}", server.log());
+    assert!(
+        server.log().contains("sample corpus loaded"),
+        "{}",
+        server.log()
+    );
     let off = Server::start(&[("BETTAFISH_SAMPLE_DATA", "off")]);
-    wait_for(Duration::from_secs(20), "ready", || off.get("/readyz").status == 200);
-    assert_eq!(off.get("/api/db/stats").json()["stats"]["posts"]["contents"], 0);
+    wait_for(Duration::from_secs(20), "ready", || {
+        off.get("/readyz").status == 200
+    });
+    assert_eq!(
+        off.get("/api/db/stats").json()["stats"]["posts"]["contents"],
+        0
+    );
 }

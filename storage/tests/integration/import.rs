@@ -357,3 +357,36 @@ async fn an_uncommitted_writer_leaves_nothing() {
             .is_empty());
     }
 }
+
+#[tokio::test]
+async fn one_writer_updating_its_own_rows_across_flushes_keeps_one_index_entry_each() {
+    for b in backends::all().await {
+        let db = &b.db;
+        db.upsert_posts(&[super::posts::post("wb", "old", "旧内容 before")])
+            .await
+            .unwrap();
+        let mut writer = db.post_writer().await.unwrap();
+        // More rows than one index flush, each written twice, with the pre-existing row too.
+        let first: Vec<_> = (0..12_000)
+            .map(|i| super::posts::post("wb", &format!("r{i}"), "first version alpha"))
+            .collect();
+        writer.write(&first).await.unwrap();
+        let second: Vec<_> = (0..12_000)
+            .map(|i| super::posts::post("wb", &format!("r{i}"), "second version omega"))
+            .chain([super::posts::post("wb", "old", "新内容 after")])
+            .collect();
+        writer.write(&second).await.unwrap();
+        writer.commit().await.unwrap();
+        assert_eq!(db.count_posts().await.unwrap(), 12_001, "{}", b.name);
+        let count = |text: &'static str| async move {
+            db.search_posts(&PostSearch::new(text, 1000))
+                .await
+                .unwrap()
+                .len()
+        };
+        assert_eq!(count("alpha").await, 0, "{}: stale terms left", b.name);
+        assert_eq!(count("omega").await, 1000, "{}", b.name);
+        assert_eq!(count("before").await, 0, "{}", b.name);
+        assert_eq!(count("after").await, 1, "{}", b.name);
+    }
+}
