@@ -65,6 +65,9 @@ pub enum DbCommand {
         /// File every imported row under this topic id.
         #[arg(long)]
         topic: Option<String>,
+        /// Files imported at once on PostgreSQL, each in its own transaction (SQLite: one).
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
     },
     /// Load the built-in sample corpus (fictional data, labelled as such).
     SeedSample,

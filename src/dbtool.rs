@@ -171,7 +171,8 @@ async fn command(db: &Database, args: DbArgs) -> anyhow::Result<()> {
             files,
             platform,
             topic,
-        } => import(db, &files, platform, topic, json).await?,
+            jobs,
+        } => import(db, &files, platform, topic, jobs, json).await?,
         DbCommand::SeedSample => {
             let report = db.seed_sample().await?;
             if json {
@@ -221,8 +222,10 @@ async fn import(
     paths: &[PathBuf],
     platform: Option<String>,
     topic: Option<String>,
+    jobs: usize,
     json: bool,
 ) -> anyhow::Result<()> {
+    use futures_util::StreamExt;
     let options = storage::import::ImportOptions {
         platform,
         topic_id: topic,
@@ -231,7 +234,15 @@ async fn import(
     let bar = std::io::stderr().is_terminal() && !json;
     let mut reports = Vec::new();
     let mut failed = Vec::new();
-    for file in &files {
+    // On PostgreSQL files go in parallel, each in its own transaction, so the server works on
+    // several cores. SQLite has one writer at a time: a second import would only wait (and
+    // give up after the busy timeout), so there they go one by one.
+    let jobs = match db.backend() {
+        storage::Backend::Sqlite => 1,
+        storage::Backend::Postgres => jobs.max(1),
+    };
+    let options = &options;
+    let mut running = futures_util::stream::iter(files.iter().map(|file| async move {
         let mut progress = |p: storage::import::Progress<'_>| {
             if bar {
                 let pct = (p.bytes * 100).checked_div(p.total).unwrap_or(100);
@@ -247,7 +258,11 @@ async fn import(
                 let _ = std::io::stderr().flush();
             }
         };
-        let result = storage::import::import_file(db, file, &options, &mut progress).await;
+        let result = storage::import::import_file(db, file, options, &mut progress).await;
+        (file, result)
+    }))
+    .buffer_unordered(jobs);
+    while let Some((file, result)) = running.next().await {
         if bar {
             eprintln!();
         }

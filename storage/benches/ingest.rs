@@ -88,6 +88,15 @@ async fn ingest(db: &Database, rows: &[Post]) -> Duration {
     began.elapsed()
 }
 
+/// Two writers at once, each with half the rows (as `db import --jobs 2` does with files).
+async fn ingest_parallel(db: &Database, rows: &[Post]) -> Duration {
+    let began = Instant::now();
+    let (a, b) = rows.split_at(rows.len() / 2);
+    let (x, y) = tokio::join!(ingest(db, a), ingest(db, b));
+    let _ = (x, y);
+    began.elapsed()
+}
+
 async fn import_jsonl(db: &Database, rows: &[Post]) -> Duration {
     let dir = tempfile::tempdir().unwrap();
     let path = dir
@@ -146,6 +155,12 @@ async fn run(name: &str, db: Database, n: usize) {
     println!(
         "| {name} | the same rows again (all updates) | {} |",
         rate(n, again)
+    );
+    let more = posts(n, 3);
+    let took = ingest_parallel(&db, &more).await;
+    println!(
+        "| {name} | two writers at once, one transaction each | {} |",
+        rate(n, took)
     );
     let jsonl = posts(n / 2, 2);
     let took = import_jsonl(&db, &jsonl).await;

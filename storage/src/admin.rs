@@ -321,7 +321,11 @@ impl Database {
         let backend = self.backend();
         let mut tables = Vec::with_capacity(DOOMED.len());
         on_conn!(self, c => {
-            let mut tx = sqlx::Connection::begin(&mut *c).await?;
+            let begin = match backend {
+                Backend::Sqlite => crate::db::SQLITE_BEGIN_WRITE,
+                Backend::Postgres => "BEGIN",
+            };
+            let mut tx = sqlx::Connection::begin_with(&mut *c, begin).await?;
             for (table, cutoff, doomed) in DOOMED {
                 let count: i64 =
                     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {doomed}"))

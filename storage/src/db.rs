@@ -92,6 +92,12 @@ macro_rules! on_conn {
 }
 pub(crate) use on_conn;
 
+/// How a write transaction begins on SQLite: taking the write lock at once. A deferred
+/// transaction that reads first and writes later cannot wait for another writer (SQLite
+/// answers "database is locked" at once rather than deadlock), so two imports, or an import
+/// and the sample seeding, would fail instead of taking turns.
+pub(crate) const SQLITE_BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
 /// The database. Cheap to clone.
 #[derive(Clone)]
 pub struct Database {

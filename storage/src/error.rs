@@ -44,10 +44,11 @@ impl From<sqlx::Error> for StorageError {
             | sqlx::Error::WorkerCrashed => Self::Unavailable(err.to_string()),
             sqlx::Error::Configuration(e) => Self::BadSetting(e.to_string()),
             sqlx::Error::Migrate(e) => Self::Migration(e.to_string()),
-            // The server is shutting down or restarting.
+            // PostgreSQL shutting down or restarting (57P…, 08…); SQLite busy or locked (5, 6).
             sqlx::Error::Database(ref e)
-                if e.code()
-                    .is_some_and(|c| c.starts_with("57P") || c.starts_with("08")) =>
+                if e.code().is_some_and(|c| {
+                    c.starts_with("57P") || c.starts_with("08") || c == "5" || c == "6"
+                }) =>
             {
                 Self::Unavailable(err.to_string())
             }

@@ -112,7 +112,8 @@ impl Database {
         let now = crate::clock::now_ms();
         match self.conn().await? {
             Conn::Sqlite(mut conn) => {
-                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                let mut tx =
+                    sqlx::Connection::begin_with(&mut *conn, crate::db::SQLITE_BEGIN_WRITE).await?;
                 for item in items {
                     let id: i64 = sqlx::query_scalar(&format!("{NEWS_UPSERT} RETURNING id"))
                         .bind(&item.news_id)
@@ -171,7 +172,8 @@ impl Database {
         let now = crate::clock::now_ms();
         match self.conn().await? {
             Conn::Sqlite(mut conn) => {
-                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                let mut tx =
+                    sqlx::Connection::begin_with(&mut *conn, crate::db::SQLITE_BEGIN_WRITE).await?;
                 for t in topics {
                     bind_topic!(t, now).execute(&mut *tx).await?;
                 }
@@ -211,7 +213,8 @@ impl Database {
         }
         match self.conn().await? {
             Conn::Sqlite(mut conn) => {
-                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                let mut tx =
+                    sqlx::Connection::begin_with(&mut *conn, crate::db::SQLITE_BEGIN_WRITE).await?;
                 run!(tx);
                 tx.commit().await?;
             }

@@ -238,7 +238,7 @@ impl Database {
     pub async fn post_writer(&self) -> Result<PostWriter> {
         let began = std::time::Instant::now();
         let tx = match &self.pool {
-            Pool::Sqlite(p) => p.begin().await.map(|tx| {
+            Pool::Sqlite(p) => p.begin_with(crate::db::SQLITE_BEGIN_WRITE).await.map(|tx| {
                 WriterTx::Sqlite(Box::new(SqliteWriter {
                     tx,
                     max_before: None,

@@ -390,3 +390,28 @@ async fn one_writer_updating_its_own_rows_across_flushes_keeps_one_index_entry_e
         assert_eq!(count("after").await, 1, "{}", b.name);
     }
 }
+
+#[tokio::test]
+async fn concurrent_writers_take_turns_instead_of_failing() {
+    // Two imports at once (or an import while the service seeds the sample corpus): on SQLite
+    // a deferred transaction could not wait for the other writer and failed with "database is
+    // locked"; writers now take the lock when they begin.
+    for b in backends::all().await {
+        let db = &b.db;
+        let write = |prefix: &'static str| async move {
+            let rows: Vec<_> = (0..3000)
+                .map(|i| super::posts::post("wb", &format!("{prefix}{i}"), "并发 concurrent"))
+                .collect();
+            let mut writer = db.post_writer().await?;
+            for chunk in rows.chunks(500) {
+                writer.write(chunk).await?;
+                tokio::task::yield_now().await;
+            }
+            writer.commit().await
+        };
+        let (a, c, n) = tokio::join!(write("a"), write("c"), db.seed_sample());
+        assert_eq!((a.unwrap(), c.unwrap()), (3000, 3000), "{}", b.name);
+        n.unwrap();
+        assert_eq!(db.count_posts().await.unwrap(), 6900, "{}", b.name);
+    }
+}
