@@ -148,9 +148,18 @@ async fn run(name: &str, db: Database, n: usize) {
     db.migrate().await.unwrap();
     let rows = posts(n, 1);
     let took = ingest(&db, &rows).await;
-    println!("| {name} | ingest, one transaction, index kept | {} |", rate(n, took));
+    println!(
+        "| {name} | ingest, one transaction, index kept | {} |",
+        rate(n, took)
+    );
     let total = db.count_posts().await.unwrap();
-    for query in ["马拉松", "食堂 涨价", "志愿者", "battery", "compensation recall"] {
+    for query in [
+        "马拉松",
+        "食堂 涨价",
+        "志愿者",
+        "battery",
+        "compensation recall",
+    ] {
         let (p50, p99, hits) = query_latency(&db, query, 50).await;
         let all = matching(&db, query).await;
         println!(
@@ -160,13 +169,22 @@ async fn run(name: &str, db: Database, n: usize) {
         );
     }
     let again = ingest(&db, &rows).await;
-    println!("| {name} | the same rows again (all updates) | {} |", rate(n, again));
+    println!(
+        "| {name} | the same rows again (all updates) | {} |",
+        rate(n, again)
+    );
     let more = posts(n, 3);
     let took = ingest_parallel(&db, &more).await;
-    println!("| {name} | two writers at once, one transaction each | {} |", rate(n, took));
+    println!(
+        "| {name} | two writers at once, one transaction each | {} |",
+        rate(n, took)
+    );
     let jsonl = posts(n / 2, 2);
     let took = import_jsonl(&db, &jsonl).await;
-    println!("| {name} | `import_file`, JSONL (parse + map + write) | {} |", rate(jsonl.len(), took));
+    println!(
+        "| {name} | `import_file`, JSONL (parse + map + write) | {} |",
+        rate(jsonl.len(), took)
+    );
 }
 
 fn main() {
