@@ -89,12 +89,12 @@ async fn ingest(db: &Database, rows: &[Post]) -> Duration {
     began.elapsed()
 }
 
-/// Two writers at once, each with half the rows (as `db import --jobs 2` does with files).
-async fn ingest_parallel(db: &Database, rows: &[Post]) -> Duration {
+/// `writers` writers at once, each with its share of the rows (as `db import --jobs N` runs
+/// files).
+async fn ingest_parallel(db: &Database, rows: &[Post], writers: usize) -> Duration {
     let began = Instant::now();
-    let (a, b) = rows.split_at(rows.len() / 2);
-    let (x, y) = tokio::join!(ingest(db, a), ingest(db, b));
-    let _ = (x, y);
+    let share = rows.len().div_ceil(writers);
+    futures_util::future::join_all(rows.chunks(share).map(|part| ingest(db, part))).await;
     began.elapsed()
 }
 
@@ -173,12 +173,14 @@ async fn run(name: &str, db: Database, n: usize) {
         "| {name} | the same rows again (all updates) | {} |",
         rate(n, again)
     );
-    let more = posts(n, 3);
-    let took = ingest_parallel(&db, &more).await;
-    println!(
-        "| {name} | two writers at once, one transaction each | {} |",
-        rate(n, took)
-    );
+    for (writers, seed) in [(2, 3), (4, 4)] {
+        let more = posts(n, seed);
+        let took = ingest_parallel(&db, &more, writers).await;
+        println!(
+            "| {name} | {writers} writers at once, one transaction each | {} |",
+            rate(n, took)
+        );
+    }
     let jsonl = posts(n / 2, 2);
     let took = import_jsonl(&db, &jsonl).await;
     println!(
