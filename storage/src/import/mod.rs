@@ -415,3 +415,82 @@ pub fn to_post(
         raw: Some(without_nuls(Value::Object(record))),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    //! The readers of crawled files take any bytes without panicking, account for every
+    //! record, and map what they can.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn map_all(records: Vec<Record>) -> (usize, usize) {
+        let shape = shapes::shape_named("wb").unwrap();
+        let mut ok = 0;
+        let mut bad = 0;
+        for (_, _, record) in records {
+            match record.and_then(|r| to_post(shape, PostKind::Content, r, 1, None)) {
+                Ok(post) => {
+                    assert!(!post.platform_id.is_empty() && !post.body.is_empty());
+                    assert!(!post.body.contains('\0'));
+                    ok += 1;
+                }
+                Err(reason) => {
+                    assert!(!reason.is_empty());
+                    bad += 1;
+                }
+            }
+        }
+        (ok, bad)
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_in_any_format_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            for format in [Format::Json, Format::Jsonl, Format::Csv] {
+                if let Ok(records) = records(&bytes, format) {
+                    map_all(records);
+                }
+            }
+        }
+
+        #[test]
+        fn every_jsonl_line_is_a_row_or_a_reported_problem(
+            lines in proptest::collection::vec(
+                prop_oneof![
+                    // Well-formed Weibo notes, some with odd counts and NULs.
+                    ("[0-9]{1,12}", "\\PC{0,30}", prop_oneof![Just("12".to_owned()), Just("1.5万".to_owned()), "\\PC{0,6}"])
+                        .prop_map(|(id, text, liked)| serde_json::json!({"note_id": id, "content": text, "liked_count": liked}).to_string()),
+                    // Garbage and non-objects.
+                    "\\PC{0,40}",
+                    Just("[1, 2]".to_owned()),
+                    Just("   ".to_owned()),
+                ],
+                0..40,
+            )
+        ) {
+            let text = lines.join("\n");
+            let records = records(text.as_bytes(), Format::Jsonl).unwrap();
+            let non_blank = lines.iter().filter(|l| !l.trim().is_empty()).count();
+            prop_assert_eq!(records.len(), non_blank);
+            let (ok, bad) = map_all(records.clone());
+            prop_assert_eq!(ok + bad, non_blank);
+            // Lines are numbered as in the file.
+            for (line, _, _) in &records {
+                prop_assert!((*line as usize) <= lines.len().max(1));
+                prop_assert!(!lines[*line as usize - 1].trim().is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn json_arrays_give_each_record_its_line() {
+        let text = "[\n  {\"note_id\": 1, \"content\": \"a\"},\n\n  {\"note_id\": 2,\n   \"content\": \"b\"},\n  7\n]";
+        let lines: Vec<u64> = records(text.as_bytes(), Format::Json)
+            .unwrap()
+            .iter()
+            .map(|r| r.0)
+            .collect();
+        assert_eq!(lines, [2, 4, 6]);
+        assert!(records(b"{\"not\": \"an array\"}", Format::Json).is_err());
+    }
+}
