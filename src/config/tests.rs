@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Config, ConfigError, Inputs, Source};
+use super::{mask_url, Config, ConfigError, Inputs, Source};
 
 fn inputs(dir: &tempfile::TempDir, toml: &str, dotenv: &str, env: &[(&str, &str)]) -> Inputs {
     let toml_path = dir.path().join("bettafish.toml");
@@ -129,4 +129,25 @@ fn writing_changes_validates_everything_first() {
         std::fs::read_to_string(&inputs.env_path).unwrap(),
         "# mine\nPORT=\"5000\"\nSEARCH_TIMEOUT=\"30\"\n"
     );
+}
+
+#[test]
+fn urls_are_shown_without_any_password() {
+    assert_eq!(
+        mask_url("postgres://u:secret@h:5432/db"),
+        "postgres://u:***@h:5432/db"
+    );
+    assert_eq!(mask_url("postgres://u:p@ss@h/db"), "postgres://u:***@h/db");
+    assert_eq!(
+        mask_url("postgres://u@h/db?sslmode=require&password=secret"),
+        "postgres://u:***@h/db?sslmode=require&password=***"
+    );
+    assert_eq!(mask_url("redis://h:6379"), "redis://h:6379");
+    assert_eq!(mask_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    for url in [
+        "postgres://u:pa@ss@h/db?x=1",
+        "postgres://h/db?PassWord=pa@ss",
+    ] {
+        assert!(!mask_url(url).contains("pa@ss"), "{url}");
+    }
 }

@@ -104,8 +104,9 @@ pub async fn serve(mut stream: TcpStream, streams: &Streams) {
     }
     let http11 = head.http11;
     drop(head);
-    let _ = respond(&mut stream, handled.reply, http11).await;
-    let _ = stream.shutdown().await;
+    if respond(&mut stream, handled.reply, http11).await.is_ok() {
+        linger(&mut stream).await;
+    }
 }
 
 /// Reads until the request head is complete; the buffer is dropped on return.
@@ -245,8 +246,11 @@ async fn respond(stream: &mut TcpStream, reply: super::Reply, http11: bool) -> s
                 }
             }
         };
-        let Some(Ok(frame)) = frame else {
-            break;
+        let frame = match frame {
+            None => break,
+            Some(Ok(frame)) => frame,
+            // No terminating chunk: the client must see the stream cut, not complete.
+            Some(Err(e)) => return Err(std::io::Error::other(e.to_string())),
         };
         let Ok(data) = frame.into_data() else {
             continue;

@@ -118,18 +118,15 @@ impl StorageState {
         }
         self.args.seed_sample = false;
         let db = &self.args.db;
-        match db.count_posts().await {
-            Ok(0) => match db.seed_sample().await {
-                Ok(seeded) => tracing::info!(
-                    posts = seeded.posts,
-                    comments = seeded.comments,
-                    news = seeded.news,
-                    "sample corpus loaded into the empty database (fictional data; BETTAFISH_SAMPLE_DATA=off to skip)"
-                ),
-                Err(err) => tracing::warn!(error = %err, "loading the sample corpus failed"),
-            },
-            Ok(_) => {}
-            Err(err) => tracing::warn!(error = %err, "counting posts failed; sample corpus not loaded"),
+        match db.seed_sample_once().await {
+            Ok(storage::sample::FirstSeed::Loaded(seeded)) => tracing::info!(
+                posts = seeded.posts,
+                comments = seeded.comments,
+                news = seeded.news,
+                "sample corpus loaded into the empty database (fictional data; BETTAFISH_SAMPLE_DATA=off to skip)"
+            ),
+            Ok(storage::sample::FirstSeed::Skipped) => {}
+            Err(err) => tracing::warn!(error = %err, "loading the sample corpus failed"),
         }
     }
 }

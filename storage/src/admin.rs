@@ -11,7 +11,7 @@ use crate::db::{on_conn, Backend, Database};
 use crate::error::{Result, StorageError};
 
 /// Every table, with the group `db tables` shows it under.
-pub const TABLES: [(&str, &str); 11] = [
+pub const TABLES: [(&str, &str); 12] = [
     ("daily_news", "mindspider"),
     ("daily_topics", "mindspider"),
     ("topic_news_relation", "mindspider"),
@@ -22,6 +22,7 @@ pub const TABLES: [(&str, &str); 11] = [
     ("report_tasks", "service"),
     ("report_events", "service"),
     ("forum_messages", "service"),
+    ("service_meta", "service"),
     ("_sqlx_migrations", "service"),
 ];
 
@@ -265,8 +266,9 @@ impl Database {
 
     /// Volumes per day over the last `days` days (today included).
     pub async fn recent(&self, days: u32) -> Result<Recent> {
-        let since = clock::days_ago(days);
-        let since_ms = clock::days_ago_ms(days);
+        let back = days.saturating_sub(1);
+        let since = clock::days_ago(back);
+        let since_ms = clock::days_ago_ms(back);
         let post_day = match self.backend() {
             Backend::Sqlite => "date(published_at / 1000, 'unixepoch')",
             Backend::Postgres => {
@@ -288,7 +290,7 @@ impl Database {
             .bind(&since)
             .fetch_all(&mut *c)
             .await?;
-            let posts: Vec<(String, i64)> = sqlx::query_as(&format!(
+            let posts: Vec<(Option<String>, i64)> = sqlx::query_as(&format!(
                 "SELECT {post_day} AS day, COUNT(*) FROM posts WHERE published_at >= $1 \
                  GROUP BY day ORDER BY day"
             ))
@@ -300,6 +302,11 @@ impl Database {
                     .map(|(day, count)| DayCount { day, count })
                     .collect()
             };
+            // A time no calendar can show (a corrupt row) has no day; it is left out.
+            let posts = posts
+                .into_iter()
+                .filter_map(|(day, n)| day.map(|d| (d, n)))
+                .collect();
             Ok(Recent {
                 since,
                 news: days(news),
@@ -321,9 +328,10 @@ impl Database {
         let backend = self.backend();
         let mut tables = Vec::with_capacity(DOOMED.len());
         on_conn!(self, c => {
+            // A dry run only reads: it must not hold SQLite's write lock while it counts.
             let begin = match backend {
-                Backend::Sqlite => crate::db::SQLITE_BEGIN_WRITE,
-                Backend::Postgres => "BEGIN",
+                Backend::Sqlite if execute => crate::db::SQLITE_BEGIN_WRITE,
+                _ => "BEGIN",
             };
             let mut tx = sqlx::Connection::begin_with(&mut *c, begin).await?;
             for (table, cutoff, doomed) in DOOMED {
@@ -332,8 +340,8 @@ impl Database {
                         .bind_cutoff(cutoff, &day, ms)
                         .fetch_one(&mut *tx)
                         .await?;
-                tables.push(TableCount { table, group: group_of(table), rows: count });
                 if !execute || count == 0 {
+                    tables.push(TableCount { table, group: group_of(table), rows: count });
                     continue;
                 }
                 if backend == Backend::Sqlite {
@@ -352,10 +360,18 @@ impl Database {
                         .await?;
                     }
                 }
-                sqlx::query(&format!("DELETE FROM {table} WHERE {doomed}"))
+                // What was deleted, which a concurrent writer may have made differ from the
+                // count a moment ago.
+                let deleted = sqlx::query(&format!("DELETE FROM {table} WHERE {doomed}"))
                     .bind_cutoff(cutoff, &day, ms)
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
+                    .rows_affected();
+                tables.push(TableCount {
+                    table,
+                    group: group_of(table),
+                    rows: i64::try_from(deleted).unwrap_or(i64::MAX),
+                });
             }
             if execute {
                 tx.commit().await?;

@@ -87,12 +87,15 @@ pub fn parse_time(text: &str) -> Option<i64> {
     .map(|d| d.midnight().assume_offset(CHINA).unix_timestamp() * 1000)
 }
 
-/// An epoch number in seconds or milliseconds, as milliseconds.
+/// An epoch number in seconds, milliseconds, microseconds or nanoseconds (told apart by
+/// size: any of them for a date between 1973 and 5138), as milliseconds.
 pub fn epoch(n: i64) -> Option<i64> {
     match n {
         ..=0 => None,
         1..=99_999_999_999 => n.checked_mul(1000),
-        _ => Some(n),
+        100_000_000_000..=99_999_999_999_999 => Some(n),
+        100_000_000_000_000..=99_999_999_999_999_999 => Some(n / 1000),
+        _ => Some(n / 1_000_000),
     }
 }
 
@@ -117,6 +120,16 @@ mod tests {
         );
         assert_eq!(parse_time("yesterday"), None);
         assert_eq!(parse_time("-5"), None);
+        assert_eq!(
+            parse_time("1762906500000000"),
+            Some(expected),
+            "microseconds"
+        );
+        assert_eq!(
+            parse_time("1762906500000000000"),
+            Some(expected),
+            "nanoseconds"
+        );
         assert_eq!(day_of_ms(expected).as_deref(), Some("2025-11-12"));
         assert!(is_iso_day("2026-02-28"));
         assert!(!is_iso_day("2026-02-30"));

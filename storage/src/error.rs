@@ -16,6 +16,10 @@ pub enum StorageError {
     /// Applying the migrations failed.
     #[error("migrating the database failed: {0}")]
     Migration(String),
+    /// Two transactions got in each other's way (deadlock, serialization): the whole
+    /// transaction may be tried again.
+    #[error("database conflict (try again): {0}")]
+    Conflict(String),
     /// A statement failed.
     #[error("database error: {0}")]
     Query(String),
@@ -32,6 +36,11 @@ impl StorageError {
     pub fn is_unavailable(&self) -> bool {
         matches!(self, Self::Unavailable(_))
     }
+
+    /// Whether running the same transaction again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Unavailable(_) | Self::Conflict(_))
+    }
 }
 
 impl From<sqlx::Error> for StorageError {
@@ -44,16 +53,36 @@ impl From<sqlx::Error> for StorageError {
             | sqlx::Error::WorkerCrashed => Self::Unavailable(err.to_string()),
             sqlx::Error::Configuration(e) => Self::BadSetting(e.to_string()),
             sqlx::Error::Migrate(e) => Self::Migration(e.to_string()),
-            // PostgreSQL shutting down or restarting (57P…, 08…); SQLite busy or locked (5, 6).
-            sqlx::Error::Database(ref e)
-                if e.code().is_some_and(|c| {
-                    c.starts_with("57P") || c.starts_with("08") || c == "5" || c == "6"
-                }) =>
-            {
-                Self::Unavailable(err.to_string())
-            }
+            sqlx::Error::Database(ref e) => match e.code().as_deref().map(classify) {
+                Some(Class::Unavailable) => Self::Unavailable(err.to_string()),
+                Some(Class::Conflict) => Self::Conflict(err.to_string()),
+                _ => Self::Query(err.to_string()),
+            },
             other => Self::Query(other.to_string()),
         }
+    }
+}
+
+enum Class {
+    Unavailable,
+    Conflict,
+    Other,
+}
+
+/// What a database error code means for the caller. PostgreSQL's are SQLSTATEs: 08… lost
+/// connection, 53… out of resources (too many connections), 57P… shutting down; 40P01
+/// deadlock and 40001 serialization failure are conflicts. SQLite's are (extended) result
+/// codes whose low byte 5 is BUSY and 6 LOCKED.
+fn classify(code: &str) -> Class {
+    if code.starts_with("08") || code.starts_with("53") || code.starts_with("57P") {
+        return Class::Unavailable;
+    }
+    if code == "40P01" || code == "40001" {
+        return Class::Conflict;
+    }
+    match code.parse::<i64>() {
+        Ok(n) if matches!(n & 0xff, 5 | 6) => Class::Unavailable,
+        _ => Class::Other,
     }
 }
 

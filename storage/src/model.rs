@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A post is a platform's unit of content (note, video, answer, thread); a comment hangs off
 /// one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PostKind {
     Content,

@@ -110,11 +110,12 @@ impl SqliteWriter {
 
 impl PostWriter {
     /// Writes a batch (the last of each repeated row wins); returns the distinct rows.
-    pub async fn write(&mut self, posts: &[Post]) -> Result<u64> {
-        for post in posts {
+    pub async fn write<P: std::borrow::Borrow<Post> + Sync>(&mut self, posts: &[P]) -> Result<u64> {
+        let posts: Vec<&Post> = posts.iter().map(|p| p.borrow()).collect();
+        for post in &posts {
             check(post)?;
         }
-        let rows = last_of_each(posts);
+        let rows = last_of_each(&posts);
         match &mut self.tx {
             WriterTx::Sqlite(writer) => {
                 for batch in rows.chunks(SQLITE_BATCH) {
@@ -169,14 +170,22 @@ impl PostSearch {
 
 /// Keeps the last of each (platform, kind, platform_id): a batch may repeat a row, and
 /// PostgreSQL refuses to update one row twice in a statement.
-fn last_of_each(posts: &[Post]) -> Vec<&Post> {
+fn last_of_each<'a>(posts: &[&'a Post]) -> Vec<&'a Post> {
     let mut at: HashMap<(&str, PostKind, &str), usize> = HashMap::with_capacity(posts.len());
     for (i, p) in posts.iter().enumerate() {
         at.insert((p.platform.as_str(), p.kind, p.platform_id.as_str()), i);
     }
-    let mut keep: Vec<usize> = at.into_values().collect();
-    keep.sort_unstable();
-    keep.into_iter().map(|i| &posts[i]).collect()
+    let mut keep: Vec<&Post> = at.into_values().map(|i| posts[i]).collect();
+    // In key order: two transactions upserting overlapping rows then lock them in the same
+    // order, which keeps PostgreSQL deadlocks rare (a conflicting import is retried anyway).
+    keep.sort_unstable_by(|a, b| {
+        (a.platform.as_str(), a.kind, a.platform_id.as_str()).cmp(&(
+            b.platform.as_str(),
+            b.kind,
+            b.platform_id.as_str(),
+        ))
+    });
+    keep
 }
 
 fn check(post: &Post) -> Result<()> {

@@ -215,7 +215,41 @@ pub fn corpus() -> Result<Corpus> {
     })
 }
 
+/// What [`Database::seed_sample_once`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FirstSeed {
+    /// The database was empty and had never been offered the sample: it was loaded.
+    Loaded(SeedReport),
+    /// The database already had data, or the sample was offered before: nothing was done.
+    Skipped,
+}
+
 impl Database {
+    /// Loads the sample corpus if this database holds no posts and has never been offered it;
+    /// records either way that it has been, so emptying the tables later does not bring the
+    /// sample back. (The check and the load are separate transactions: a writer that commits
+    /// its first rows in between can end up beside the sample, whose rows are all marked.)
+    pub async fn seed_sample_once(&self) -> Result<FirstSeed> {
+        let empty = self.count_posts().await? == 0;
+        let claimed = crate::db::on_conn!(self, c => {
+            sqlx::query(
+                "INSERT INTO service_meta (key, value, updated_at) VALUES ('sample_offered', $1, $2) \
+                 ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(if empty { "loaded" } else { "skipped: the database had data" })
+            .bind(clock::now_ms())
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+                == 1
+        });
+        if claimed && empty {
+            Ok(FirstSeed::Loaded(self.seed_sample().await?))
+        } else {
+            Ok(FirstSeed::Skipped)
+        }
+    }
+
     /// Loads the sample corpus (idempotent).
     pub async fn seed_sample(&self) -> Result<SeedReport> {
         let corpus = corpus()?;

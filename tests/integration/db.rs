@@ -379,11 +379,10 @@ fn a_fresh_embedded_service_comes_with_the_sample_corpus_and_can_do_without() {
         let stats = server.get("/api/db/stats");
         stats.status == 200 && stats.json()["stats"]["posts"]["contents"] == 300
     });
-    assert!(
-        server.log().contains("sample corpus loaded"),
-        "{}",
-        server.log()
-    );
+    // The log line follows the commit the stats already see.
+    wait_for(Duration::from_secs(10), "the log line", || {
+        server.log().contains("sample corpus loaded")
+    });
     let off = Server::start(&[("BETTAFISH_SAMPLE_DATA", "off")]);
     wait_for(Duration::from_secs(20), "ready", || {
         off.get("/readyz").status == 200

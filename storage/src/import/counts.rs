@@ -21,7 +21,12 @@ pub fn parse_count(value: &serde_json::Value) -> Option<i64> {
 /// As [`parse_count`], for text.
 pub fn parse_count_text(text: &str) -> Option<i64> {
     let text = text.trim().trim_end_matches('+').trim();
-    if text.is_empty() {
+    // Python's str(None) and friends, as MediaCrawler writes a count it did not get.
+    if text.is_empty()
+        || ["none", "null", "nan", "undefined", "-", "--"]
+            .iter()
+            .any(|w| text.eq_ignore_ascii_case(w))
+    {
         return Some(0);
     }
     let (number, scale) = match text.char_indices().last() {
@@ -58,6 +63,9 @@ mod tests {
             ("1亿", 100_000_000),
             ("", 0),
             (" 7 ", 7),
+            ("None", 0),
+            ("null", 0),
+            ("-", 0),
         ] {
             assert_eq!(parse_count_text(text), Some(n), "{text}");
         }

@@ -130,9 +130,10 @@ pub async fn import_file(
         skipped: 0,
         problems: Vec::new(),
     };
-    let mut writer = db.post_writer().await?;
-    let mut batch = Vec::with_capacity(BATCH);
+    // Map everything first, so that a transaction that must be tried again (a deadlock with
+    // another import on PostgreSQL, say) can be, from the same rows.
     let now = clock::now_ms();
+    let mut posts: Vec<(u64, Post)> = Vec::with_capacity(records.len());
     for (line, offset, record) in records {
         report.rows += 1;
         let mapped = record.and_then(|record| {
@@ -156,7 +157,7 @@ pub async fn import_file(
                     PostKind::Content => report.contents += 1,
                     PostKind::Comment => report.comments += 1,
                 }
-                batch.push(post);
+                posts.push((offset, post));
             }
             Err(reason) => {
                 report.skipped += 1;
@@ -169,26 +170,55 @@ pub async fn import_file(
                 }
             }
         }
-        if batch.len() >= BATCH {
-            report.written += writer.write(&batch).await?;
-            batch.clear();
-            progress(Progress {
-                file: &name,
-                bytes: offset,
-                total,
-                rows: report.rows,
-            });
+    }
+    let mut attempt = 1;
+    loop {
+        match write_all(db, &posts, &name, total, report.rows, progress).await {
+            Ok(written) => {
+                report.written = written;
+                return Ok(report);
+            }
+            Err(err) if err.is_retryable() && attempt < ATTEMPTS => {
+                tracing::warn!(file = %name, attempt, error = %err, "import conflicted; trying the file again");
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
+            }
+            Err(err) => return Err(err),
         }
     }
-    report.written += writer.write(&batch).await?;
-    writer.commit().await?;
+}
+
+/// Times a file's transaction is tried when it conflicts with another.
+const ATTEMPTS: u64 = 4;
+
+/// Writes the mapped rows of one file in one transaction; returns the distinct rows written.
+async fn write_all(
+    db: &Database,
+    posts: &[(u64, Post)],
+    name: &str,
+    total: u64,
+    rows: u64,
+    progress: &mut (dyn FnMut(Progress<'_>) + Send),
+) -> Result<u64> {
+    let mut writer = db.post_writer().await?;
+    for chunk in posts.chunks(BATCH) {
+        let batch: Vec<&Post> = chunk.iter().map(|(_, p)| p).collect();
+        writer.write(&batch).await?;
+        progress(Progress {
+            file: name,
+            bytes: chunk.last().map(|(offset, _)| *offset).unwrap_or(total),
+            total,
+            rows,
+        });
+    }
+    let written = writer.commit().await?;
     progress(Progress {
-        file: &name,
+        file: name,
         bytes: total,
         total,
-        rows: report.rows,
+        rows,
     });
-    Ok(report)
+    Ok(written)
 }
 
 /// Contents or comments, when the file name says (`search_comments_2024-01-01.json`).

@@ -8,7 +8,7 @@ use storage::{Database, PoolSettings};
 pub struct Backend {
     pub name: &'static str,
     pub db: Database,
-    #[allow(dead_code)] // for tests that reach the database from outside the handle
+    /// For tests that reach the database from outside the handle.
     pub url: String,
     _dir: Option<tempfile::TempDir>,
     schema: Option<(String, String)>,

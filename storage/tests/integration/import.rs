@@ -415,3 +415,92 @@ async fn concurrent_writers_take_turns_instead_of_failing() {
         assert_eq!(db.count_posts().await.unwrap(), 6900, "{}", b.name);
     }
 }
+
+#[tokio::test]
+async fn overlapping_imports_at_once_both_land() {
+    // Two files with the same notes in opposite orders, imported at once: on PostgreSQL their
+    // row locks can deadlock; the loser is tried again and both land.
+    for b in backends::all().await {
+        let db = &b.db;
+        let dir = tempfile::tempdir().unwrap();
+        let lines: Vec<String> = (0..6000)
+            .map(|i| {
+                json!({"note_id": format!("n{i}"), "content": format!("重叠 overlap {i}")})
+                    .to_string()
+            })
+            .collect();
+        let reversed: Vec<String> = lines.iter().rev().cloned().collect();
+        let a = write(
+            dir.path(),
+            "data/weibo/jsonl/search_contents_a.jsonl",
+            &lines.join("\n"),
+        );
+        let c = write(
+            dir.path(),
+            "data/weibo/jsonl/search_contents_b.jsonl",
+            &reversed.join("\n"),
+        );
+        let (ra, rc) = tokio::join!(import(db, &a), import(db, &c));
+        assert_eq!(ra.unwrap().written, 6000, "{}", b.name);
+        assert_eq!(rc.unwrap().written, 6000, "{}", b.name);
+        assert_eq!(db.count_posts().await.unwrap(), 6000, "{}", b.name);
+    }
+}
+
+#[tokio::test]
+async fn the_sample_is_offered_once_and_never_over_data() {
+    for b in backends::all().await {
+        let db = &b.db;
+        use storage::sample::FirstSeed;
+        assert!(
+            matches!(db.seed_sample_once().await.unwrap(), FirstSeed::Loaded(_)),
+            "{}",
+            b.name
+        );
+        assert!(
+            matches!(db.seed_sample_once().await.unwrap(), FirstSeed::Skipped),
+            "{}",
+            b.name
+        );
+        // Emptied later (by hand): still not offered again.
+        if b.name == "sqlite" {
+            let pool = sqlx::SqlitePool::connect(&b.url).await.unwrap();
+            sqlx::query("DELETE FROM posts_fts")
+                .execute(&pool)
+                .await
+                .unwrap();
+            sqlx::query("DELETE FROM posts")
+                .execute(&pool)
+                .await
+                .unwrap();
+        } else {
+            let pool = sqlx::PgPool::connect(&b.url).await.unwrap();
+            sqlx::query("DELETE FROM posts")
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        assert_eq!(db.count_posts().await.unwrap(), 0, "{}", b.name);
+        assert!(
+            matches!(db.seed_sample_once().await.unwrap(), FirstSeed::Skipped),
+            "{}",
+            b.name
+        );
+    }
+    for b in backends::all().await {
+        let db = &b.db;
+        db.upsert_posts(&[super::posts::post("wb", "real", "真实数据 real data")])
+            .await
+            .unwrap();
+        assert!(matches!(
+            db.seed_sample_once().await.unwrap(),
+            storage::sample::FirstSeed::Skipped
+        ));
+        assert_eq!(
+            db.count_posts().await.unwrap(),
+            1,
+            "{}: no sample beside real data",
+            b.name
+        );
+    }
+}
