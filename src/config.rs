@@ -296,6 +296,12 @@ fn database_url(raw: &RawConfig, data_dir: &Path) -> Result<(String, &'static st
         .filter(|v| !v.is_empty())
         .map(|p| format!(":{}", url_part(p)))
         .unwrap_or_default();
+    // An IPv6 address goes in brackets, or its colons would read as the port.
+    let host = if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    };
     Ok((
         format!(
             "postgres://{}{password}@{host}:{port}/{}",

@@ -151,3 +151,40 @@ fn urls_are_shown_without_any_password() {
         assert!(!mask_url(url).contains("pa@ss"), "{url}");
     }
 }
+
+#[test]
+fn the_database_url_comes_from_database_url_or_the_db_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let load = |env: &[(&str, &str)]| Config::load(&inputs(&dir, "", "", env)).unwrap();
+    let embedded = load(&[]);
+    assert!(
+        embedded.database_url.starts_with("sqlite://"),
+        "{}",
+        embedded.database_url
+    );
+    assert!(embedded.database_url.ends_with("bettafish.db"));
+    assert!(embedded.seed_sample, "the embedded demo gets the sample");
+    let pg = load(&[
+        ("DB_DIALECT", "postgresql"),
+        ("DB_HOST", "::1"),
+        ("DB_USER", "bf user"),
+        ("DB_PASSWORD", "p@ss:w/rd"),
+        ("DB_NAME", "bettafish"),
+    ]);
+    assert_eq!(
+        pg.database_url,
+        "postgres://bf%20user:p%40ss%3Aw%2Frd@[::1]:5432/bettafish"
+    );
+    assert!(
+        !pg.seed_sample,
+        "never on a configured database unless asked"
+    );
+    let url = load(&[
+        ("DATABASE_URL", "postgres://u@h/db"),
+        ("DB_DIALECT", "postgresql"),
+    ]);
+    assert_eq!(
+        (url.database_url.as_str(), url.database_key),
+        ("postgres://u@h/db", "DATABASE_URL")
+    );
+}

@@ -211,7 +211,13 @@ async fn write_all(
             rows,
         });
     }
-    let written = writer.commit().await?;
+    writer.commit().await?;
+    // Distinct rows over the whole file (a row repeated across batches is written twice).
+    let written = posts
+        .iter()
+        .map(|(_, p)| (p.platform.as_str(), p.kind, p.platform_id.as_str()))
+        .collect::<std::collections::HashSet<_>>()
+        .len() as u64;
     progress(Progress {
         file: name,
         bytes: total,
