@@ -71,6 +71,8 @@ pub enum DbCommand {
     },
     /// Load the built-in sample corpus (fictional data, labelled as such).
     SeedSample,
+    /// Rebuild the full-text index from the rows (after other programs wrote to the tables).
+    Reindex,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,7 @@
 //! `bettafish db …`: the data tools of MindSpider's `db_manager`, run directly against the
 //! configured database (the same configuration layers as the service): tables, stats, recent
 //! days, cleanup (a dry run unless `--execute`), MediaCrawler import with a progress bar, the
-//! sample corpus, migrations.
+//! sample corpus, migrations, and rebuilding the full-text index.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -173,6 +173,17 @@ async fn command(db: &Database, args: DbArgs) -> anyhow::Result<()> {
             topic,
             jobs,
         } => import(db, &files, platform, topic, jobs, json).await?,
+        DbCommand::Reindex => {
+            let done = db.reindex().await?;
+            if json {
+                return print_json(&done);
+            }
+            out!(
+                "full-text index rebuilt: {} posts, {} news items",
+                done.posts,
+                done.news
+            );
+        }
         DbCommand::SeedSample => {
             let report = db.seed_sample().await?;
             if json {

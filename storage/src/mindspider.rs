@@ -9,12 +9,8 @@ use crate::error::{Result, StorageError};
 use crate::model::{NewsHit, NewsItem, Topic};
 use crate::terms::{self, Query};
 
-fn news_terms(item: &NewsItem) -> String {
-    terms::indexed(&format!(
-        "{}\n{}",
-        item.title,
-        item.description.as_deref().unwrap_or_default()
-    ))
+pub(crate) fn news_terms(title: &str, description: Option<&str>) -> String {
+    terms::indexed(&format!("{title}\n{}", description.unwrap_or_default()))
 }
 
 const NEWS_UPSERT: &str = "INSERT INTO daily_news (news_id, source_platform, title, url, \
@@ -133,7 +129,7 @@ impl Database {
                         .await?;
                     sqlx::query("INSERT INTO news_fts (rowid, terms) VALUES ($1, $2)")
                         .bind(id)
-                        .bind(news_terms(item))
+                        .bind(news_terms(&item.title, item.description.as_deref()))
                         .execute(&mut *tx)
                         .await?;
                 }
@@ -148,7 +144,7 @@ impl Database {
                          WHERE news_id = $1",
                     )
                     .bind(&item.news_id)
-                    .bind(news_terms(item))
+                    .bind(news_terms(&item.title, item.description.as_deref()))
                     .execute(&mut *tx)
                     .await?;
                 }

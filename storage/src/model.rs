@@ -74,18 +74,7 @@ impl Post {
 
     /// The full-text terms of [`Post::searchable`], made without copying the text first.
     pub fn search_terms(&self) -> String {
-        let body = crate::terms::indexed(&self.body);
-        match &self.title {
-            Some(title) if !self.body.starts_with(title.as_str()) => {
-                let title = crate::terms::indexed(title);
-                match (title.is_empty(), body.is_empty()) {
-                    (true, _) => body,
-                    (_, true) => title,
-                    _ => format!("{title} {body}"),
-                }
-            }
-            _ => body,
-        }
+        post_terms(self.title.as_deref(), &self.body)
     }
 
     /// Likes, comments, shares and saves together: what "top posts" rank by.
@@ -94,6 +83,23 @@ impl Post {
             .saturating_add(self.comment_count)
             .saturating_add(self.share_count)
             .saturating_add(self.collected_count)
+    }
+}
+
+/// The search terms of a post's title and text (the title only when the text does not
+/// already start with it).
+pub fn post_terms(title: Option<&str>, body: &str) -> String {
+    let body_terms = crate::terms::indexed(body);
+    match title {
+        Some(title) if !body.starts_with(title) => {
+            let title = crate::terms::indexed(title);
+            match (title.is_empty(), body_terms.is_empty()) {
+                (true, _) => body_terms,
+                (_, true) => title,
+                _ => format!("{title} {body_terms}"),
+            }
+        }
+        _ => body_terms,
     }
 }
 

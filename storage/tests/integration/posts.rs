@@ -151,3 +151,47 @@ async fn full_text_search_in_chinese_and_english() {
         assert!(hits[0].score >= hits[hits.len() - 1].score, "{}", b.name);
     }
 }
+
+#[tokio::test]
+async fn rows_written_by_other_programs_become_searchable_after_a_reindex() {
+    for b in backends::all().await {
+        let db = &b.db;
+        db.upsert_posts(&[post("wb", "ours", "我们写入的 ours")])
+            .await
+            .unwrap();
+        // Another program (MindSpider, a SQL import) writes rows without search terms.
+        let insert = "INSERT INTO posts (platform, kind, platform_id, body, crawled_at) \
+                      VALUES ('wb', 'content', 'theirs', '别人写入的马拉松 theirs', 1)";
+        let news = "INSERT INTO daily_news (news_id, source_platform, title, crawl_date, add_ts, \
+                    last_modify_ts) VALUES ('n1', 'weibo', '外部热搜 outside', '2026-11-20', 1, 1)";
+        if b.name == "sqlite" {
+            let pool = sqlx::SqlitePool::connect(&b.url).await.unwrap();
+            sqlx::query(insert).execute(&pool).await.unwrap();
+            sqlx::query(news).execute(&pool).await.unwrap();
+        } else {
+            let pool = sqlx::PgPool::connect(&b.url).await.unwrap();
+            sqlx::query(insert).execute(&pool).await.unwrap();
+            sqlx::query(news).execute(&pool).await.unwrap();
+        }
+        assert!(ids(db, "theirs").await.is_empty(), "{}", b.name);
+        let done = db.reindex().await.unwrap();
+        assert_eq!((done.posts, done.news), (2, 1), "{}", b.name);
+        assert_eq!(ids(db, "theirs").await, ["theirs"], "{}", b.name);
+        assert_eq!(ids(db, "马拉松").await, ["theirs"], "{}", b.name);
+        assert_eq!(
+            ids(db, "ours").await,
+            ["ours"],
+            "{}: nothing lost or doubled",
+            b.name
+        );
+        assert_eq!(
+            db.search_news("外部", 5).await.unwrap().len(),
+            1,
+            "{}",
+            b.name
+        );
+        // Twice is the same as once.
+        db.reindex().await.unwrap();
+        assert_eq!(ids(db, "ours").await, ["ours"], "{}", b.name);
+    }
+}
