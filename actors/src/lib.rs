@@ -10,4 +10,5 @@
 
 pub mod events;
 pub mod internal_events;
+pub mod llm;
 pub mod tree;
