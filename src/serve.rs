@@ -30,6 +30,10 @@ pub fn install_recorder() -> anyhow::Result<PrometheusHandle> {
             internal_events::RESTART_DURATION_BUCKETS,
         )?
         .set_buckets_for_metric(
+            Matcher::Full("bettafish_llm_request_duration_seconds".into()),
+            actors::internal_events::LLM_DURATION_BUCKETS,
+        )?
+        .set_buckets_for_metric(
             Matcher::Full("bettafish_db_acquire_duration_seconds".into()),
             storage::telemetry::ACQUIRE_BUCKETS,
         )?

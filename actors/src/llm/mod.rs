@@ -1,7 +1,11 @@
 //! The LLM client: OpenAI-compatible chat completions, streamed or not, for the engines.
 //!
-//! [`stream`] decodes the server-sent events of a streamed answer from arbitrary chunks;
-//! [`text`] takes reasoning and code fences off answers that should be JSON.
+//! [`client`] calls one endpoint with bounded retries and a circuit breaker; [`stream`]
+//! decodes the server-sent events of a streamed answer from arbitrary chunks; [`text`] takes
+//! reasoning and code fences off answers that should be JSON.
 
+pub mod client;
 pub mod stream;
 pub mod text;
+
+pub use client::{LlmClient, LlmConfig, LlmError, Message};
