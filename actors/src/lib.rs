@@ -11,4 +11,5 @@
 pub mod events;
 pub mod internal_events;
 pub mod llm;
+pub mod search;
 pub mod tree;
