@@ -8,6 +8,7 @@
 //!
 //! Start with [`tree::service_tree`].
 
+pub mod analysis;
 pub mod events;
 pub mod internal_events;
 pub mod llm;
