@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod events;
+pub mod forum;
 pub mod internal_events;
 pub mod llm;
 pub mod search;

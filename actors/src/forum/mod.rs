@@ -1,0 +1,6 @@
+//! The forum: where the engines' paragraph summaries meet as agent messages and a host
+//! speaks every few of them. Built so far: the original's `forum.log` line format
+//! ([`line`]) and a follower for logs that other programs write ([`follow`]).
+
+pub mod follow;
+pub mod line;
