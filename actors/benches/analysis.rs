@@ -12,18 +12,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let corpus = storage::sample::corpus().unwrap();
-    let sentences: Vec<String> = corpus
-        .posts
-        .iter()
-        .flat_map(|p| {
-            p.body
-                .split(['。', '！', '？', '.', '!', '?'])
-                .map(str::trim)
-                .filter(|s| s.chars().count() > 4)
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let sentences = storage::sample::sentences().unwrap();
     let mut rng = fastrand::Rng::with_seed(7);
     let posts: Vec<storage::model::Post> = (0..n)
         .map(|i| {

@@ -115,6 +115,44 @@ fn text(v: &Value, key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The hits under `pointer` in a provider's answer, mapped by `hit`, at most `limit`.
+fn hits_at(
+    value: &Value,
+    pointer: &str,
+    limit: usize,
+    hit: impl Fn(&Value) -> Option<SearchHit>,
+) -> Vec<SearchHit> {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_array)
+        .map(|results| results.iter().filter_map(&hit).take(limit).collect())
+        .unwrap_or_default()
+}
+
+/// A provider that needs `setting` (a key or URL): off, saying so, without it.
+fn needing(
+    name: &'static str,
+    setting: &str,
+    value: Option<&str>,
+    timeout: Duration,
+    build: impl FnOnce(String, reqwest::Client) -> Arc<dyn Search>,
+) -> Provider {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Provider::Off {
+            name,
+            reason: format!("{setting} is not set"),
+        };
+    };
+    match http(timeout) {
+        Ok(http) => Provider::On(build(value.to_owned(), http)),
+        Err(reason) => Provider::Off { name, reason },
+    }
+}
+
+fn base_url(base: Option<&str>, default: &str) -> String {
+    base.unwrap_or(default).trim_end_matches('/').to_owned()
+}
+
 /// Tavily's search API.
 pub struct Tavily {
     key: String,
@@ -125,26 +163,10 @@ pub struct Tavily {
 impl Tavily {
     /// On with `TAVILY_API_KEY`; `base` is `https://api.tavily.com` unless testing.
     pub fn provider(key: Option<&str>, base: Option<&str>, timeout: Duration) -> Provider {
-        let Some(key) = key.filter(|k| !k.is_empty()) else {
-            return Provider::Off {
-                name: "tavily",
-                reason: "TAVILY_API_KEY is not set".into(),
-            };
-        };
-        match http(timeout) {
-            Ok(http) => Provider::On(Arc::new(Self {
-                key: key.to_owned(),
-                base: base
-                    .unwrap_or("https://api.tavily.com")
-                    .trim_end_matches('/')
-                    .to_owned(),
-                http,
-            })),
-            Err(reason) => Provider::Off {
-                name: "tavily",
-                reason,
-            },
-        }
+        let base = base_url(base, "https://api.tavily.com");
+        needing("tavily", "TAVILY_API_KEY", key, timeout, |key, http| {
+            Arc::new(Self { key, base, http })
+        })
     }
 }
 
@@ -160,32 +182,19 @@ impl Search for Tavily {
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SearchError>> {
         Box::pin(async move {
             let body = json!({"api_key": self.key, "query": query, "max_results": limit, "search_depth": "basic"});
-            let value = fetch(
-                "tavily",
-                self.http.post(format!("{}/search", self.base)).json(&body),
-            )
-            .await?;
-            Ok(value
-                .get("results")
-                .and_then(Value::as_array)
-                .map(|results| {
-                    results
-                        .iter()
-                        .filter_map(|r| {
-                            Some(SearchHit {
-                                title: text(r, "title").unwrap_or_default(),
-                                url: text(r, "url"),
-                                content: text(r, "content")?,
-                                provider: "tavily".into(),
-                                platform: None,
-                                published: text(r, "published_date"),
-                                engagement: None,
-                            })
-                        })
-                        .take(limit)
-                        .collect()
+            let request = self.http.post(format!("{}/search", self.base)).json(&body);
+            let value = fetch("tavily", request).await?;
+            Ok(hits_at(&value, "/results", limit, |r| {
+                Some(SearchHit {
+                    title: text(r, "title").unwrap_or_default(),
+                    url: text(r, "url"),
+                    content: text(r, "content")?,
+                    provider: "tavily".into(),
+                    platform: None,
+                    published: text(r, "published_date"),
+                    engagement: None,
                 })
-                .unwrap_or_default())
+            }))
         })
     }
 }
@@ -200,26 +209,14 @@ pub struct Bocha {
 impl Bocha {
     /// On with `BOCHA_WEB_SEARCH_API_KEY`; `BOCHA_BASE_URL` defaults to Bocha's own.
     pub fn provider(key: Option<&str>, base: Option<&str>, timeout: Duration) -> Provider {
-        let Some(key) = key.filter(|k| !k.is_empty()) else {
-            return Provider::Off {
-                name: "bocha",
-                reason: "BOCHA_WEB_SEARCH_API_KEY is not set".into(),
-            };
-        };
-        match http(timeout) {
-            Ok(http) => Provider::On(Arc::new(Self {
-                key: key.to_owned(),
-                base: base
-                    .unwrap_or("https://api.bochaai.com")
-                    .trim_end_matches('/')
-                    .to_owned(),
-                http,
-            })),
-            Err(reason) => Provider::Off {
-                name: "bocha",
-                reason,
-            },
-        }
+        let base = base_url(base, "https://api.bochaai.com");
+        needing(
+            "bocha",
+            "BOCHA_WEB_SEARCH_API_KEY",
+            key,
+            timeout,
+            |key, http| Arc::new(Self { key, base, http }),
+        )
     }
 }
 
@@ -241,27 +238,17 @@ impl Search for Bocha {
                 .bearer_auth(&self.key)
                 .json(&body);
             let value = fetch("bocha", request).await?;
-            Ok(value
-                .pointer("/data/webPages/value")
-                .and_then(Value::as_array)
-                .map(|results| {
-                    results
-                        .iter()
-                        .filter_map(|r| {
-                            Some(SearchHit {
-                                title: text(r, "name").unwrap_or_default(),
-                                url: text(r, "url"),
-                                content: text(r, "summary").or_else(|| text(r, "snippet"))?,
-                                provider: "bocha".into(),
-                                platform: text(r, "siteName"),
-                                published: text(r, "datePublished"),
-                                engagement: None,
-                            })
-                        })
-                        .take(limit)
-                        .collect()
+            Ok(hits_at(&value, "/data/webPages/value", limit, |r| {
+                Some(SearchHit {
+                    title: text(r, "name").unwrap_or_default(),
+                    url: text(r, "url"),
+                    content: text(r, "summary").or_else(|| text(r, "snippet"))?,
+                    provider: "bocha".into(),
+                    platform: text(r, "siteName"),
+                    published: text(r, "datePublished"),
+                    engagement: None,
                 })
-                .unwrap_or_default())
+            }))
         })
     }
 }
@@ -275,22 +262,12 @@ pub struct Searxng {
 impl Searxng {
     /// On with `SEARXNG_URL`.
     pub fn provider(url: Option<&str>, timeout: Duration) -> Provider {
-        let Some(url) = url.filter(|u| !u.is_empty()) else {
-            return Provider::Off {
-                name: "searxng",
-                reason: "SEARXNG_URL is not set".into(),
-            };
-        };
-        match http(timeout) {
-            Ok(http) => Provider::On(Arc::new(Self {
-                base: url.trim_end_matches('/').to_owned(),
+        needing("searxng", "SEARXNG_URL", url, timeout, |url, http| {
+            Arc::new(Self {
+                base: base_url(Some(&url), ""),
                 http,
-            })),
-            Err(reason) => Provider::Off {
-                name: "searxng",
-                reason,
-            },
-        }
+            })
+        })
     }
 }
 
@@ -310,27 +287,17 @@ impl Search for Searxng {
                 .get(format!("{}/search", self.base))
                 .query(&[("q", query), ("format", "json")]);
             let value = fetch("searxng", request).await?;
-            Ok(value
-                .get("results")
-                .and_then(Value::as_array)
-                .map(|results| {
-                    results
-                        .iter()
-                        .filter_map(|r| {
-                            Some(SearchHit {
-                                title: text(r, "title").unwrap_or_default(),
-                                url: text(r, "url"),
-                                content: text(r, "content").or_else(|| text(r, "title"))?,
-                                provider: "searxng".into(),
-                                platform: text(r, "engine"),
-                                published: text(r, "publishedDate"),
-                                engagement: None,
-                            })
-                        })
-                        .take(limit)
-                        .collect()
+            Ok(hits_at(&value, "/results", limit, |r| {
+                Some(SearchHit {
+                    title: text(r, "title").unwrap_or_default(),
+                    url: text(r, "url"),
+                    content: text(r, "content").or_else(|| text(r, "title"))?,
+                    provider: "searxng".into(),
+                    platform: text(r, "engine"),
+                    published: text(r, "publishedDate"),
+                    engagement: None,
                 })
-                .unwrap_or_default())
+            }))
         })
     }
 }

@@ -19,19 +19,7 @@ use storage::model::{Post, PostKind};
 use storage::{Database, PoolSettings, PostSearch};
 
 fn posts(n: usize, seed: u64) -> Vec<Post> {
-    let corpus = storage::sample::corpus().unwrap();
-    let sentences: Vec<String> = corpus
-        .posts
-        .iter()
-        .flat_map(|p| {
-            p.body
-                .split(['。', '！', '？', '.', '!', '?'])
-                .map(str::trim)
-                .filter(|s| s.chars().count() > 4)
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let sentences = storage::sample::sentences().unwrap();
     let mut rng = fastrand::Rng::with_seed(seed);
     let platforms = storage::model::PLATFORMS;
     let now = storage::clock::now_ms();

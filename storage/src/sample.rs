@@ -224,6 +224,22 @@ pub enum FirstSeed {
     Skipped,
 }
 
+/// The sentences of the sample posts (for benchmarks that need much realistic text).
+pub fn sentences() -> Result<Vec<String>> {
+    Ok(corpus()?
+        .posts
+        .iter()
+        .flat_map(|p| {
+            p.body
+                .split(['。', '！', '？', '.', '!', '?'])
+                .map(str::trim)
+                .filter(|s| s.chars().count() > 4)
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect())
+}
+
 impl Database {
     /// Loads the sample corpus if this database holds no posts and has never been offered it;
     /// records either way that it has been, so emptying the tables later does not bring the
