@@ -573,6 +573,24 @@ impl Config {
         self.supervision.get(segment).copied()
     }
 
+    /// The LLM endpoint configured under `prefix` (`QUERY_ENGINE`, `FORUM_HOST`…; see
+    /// [`LLM_ENDPOINTS`]): None unless its base URL and model name are set. The key is
+    /// optional, for local OpenAI-compatible servers.
+    pub fn llm(&self, prefix: &str) -> Option<actors::llm::LlmConfig> {
+        let label = LLM_ENDPOINTS.iter().find(|(p, _)| *p == prefix)?.1;
+        let get = |suffix: &str| {
+            self.raw
+                .get(&format!("{prefix}_{suffix}"))
+                .filter(|v| !v.is_empty())
+        };
+        Some(actors::llm::LlmConfig::new(
+            label,
+            get("BASE_URL")?,
+            get("API_KEY"),
+            get("MODEL_NAME")?,
+        ))
+    }
+
     /// Every known key with its display value and layer, secrets masked.
     pub fn describe(&self) -> Vec<KeyView> {
         catalogue::all()
@@ -596,6 +614,17 @@ impl Config {
             .collect()
     }
 }
+
+/// The LLM endpoints of the original's configuration: key prefix and metric label.
+pub const LLM_ENDPOINTS: [(&str, &str); 7] = [
+    ("INSIGHT_ENGINE", "insight"),
+    ("MEDIA_ENGINE", "media"),
+    ("QUERY_ENGINE", "query"),
+    ("REPORT_ENGINE", "report"),
+    ("FORUM_HOST", "forum_host"),
+    ("KEYWORD_OPTIMIZER", "keyword_optimizer"),
+    ("MINDSPIDER", "mindspider"),
+];
 
 /// One key as `GET /api/config` shows it.
 #[derive(Debug, Clone, Serialize)]

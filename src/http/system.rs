@@ -104,9 +104,66 @@ pub async fn status(app: &App) -> ApiResult {
             "uptime_secs": app.started_at.elapsed().as_secs(),
             "started_at_ms": app.started_wall.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0),
             "actors": count_states(&tree),
+            "llm": llm_endpoints(app),
+            "search": search_providers(app),
             "recent_events": app.telemetry.recent(),
         }),
     ))
+}
+
+/// Which LLM endpoints are configured (no keys shown): without one, an engine uses built-in
+/// analysis.
+fn llm_endpoints(app: &App) -> serde_json::Value {
+    let config = app.config();
+    let endpoints: serde_json::Map<String, serde_json::Value> = crate::config::LLM_ENDPOINTS
+        .iter()
+        .map(|(prefix, label)| {
+            let view = match config.llm(prefix) {
+                Some(c) => json!({
+                    "configured": true,
+                    "base_url": crate::config::mask_url(&c.base_url),
+                    "model": c.model,
+                    "key": c.api_key.is_some(),
+                }),
+                None => json!({
+                    "configured": false,
+                    "reason": format!("{prefix}_BASE_URL and {prefix}_MODEL_NAME are not both set; built-in analysis is used"),
+                }),
+            };
+            ((*label).to_owned(), view)
+        })
+        .collect();
+    serde_json::Value::Object(endpoints)
+}
+
+/// Which search providers are on, and why the others are off.
+fn search_providers(app: &App) -> serde_json::Value {
+    use actors::search::{Bocha, Provider, Searxng, Tavily};
+    let config = app.config();
+    let timeout = std::time::Duration::from_secs(10);
+    let get = |key: &str| config.raw.get(key).map(str::to_owned);
+    let providers = [
+        Tavily::provider(get("TAVILY_API_KEY").as_deref(), None, timeout),
+        Bocha::provider(
+            get("BOCHA_WEB_SEARCH_API_KEY").as_deref(),
+            get("BOCHA_BASE_URL").as_deref(),
+            timeout,
+        ),
+        Searxng::provider(get("SEARXNG_URL").as_deref(), timeout),
+    ];
+    let mut out = serde_json::Map::new();
+    for provider in providers {
+        let view = match &provider {
+            Provider::On(_) => json!({"on": true}),
+            Provider::Off { reason, .. } => json!({"on": false, "reason": reason}),
+        };
+        out.insert(provider.name().to_owned(), view);
+    }
+    out.insert(
+        "local".into(),
+        json!({"on": app.storage.ready(), "reason": app.storage.last_error()}),
+    );
+    serde_json::Value::Object(out)
 }
 
 pub async fn system_command(app: &App, command: &str) -> ApiResult {

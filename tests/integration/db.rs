@@ -392,3 +392,37 @@ fn a_fresh_embedded_service_comes_with_the_sample_corpus_and_can_do_without() {
         0
     );
 }
+
+#[test]
+fn status_says_which_llm_endpoints_and_search_providers_are_on() {
+    let server = Server::start(&[
+        ("QUERY_ENGINE_BASE_URL", "https://llm.example/v1"),
+        ("QUERY_ENGINE_MODEL_NAME", "deepseek-chat"),
+        ("QUERY_ENGINE_API_KEY", "sk-secret-value"),
+        ("SEARXNG_URL", "http://127.0.0.1:9/searx"),
+    ]);
+    let status = server.get("/api/system/status");
+    assert_eq!(status.status, 200);
+    assert!(
+        !status.body.contains("sk-secret-value"),
+        "keys are never shown"
+    );
+    let json = status.json();
+    assert_eq!(json["llm"]["query"]["configured"], true);
+    assert_eq!(json["llm"]["query"]["model"], "deepseek-chat");
+    assert_eq!(json["llm"]["query"]["key"], true);
+    assert_eq!(json["llm"]["insight"]["configured"], false);
+    assert!(json["llm"]["insight"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("built-in analysis"));
+    assert_eq!(json["search"]["searxng"]["on"], true);
+    assert_eq!(json["search"]["tavily"]["on"], false);
+    assert_eq!(
+        json["search"]["tavily"]["reason"],
+        "TAVILY_API_KEY is not set"
+    );
+    wait_for(Duration::from_secs(20), "the local store", || {
+        server.get("/api/system/status").json()["search"]["local"]["on"] == true
+    });
+}
