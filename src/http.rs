@@ -10,6 +10,7 @@ mod config;
 mod dashboard;
 mod db;
 pub mod events;
+mod forum;
 pub mod openapi;
 mod reply;
 pub mod router;
@@ -446,6 +447,10 @@ where
             ("POST", "/api/actors/{path}/start") => actors::command(app, param(0), "start").await,
             ("GET", "/api/config") => config::get(app),
             ("POST", "/api/config") => config::post(app, &body).await,
+            ("GET", "/api/forum/log") => forum::log(app),
+            ("POST", "/api/forum/log/history") => forum::history(app, &body),
+            ("POST", "/api/forum/start") => forum::command(app, true).await,
+            ("POST", "/api/forum/stop") => forum::command(app, false).await,
             ("GET", "/api/db/stats") => db::stats(app).await,
             ("GET", "/api/db/search") => db::search(app, query).await,
             ("GET", "/api/events") => events::subscribe(app, headers, query),

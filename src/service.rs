@@ -152,6 +152,33 @@ fn infra(
     children
 }
 
+/// The forum under `engines`, reading its settings from the live configuration at each start.
+fn forum(bus: &EventBus, live: &LiveConfig, db: &storage::Database) -> ChildSpec {
+    let bus = bus.clone();
+    let live = Arc::clone(live);
+    let db = db.clone();
+    ChildSpec::worker("forum", move |ctx| {
+        let config = live.borrow().clone();
+        let args = actors::forum::actor::ForumArgs {
+            bus: bus.clone(),
+            db: Some(db.clone()),
+            log_path: config.data_dir.join("forum.log"),
+            follow: config
+                .raw
+                .get("FORUM_LOG_FOLLOW")
+                .filter(|p| !p.is_empty())
+                .map(std::path::PathBuf::from),
+            host_every: config
+                .raw
+                .get("FORUM_HOST_EVERY")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(5),
+            poll_every: Duration::from_millis(500),
+        };
+        async move { ctx.spawn(actors::forum::actor::ForumActor, args).await }
+    })
+}
+
 /// Starts the service: data directory, tokens, the supervision tree.
 ///
 /// # Errors
@@ -210,6 +237,7 @@ pub async fn start(
     let telemetry = Arc::new(TreeTelemetry::new(bus.clone()));
     let branches = Branches {
         infra: infra(&bus, &live, &inputs, &prometheus, &latest, &db, &health),
+        engines: vec![forum(&bus, &live, &db)],
         ..Branches::default()
     };
     let settings_live = Arc::clone(&live);

@@ -16,6 +16,7 @@ mod integration {
     mod db;
     mod errors;
     mod events;
+    mod forum;
     mod lifecycle;
     mod openapi;
     pub mod proxy;

@@ -355,6 +355,25 @@ pub const KEYS: &[Key] = &[
         ),
         "root/engines/forum",
     ),
+    restarts(
+        count(
+            "FORUM_HOST_EVERY",
+            "5",
+            1,
+            100,
+            "Agent messages per host message in the forum.",
+        ),
+        "root/engines/forum",
+    ),
+    restarts(
+        key(
+            "FORUM_LOG_FOLLOW",
+            None,
+            Kind::Path,
+            "A forum.log written by other programs (the original's engines) for the forum to follow.",
+        ),
+        "root/engines/forum",
+    ),
     secret(
         "KEYWORD_OPTIMIZER_API_KEY",
         "Keyword optimizer LLM API key.",

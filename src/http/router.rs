@@ -67,6 +67,14 @@ pub const ROUTES: &[RouteDef] = &[
     post("/api/actors/{path}/stop", "Stop the actor at this path; it stays stopped until started."),
     post("/api/actors/{path}/start", "Start the actor at this path."),
     get("/api/config", Access::Read, "Every configuration key with its value (secrets masked) and layer."),
+    get("/api/forum/log", Access::Read, "The forum log: raw lines and parsed messages."),
+    RouteDef {
+        access: Access::Read,
+        body: Some("{\"position\": first line (0-based), \"max_lines\": how many}"),
+        ..post("/api/forum/log/history", "A window of the forum log.")
+    },
+    post("/api/forum/start", "Start the forum actor."),
+    post("/api/forum/stop", "Stop the forum actor."),
     get("/api/db/stats", Access::Read, "Database statistics: tables with row counts, news, topics, tasks, posts by platform (503 while the database is down)."),
     get("/api/db/search", Access::Read, "Full-text search over posts and news, Chinese and English (?q=words&limit=20&platform=wb)."),
     RouteDef {

@@ -10,6 +10,7 @@ pub mod cache;
 pub mod clock;
 mod db;
 mod error;
+pub mod forum;
 pub mod import;
 mod mindspider;
 pub mod model;

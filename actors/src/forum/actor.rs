@@ -1,0 +1,239 @@
+//! The forum actor (`root/engines/forum`): takes agent messages — from the engines, or from a
+//! `forum.log` that other programs write, followed with [`Follower`] — and after every
+//! `host_every` of them speaks as the host. Every message is appended to our `forum.log` in the
+//! original's line format, stored, and published on the `forum` topic as `forum_message`.
+//!
+//! The host here is the built-in one: a summary of the round (its keywords, who spoke, how it
+//! leans) made by [`crate::analysis`]. An LLM host joins when the engines do.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ractor::{Actor, ActorProcessingErr, ActorRef};
+use serde_json::json;
+use storage::model::{Post, PostKind};
+use tokio::task::JoinHandle;
+
+use super::follow::Follower;
+use super::line;
+use crate::events::EventBus;
+
+pub enum ForumMsg {
+    /// An engine's message (`source`: `INSIGHT`, `MEDIA`, `QUERY`…).
+    Agent { source: String, content: String },
+    /// Read what the followed log has gained.
+    Poll,
+}
+
+pub struct ForumArgs {
+    pub bus: EventBus,
+    pub db: Option<storage::Database>,
+    /// Our `forum.log`.
+    pub log_path: PathBuf,
+    /// A `forum.log` written by others, to follow.
+    pub follow: Option<PathBuf>,
+    /// Agent messages per host message.
+    pub host_every: usize,
+    pub poll_every: Duration,
+}
+
+pub struct ForumState {
+    args: ForumArgs,
+    follower: Option<Follower>,
+    round: Vec<(String, String)>,
+    ticker: Option<JoinHandle<()>>,
+}
+
+pub struct ForumActor;
+
+/// `HH:MM:SS` (UTC) of epoch milliseconds.
+fn clock(ms: i64) -> String {
+    let s = ms.div_euclid(1000).rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+impl ForumState {
+    async fn say(
+        &mut self,
+        kind: &str,
+        source: &str,
+        content: &str,
+    ) -> Result<(), ActorProcessingErr> {
+        let at = storage::clock::now_ms();
+        let text = line::format(&clock(at), source, None, content);
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.args.log_path)?;
+        file.write_all(text.as_bytes())?;
+        file.write_all(b"\n")?;
+        if let Some(db) = &self.args.db {
+            if let Err(err) = db.add_forum_message(None, source, content, at).await {
+                tracing::warn!(error = %err, "storing a forum message failed; it is in forum.log");
+            }
+        }
+        let _ = self.args.bus.publish(
+            "forum",
+            "forum_message",
+            &json!({"type": kind, "sender": source, "content": content, "timestamp": clock(at), "at": at}),
+        );
+        Ok(())
+    }
+
+    async fn agent(&mut self, source: String, content: String) -> Result<(), ActorProcessingErr> {
+        self.say("agent", &source, &content).await?;
+        self.round.push((source, content));
+        if self.round.len() >= self.args.host_every.max(1) {
+            let speech = host_speech(&self.round);
+            self.round.clear();
+            self.say("host", "HOST", &speech).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The built-in host's summary of a round of messages.
+pub fn host_speech(round: &[(String, String)]) -> String {
+    let posts: Vec<Post> = round
+        .iter()
+        .enumerate()
+        .map(|(i, (source, content))| Post {
+            platform: source.to_ascii_lowercase(),
+            kind: PostKind::Content,
+            platform_id: i.to_string(),
+            content_id: None,
+            parent_id: None,
+            author_id: None,
+            author_name: Some(source.clone()),
+            title: None,
+            body: content.clone(),
+            url: None,
+            liked_count: 0,
+            comment_count: 0,
+            share_count: 0,
+            collected_count: 0,
+            published_at: None,
+            crawled_at: 0,
+            source_keyword: None,
+            topic_id: None,
+            raw: None,
+        })
+        .collect();
+    let analysis = crate::analysis::analyse(&posts, 5, 0);
+    let speakers: Vec<String> = analysis
+        .by_platform
+        .keys()
+        .map(|s| s.to_uppercase())
+        .collect();
+    let focus: Vec<&str> = analysis.keywords.iter().map(|k| k.word.as_str()).collect();
+    let split = &analysis.sentiment;
+    format!(
+        "【主持人小结】本轮 {} 条发言（{}）。讨论焦点：{}。情绪分布：积极 {}、中性 {}、消极 {}。请各方围绕焦点补充证据，并回应与自己不同的观点。",
+        round.len(),
+        speakers.join("、"),
+        if focus.is_empty() { "尚不集中".to_owned() } else { focus.join("、") },
+        split.positive,
+        split.neutral,
+        split.negative,
+    )
+}
+
+impl Actor for ForumActor {
+    type Msg = ForumMsg;
+    type State = ForumState;
+    type Arguments = ForumArgs;
+
+    async fn pre_start(
+        &self,
+        myself: ActorRef<ForumMsg>,
+        args: ForumArgs,
+    ) -> Result<ForumState, ActorProcessingErr> {
+        if let Some(dir) = args.log_path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let follower = args.follow.as_ref().map(Follower::new);
+        let ticker = follower
+            .as_ref()
+            .map(|_| myself.send_interval(args.poll_every, || ForumMsg::Poll));
+        Ok(ForumState {
+            args,
+            follower,
+            round: Vec::new(),
+            ticker,
+        })
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<ForumMsg>,
+        message: ForumMsg,
+        state: &mut ForumState,
+    ) -> Result<(), ActorProcessingErr> {
+        match message {
+            ForumMsg::Agent { source, content } => state.agent(source, content).await?,
+            ForumMsg::Poll => {
+                let lines = match state.follower.as_mut() {
+                    Some(f) => f.poll()?,
+                    None => Vec::new(),
+                };
+                for l in lines {
+                    // Their host speaks for their round; ours speaks for ours.
+                    if l.source.as_deref() == Some("HOST") {
+                        continue;
+                    }
+                    let source = l.source.unwrap_or_else(|| "AGENT".to_owned());
+                    state.agent(source, l.content).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn post_stop(
+        &self,
+        _myself: ActorRef<ForumMsg>,
+        state: &mut ForumState,
+    ) -> Result<(), ActorProcessingErr> {
+        if let Some(t) = state.ticker.take() {
+            t.abort();
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The host's summary and the clock.
+    use super::*;
+
+    #[test]
+    fn the_host_names_the_focus_and_the_speakers() {
+        let round = vec![
+            (
+                "INSIGHT".to_owned(),
+                "滨海马拉松志愿者服务获得好评，补给站安排周到".to_owned(),
+            ),
+            (
+                "MEDIA".to_owned(),
+                "视频里马拉松志愿者帮助抽筋跑者，评论区一片点赞".to_owned(),
+            ),
+            (
+                "QUERY".to_owned(),
+                "新闻报道马拉松封路引发部分居民不满".to_owned(),
+            ),
+        ];
+        let speech = host_speech(&round);
+        assert!(
+            speech.starts_with("【主持人小结】本轮 3 条发言"),
+            "{speech}"
+        );
+        assert!(speech.contains("马拉松"), "{speech}");
+        assert!(
+            speech.contains("INSIGHT") && speech.contains("QUERY"),
+            "{speech}"
+        );
+        assert_eq!(clock(3_723_000), "01:02:03");
+        assert_eq!(clock(86_400_000 + 59_000), "00:00:59");
+    }
+}

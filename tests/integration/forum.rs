@@ -1,0 +1,122 @@
+//! The forum through the binary: a forum.log written by another program is followed; its
+//! agent messages and our host's reply reach SSE clients as `forum_message`, land in our
+//! forum.log in the original format, and are served by `/api/forum/*`.
+
+use std::io::Write;
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::sse::SseClient;
+use super::util::Server;
+
+fn append(path: &std::path::Path, text: &str) {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+}
+
+#[test]
+fn followed_messages_and_the_host_reach_clients_and_the_log() {
+    let outside = tempfile::tempdir().unwrap();
+    let theirs = outside.path().join("forum.log");
+    let server = Server::start(&[
+        ("FORUM_LOG_FOLLOW", theirs.to_str().unwrap()),
+        ("FORUM_HOST_EVERY", "2"),
+    ]);
+    let mut client = SseClient::open(&server.base, "/api/events?topics=forum", &[]);
+    client.next_frame();
+    append(
+        &theirs,
+        "[10:00:00] [SYSTEM] [1a2b3c4d] === 搜索会话ID: 1a2b3c4d ===\n",
+    );
+    append(
+        &theirs,
+        "[10:00:01] [INSIGHT] [1a2b3c4d] 滨海马拉松志愿者服务获好评\\n第二行\n",
+    );
+    append(
+        &theirs,
+        "[10:00:02] [MEDIA] [1a2b3c4d] 马拉松封路引发居民不满\n",
+    );
+    let mut seen = Vec::new();
+    while seen.len() < 3 {
+        let frame = client.next_event().unwrap();
+        assert_eq!(frame.event.as_deref(), Some("forum_message"));
+        let data = frame.json()["data"].clone();
+        seen.push((
+            data["type"].as_str().unwrap().to_owned(),
+            data["sender"].as_str().unwrap().to_owned(),
+            data["content"].as_str().unwrap().to_owned(),
+        ));
+    }
+    assert_eq!(
+        (seen[0].0.as_str(), seen[0].1.as_str()),
+        ("agent", "INSIGHT")
+    );
+    assert_eq!(seen[0].2, "滨海马拉松志愿者服务获好评\n第二行");
+    assert_eq!((seen[1].0.as_str(), seen[1].1.as_str()), ("agent", "MEDIA"));
+    assert_eq!((seen[2].0.as_str(), seen[2].1.as_str()), ("host", "HOST"));
+    assert!(seen[2].2.contains("马拉松"), "{}", seen[2].2);
+
+    let log = server.get("/api/forum/log").json();
+    assert_eq!(log["total_lines"], 3);
+    let raw = log["log_lines"][0].as_str().unwrap();
+    assert!(
+        raw.contains("[INSIGHT]") && raw.contains("\\n第二行"),
+        "one line, newline escaped: {raw}"
+    );
+    assert_eq!(
+        log["parsed_messages"][0]["content"],
+        "滨海马拉松志愿者服务获好评\n第二行"
+    );
+    assert_eq!(log["parsed_messages"][2]["source"], "HOST");
+    let window = server.post(
+        "/api/forum/log/history",
+        &json!({"position": 1, "max_lines": 1}),
+    );
+    assert_eq!(window.status, 200, "{}", window.body);
+    let window = window.json();
+    assert_eq!(
+        (
+            window["log_lines"].as_array().unwrap().len(),
+            window["has_more"].as_bool()
+        ),
+        (1, Some(true))
+    );
+    assert_eq!(window["parsed_messages"][0]["source"], "MEDIA");
+    assert_eq!(
+        server
+            .post_raw("/api/forum/log/history", Some(&server.token), "{oops")
+            .status,
+        400
+    );
+
+    // Stored as well.
+    let stats = server.get("/api/db/stats").json();
+    let forum_rows = stats["stats"]["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "forum_messages")
+        .unwrap()["rows"]
+        .clone();
+    assert_eq!(forum_rows, 3);
+}
+
+#[test]
+fn the_forum_stops_and_starts_by_command() {
+    let server = Server::start(&[]);
+    assert_eq!(server.node("root/engines/forum")["state"], "running");
+    assert_eq!(server.post("/api/forum/stop", &json!({})).status, 200);
+    assert_eq!(server.node("root/engines/forum")["state"], "stopped");
+    assert_eq!(server.post("/api/forum/start", &json!({})).status, 200);
+    let mut waited = 0;
+    while server.node("root/engines/forum")["state"] != "running" {
+        assert!(waited < 100, "the forum did not start");
+        std::thread::sleep(Duration::from_millis(20));
+        waited += 1;
+    }
+}
