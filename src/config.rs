@@ -5,7 +5,9 @@
 //! keys is in [`catalogue`]; `.env` editing in [`dotenv`].
 
 pub mod catalogue;
+mod database;
 pub mod dotenv;
+mod layers;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -16,7 +18,10 @@ use serde::Serialize;
 use thiserror::Error;
 
 use catalogue::{Affects, Key, Kind};
+use database::database_url;
+pub use database::mask_url;
 use dotenv::{Dotenv, DotenvError};
+pub use layers::{load, Inputs, RawConfig};
 
 /// Where a value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -59,125 +64,6 @@ pub enum ConfigError {
     /// The `.env` file does not parse or cannot be written.
     #[error(transparent)]
     Dotenv(#[from] DotenvError),
-}
-
-/// The raw layered values, by key.
-#[derive(Debug, Clone, Default)]
-pub struct RawConfig {
-    values: BTreeMap<String, (String, Source)>,
-}
-
-impl RawConfig {
-    /// The value of `key`, if set in any layer.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.values.get(key).map(|(v, _)| v.as_str())
-    }
-
-    /// The layer `key` came from.
-    pub fn source(&self, key: &str) -> Option<Source> {
-        self.values.get(key).map(|(_, s)| *s)
-    }
-
-    fn set(&mut self, key: &str, value: String, source: Source) {
-        self.values.insert(key.to_owned(), (value, source));
-    }
-}
-
-/// Where the files are and what the environment holds: the inputs of [`load`].
-#[derive(Debug, Clone)]
-pub struct Inputs {
-    /// The TOML file (may be missing).
-    pub toml_path: PathBuf,
-    /// The `.env` file (may be missing).
-    pub env_path: PathBuf,
-    /// The environment, as key → value.
-    pub env: BTreeMap<String, String>,
-}
-
-impl Inputs {
-    /// The process environment and the file paths it names (or the defaults).
-    pub fn from_process() -> Self {
-        let env: BTreeMap<String, String> = std::env::vars().collect();
-        let toml_path = env
-            .get("BETTAFISH_CONFIG")
-            .cloned()
-            .unwrap_or_else(|| "bettafish.toml".into());
-        let env_path = env
-            .get("BETTAFISH_ENV_FILE")
-            .cloned()
-            .unwrap_or_else(|| ".env".into());
-        Self {
-            toml_path: toml_path.into(),
-            env_path: env_path.into(),
-            env,
-        }
-    }
-}
-
-/// Flattens a TOML table into `KEY` strings: nested tables join with `_`, names upper-cased, so
-/// `[supervision.engines] max_restarts = 3` is `SUPERVISION_ENGINES_MAX_RESTARTS`.
-fn flatten_toml(prefix: &str, table: &toml::Table, out: &mut Vec<(String, String)>) {
-    for (name, value) in table {
-        let key = if prefix.is_empty() {
-            name.to_ascii_uppercase()
-        } else {
-            format!("{prefix}_{}", name.to_ascii_uppercase())
-        };
-        match value {
-            toml::Value::Table(inner) => flatten_toml(&key, inner, out),
-            toml::Value::String(s) => out.push((key, s.clone())),
-            other => out.push((key, other.to_string())),
-        }
-    }
-}
-
-/// Reads every layer. Unknown keys are ignored (a `.env` shared with other tools is normal).
-///
-/// # Errors
-/// [`ConfigError::Toml`], [`ConfigError::Dotenv`].
-pub fn load(inputs: &Inputs) -> Result<RawConfig, ConfigError> {
-    let mut raw = RawConfig::default();
-    for key in catalogue::all() {
-        if let Some(default) = key.default {
-            raw.set(key.name, default.to_owned(), Source::Default);
-        }
-    }
-    match std::fs::read_to_string(&inputs.toml_path) {
-        Ok(text) => {
-            let table: toml::Table =
-                text.parse()
-                    .map_err(|e: toml::de::Error| ConfigError::Toml {
-                        path: inputs.toml_path.display().to_string(),
-                        reason: e.message().to_owned(),
-                    })?;
-            let mut flat = Vec::new();
-            flatten_toml("", &table, &mut flat);
-            for (key, value) in flat {
-                if catalogue::find(&key).is_some() {
-                    raw.set(&key, value, Source::Toml);
-                }
-            }
-        }
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-        Err(err) => {
-            return Err(ConfigError::Toml {
-                path: inputs.toml_path.display().to_string(),
-                reason: err.to_string(),
-            })
-        }
-    }
-    let dotenv = Dotenv::load(&inputs.env_path)?;
-    for (key, value) in dotenv.entries() {
-        if catalogue::find(key).is_some() {
-            raw.set(key, value.to_owned(), Source::Dotenv);
-        }
-    }
-    for (key, value) in &inputs.env {
-        if catalogue::find(key).is_some() {
-            raw.set(key, value.clone(), Source::Env);
-        }
-    }
-    Ok(raw)
 }
 
 /// Checks one value against its key's kind.
@@ -248,103 +134,6 @@ pub fn validate_value(key: &Key, value: &str) -> Result<(), String> {
             )),
         },
     }
-}
-
-/// Percent-encodes what may not appear bare in a URL's user or password.
-fn url_part(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// The database URL and the key it came from: `DATABASE_URL` wins; else `DB_DIALECT` picks
-/// SQLite (a file in the data directory) or PostgreSQL from the `DB_*` keys.
-fn database_url(raw: &RawConfig, data_dir: &Path) -> Result<(String, &'static str), ConfigError> {
-    let invalid = |key: &str, reason: String| ConfigError::Invalid {
-        key: key.to_owned(),
-        layer: raw.source(key).unwrap_or(Source::Default),
-        reason,
-    };
-    if let Some(url) = raw.get("DATABASE_URL").filter(|v| !v.is_empty()) {
-        storage::backend_of(url).map_err(|e| invalid("DATABASE_URL", e.to_string()))?;
-        return Ok((url.to_owned(), "DATABASE_URL"));
-    }
-    let dialect = required(raw, "DB_DIALECT")?.to_ascii_lowercase();
-    if dialect == "sqlite" {
-        return Ok((
-            format!("sqlite://{}", data_dir.join("bettafish.db").display()),
-            "DB_DIALECT",
-        ));
-    }
-    let needed = |key: &str| {
-        raw.get(key)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| invalid(key, format!("is required when DB_DIALECT is {dialect}")))
-    };
-    let host = needed("DB_HOST")?;
-    let user = needed("DB_USER")?;
-    let name = needed("DB_NAME")?;
-    let port: u16 = number(raw, "DB_PORT")?;
-    let password = raw
-        .get("DB_PASSWORD")
-        .filter(|v| !v.is_empty())
-        .map(|p| format!(":{}", url_part(p)))
-        .unwrap_or_default();
-    // An IPv6 address goes in brackets, or its colons would read as the port.
-    let host = if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]")
-    } else {
-        host.to_owned()
-    };
-    Ok((
-        format!(
-            "postgres://{}{password}@{host}:{port}/{}",
-            url_part(user),
-            url_part(name)
-        ),
-        "DB_DIALECT",
-    ))
-}
-
-/// Hides the password of a URL (`postgres://u:***@h/db`).
-pub fn mask_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    // The authority ends at the first '/', '?' or '#'; its user info at the last '@' in it
-    // (a password may itself hold '@').
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let authority = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{user}:***@{host}")
-        }
-        None => authority.to_owned(),
-    };
-    // Passwords can also travel as query parameters (`?password=…`, `sslpassword=…`).
-    let tail = match tail.split_once('?') {
-        Some((path, query)) => {
-            let masked: Vec<String> = query
-                .split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some((k, _)) if k.to_ascii_lowercase().contains("password") => {
-                        format!("{k}=***")
-                    }
-                    _ => pair.to_owned(),
-                })
-                .collect();
-            format!("{path}?{}", masked.join("&"))
-        }
-        None => tail.to_owned(),
-    };
-    format!("{scheme}://{authority}{tail}")
 }
 
 /// The display form of a value: secrets masked (URLs keep all but the password).
@@ -446,11 +235,11 @@ impl Config {
     /// # Errors
     /// [`ConfigError::Invalid`] naming the first bad key and its layer.
     pub fn from_raw(raw: RawConfig, env_path: &Path) -> Result<Self, ConfigError> {
-        for (name, (value, source)) in &raw.values {
+        for (name, value, source) in raw.iter() {
             if let Some(key) = catalogue::find(name) {
                 validate_value(&key, value).map_err(|reason| ConfigError::Invalid {
-                    key: name.clone(),
-                    layer: *source,
+                    key: name.to_owned(),
+                    layer: source,
                     reason,
                 })?;
             }
@@ -574,10 +363,13 @@ impl Config {
     }
 
     /// The LLM endpoint configured under `prefix` (`QUERY_ENGINE`, `FORUM_HOST`…; see
-    /// [`LLM_ENDPOINTS`]): None unless its base URL and model name are set. The key is
-    /// optional, for local OpenAI-compatible servers.
+    /// [`catalogue::LLM_ENDPOINTS`]): None unless its base URL and model name are set. The key
+    /// is optional, for local OpenAI-compatible servers.
     pub fn llm(&self, prefix: &str) -> Option<actors::llm::LlmConfig> {
-        let label = LLM_ENDPOINTS.iter().find(|(p, _)| *p == prefix)?.1;
+        let label = catalogue::LLM_ENDPOINTS
+            .iter()
+            .find(|e| e.prefix == prefix)?
+            .label;
         let get = |suffix: &str| {
             self.raw
                 .get(&format!("{prefix}_{suffix}"))
@@ -614,17 +406,6 @@ impl Config {
             .collect()
     }
 }
-
-/// The LLM endpoints of the original's configuration: key prefix and metric label.
-pub const LLM_ENDPOINTS: [(&str, &str); 7] = [
-    ("INSIGHT_ENGINE", "insight"),
-    ("MEDIA_ENGINE", "media"),
-    ("QUERY_ENGINE", "query"),
-    ("REPORT_ENGINE", "report"),
-    ("FORUM_HOST", "forum_host"),
-    ("KEYWORD_OPTIMIZER", "keyword_optimizer"),
-    ("MINDSPIDER", "mindspider"),
-];
 
 /// One key as `GET /api/config` shows it.
 #[derive(Debug, Clone, Serialize)]

@@ -4,6 +4,10 @@
 //! A flat catalogue on purpose (like ripgrep's flag definitions): find a key by its name. The
 //! original BettaFish's keys keep their names; ours are prefixed `BETTAFISH_` or `SUPERVISION_`.
 
+mod generated;
+
+pub use generated::{all, find, LlmEndpoint, LLM_ENDPOINTS, SUPERVISION_SETTINGS, SUPERVISORS};
+
 /// What values a key takes; checked by [`super::validate_value`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -110,8 +114,8 @@ const fn count(
     key(name, Some(default), Kind::Count { min, max }, doc)
 }
 
-/// Every key with a fixed name. `SUPERVISION_<SUPERVISOR>_<SETTING>` keys are generated from
-/// [`SUPERVISORS`] and [`SUPERVISION_SETTINGS`].
+/// Every key with a fixed name. `SUPERVISION_<SUPERVISOR>_<SETTING>` keys and the LLM
+/// endpoints' `<PREFIX>_API_KEY|BASE_URL|MODEL_NAME` are generated ([`generated`]).
 pub const KEYS: &[Key] = &[
     // --- the listener and files (the original's HOST/PORT) ---
     at_start(key(
@@ -253,108 +257,7 @@ pub const KEYS: &[Key] = &[
             "Redis URL: cross-node events, shared history, cache.",
         ))
     },
-    // --- LLM endpoints, per engine (the original's keys) ---
-    restarts(
-        secret("INSIGHT_ENGINE_API_KEY", "Insight engine LLM API key."),
-        "root/engines/insight",
-    ),
-    restarts(
-        key(
-            "INSIGHT_ENGINE_BASE_URL",
-            None,
-            Kind::Url,
-            "Insight engine LLM base URL (OpenAI-compatible).",
-        ),
-        "root/engines/insight",
-    ),
-    restarts(
-        key(
-            "INSIGHT_ENGINE_MODEL_NAME",
-            None,
-            Kind::Text,
-            "Insight engine model.",
-        ),
-        "root/engines/insight",
-    ),
-    restarts(
-        secret("MEDIA_ENGINE_API_KEY", "Media engine LLM API key."),
-        "root/engines/media",
-    ),
-    restarts(
-        key(
-            "MEDIA_ENGINE_BASE_URL",
-            None,
-            Kind::Url,
-            "Media engine LLM base URL.",
-        ),
-        "root/engines/media",
-    ),
-    restarts(
-        key(
-            "MEDIA_ENGINE_MODEL_NAME",
-            None,
-            Kind::Text,
-            "Media engine model.",
-        ),
-        "root/engines/media",
-    ),
-    restarts(
-        secret("QUERY_ENGINE_API_KEY", "Query engine LLM API key."),
-        "root/engines/query",
-    ),
-    restarts(
-        key(
-            "QUERY_ENGINE_BASE_URL",
-            None,
-            Kind::Url,
-            "Query engine LLM base URL.",
-        ),
-        "root/engines/query",
-    ),
-    restarts(
-        key(
-            "QUERY_ENGINE_MODEL_NAME",
-            None,
-            Kind::Text,
-            "Query engine model.",
-        ),
-        "root/engines/query",
-    ),
-    secret("REPORT_ENGINE_API_KEY", "Report engine LLM API key."),
-    key(
-        "REPORT_ENGINE_BASE_URL",
-        None,
-        Kind::Url,
-        "Report engine LLM base URL.",
-    ),
-    key(
-        "REPORT_ENGINE_MODEL_NAME",
-        None,
-        Kind::Text,
-        "Report engine model.",
-    ),
-    restarts(
-        secret("FORUM_HOST_API_KEY", "Forum host LLM API key."),
-        "root/engines/forum",
-    ),
-    restarts(
-        key(
-            "FORUM_HOST_BASE_URL",
-            None,
-            Kind::Url,
-            "Forum host LLM base URL.",
-        ),
-        "root/engines/forum",
-    ),
-    restarts(
-        key(
-            "FORUM_HOST_MODEL_NAME",
-            None,
-            Kind::Text,
-            "Forum host model.",
-        ),
-        "root/engines/forum",
-    ),
+    // --- the forum ---
     restarts(
         count(
             "FORUM_HOST_EVERY",
@@ -373,35 +276,6 @@ pub const KEYS: &[Key] = &[
             "A forum.log written by other programs (the original's engines) for the forum to follow.",
         ),
         "root/engines/forum",
-    ),
-    secret(
-        "KEYWORD_OPTIMIZER_API_KEY",
-        "Keyword optimizer LLM API key.",
-    ),
-    key(
-        "KEYWORD_OPTIMIZER_BASE_URL",
-        None,
-        Kind::Url,
-        "Keyword optimizer LLM base URL.",
-    ),
-    key(
-        "KEYWORD_OPTIMIZER_MODEL_NAME",
-        None,
-        Kind::Text,
-        "Keyword optimizer model.",
-    ),
-    secret("MINDSPIDER_API_KEY", "MindSpider LLM API key."),
-    key(
-        "MINDSPIDER_BASE_URL",
-        None,
-        Kind::Url,
-        "MindSpider LLM base URL.",
-    ),
-    key(
-        "MINDSPIDER_MODEL_NAME",
-        None,
-        Kind::Text,
-        "MindSpider model.",
     ),
     // --- search providers ---
     secret("TAVILY_API_KEY", "Tavily web search API key."),
@@ -575,112 +449,3 @@ pub const KEYS: &[Key] = &[
         "Largest WebSocket message accepted; larger ones close the connection with 1009.",
     ),
 ];
-
-/// Supervisors whose settings can be configured, as the key segment and the tree path.
-pub const SUPERVISORS: &[(&str, &str)] = &[
-    ("ROOT", "root"),
-    ("INFRA", "root/infra"),
-    ("ENGINES", "root/engines"),
-    ("CRAWLERS", "root/crawlers"),
-    ("REPORTS", "root/reports"),
-    ("ANALYSES", "root/analyses"),
-];
-
-/// The settings each supervisor takes, with defaults and bounds.
-pub const SUPERVISION_SETTINGS: &[(&str, &str, u64, u64, &str)] = &[
-    (
-        "MAX_RESTARTS",
-        "5",
-        0,
-        10_000,
-        "Restarts allowed per period before the supervisor gives up.",
-    ),
-    (
-        "PERIOD_SECS",
-        "30",
-        1,
-        86_400,
-        "The restart-intensity window.",
-    ),
-    (
-        "BACKOFF_MIN_MS",
-        "100",
-        0,
-        3_600_000,
-        "First backoff delay for its children.",
-    ),
-    (
-        "BACKOFF_MAX_MS",
-        "30000",
-        0,
-        3_600_000,
-        "Longest backoff delay for its children.",
-    ),
-];
-
-/// Looks a key up, generating `SUPERVISION_*` entries on the fly.
-pub fn find(name: &str) -> Option<Key> {
-    if let Some(k) = KEYS.iter().find(|k| k.name == name) {
-        return Some(*k);
-    }
-    let rest = name.strip_prefix("SUPERVISION_")?;
-    for (segment, path) in SUPERVISORS {
-        let Some(setting) = rest.strip_prefix(segment).and_then(|r| r.strip_prefix('_')) else {
-            continue;
-        };
-        for (suffix, default, min, max, doc) in SUPERVISION_SETTINGS {
-            if setting == *suffix {
-                // The root's settings are read only at start; a branch restarts with new ones.
-                let affects = if *path == "root" {
-                    Affects::NextStart
-                } else {
-                    Affects::Actor(path)
-                };
-                return Some(Key {
-                    name: leak_name(name),
-                    default: Some(default),
-                    kind: Kind::Count {
-                        min: *min,
-                        max: *max,
-                    },
-                    secret: false,
-                    settable: true,
-                    affects,
-                    doc,
-                });
-            }
-        }
-    }
-    None
-}
-
-/// Every key, the generated ones included, in catalogue order.
-pub fn all() -> Vec<Key> {
-    let mut keys: Vec<Key> = KEYS.to_vec();
-    for (segment, _) in SUPERVISORS {
-        for (suffix, ..) in SUPERVISION_SETTINGS {
-            if let Some(k) = find(&format!("SUPERVISION_{segment}_{suffix}")) {
-                keys.push(k);
-            }
-        }
-    }
-    keys
-}
-
-/// Generated key names live as long as the process; there are 24 of them at most, interned once.
-fn leak_name(name: &str) -> &'static str {
-    use std::collections::HashSet;
-    use std::sync::{Mutex, OnceLock, PoisonError};
-    // std Mutex: a tiny set touched while validating configuration, never across an await.
-    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut names = NAMES
-        .get_or_init(|| Mutex::new(HashSet::new()))
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    if let Some(existing) = names.get(name) {
-        return existing;
-    }
-    let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
-    names.insert(leaked);
-    leaked
-}

@@ -188,3 +188,24 @@ fn the_database_url_comes_from_database_url_or_the_db_keys() {
         ("postgres://u@h/db", "DATABASE_URL")
     );
 }
+
+#[test]
+fn llm_endpoint_keys_are_generated_from_one_table() {
+    use super::catalogue::{self, Affects, Kind};
+    let key = catalogue::find("QUERY_ENGINE_API_KEY").unwrap();
+    assert!(key.secret);
+    assert_eq!(key.affects, Affects::Actor("root/engines/query"));
+    let url = catalogue::find("REPORT_ENGINE_BASE_URL").unwrap();
+    assert_eq!(
+        (url.kind, url.affects, url.secret),
+        (Kind::Url, Affects::Nothing, false)
+    );
+    assert!(catalogue::find("QUERY_ENGINE_TEMPERATURE").is_none());
+    let all = catalogue::all();
+    for endpoint in catalogue::LLM_ENDPOINTS {
+        for suffix in ["API_KEY", "BASE_URL", "MODEL_NAME"] {
+            let name = format!("{}_{suffix}", endpoint.prefix);
+            assert_eq!(all.iter().filter(|k| k.name == name).count(), 1, "{name}");
+        }
+    }
+}

@@ -115,9 +115,10 @@ pub async fn status(app: &App) -> ApiResult {
 /// analysis.
 fn llm_endpoints(app: &App) -> serde_json::Value {
     let config = app.config();
-    let endpoints: serde_json::Map<String, serde_json::Value> = crate::config::LLM_ENDPOINTS
+    let endpoints: serde_json::Map<String, serde_json::Value> =
+        crate::config::catalogue::LLM_ENDPOINTS
         .iter()
-        .map(|(prefix, label)| {
+        .map(|&crate::config::catalogue::LlmEndpoint { prefix, label, .. }| {
             let view = match config.llm(prefix) {
                 Some(c) => json!({
                     "configured": true,
@@ -130,7 +131,7 @@ fn llm_endpoints(app: &App) -> serde_json::Value {
                     "reason": format!("{prefix}_BASE_URL and {prefix}_MODEL_NAME are not both set; built-in analysis is used"),
                 }),
             };
-            ((*label).to_owned(), view)
+            (label.to_owned(), view)
         })
         .collect();
     serde_json::Value::Object(endpoints)
