@@ -147,38 +147,15 @@ fn group_of(table: &str) -> &'static str {
         .unwrap_or("other")
 }
 
-/// Binds a cleanup's cutoff in the shape its column holds.
-trait BindCutoff: Sized {
-    fn bind_cutoff(self, cutoff: Cutoff, day: &str, ms: i64) -> Self;
-}
-
-impl<'q, DB, O> BindCutoff
-    for sqlx::query::QueryScalar<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>
-where
-    DB: sqlx::Database,
-    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    fn bind_cutoff(self, cutoff: Cutoff, day: &str, ms: i64) -> Self {
-        match cutoff {
-            Cutoff::Day => self.bind(day.to_owned()),
-            Cutoff::Millis => self.bind(ms),
+/// `$query` with the cleanup's cutoff bound in the shape its column holds (a macro: the
+/// count and the deletes are different query types on two backends).
+macro_rules! bind_cutoff {
+    ($query:expr, $cutoff:expr, $day:expr, $ms:expr) => {
+        match $cutoff {
+            Cutoff::Day => $query.bind($day.to_owned()),
+            Cutoff::Millis => $query.bind($ms),
         }
-    }
-}
-
-impl<'q, DB> BindCutoff for sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
-where
-    DB: sqlx::Database,
-    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    fn bind_cutoff(self, cutoff: Cutoff, day: &str, ms: i64) -> Self {
-        match cutoff {
-            Cutoff::Day => self.bind(day.to_owned()),
-            Cutoff::Millis => self.bind(ms),
-        }
-    }
+    };
 }
 
 impl Database {
@@ -335,11 +312,10 @@ impl Database {
             };
             let mut tx = sqlx::Connection::begin_with(&mut *c, begin).await?;
             for (table, cutoff, doomed) in DOOMED {
-                let count: i64 =
-                    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {doomed}"))
-                        .bind_cutoff(cutoff, &day, ms)
-                        .fetch_one(&mut *tx)
-                        .await?;
+                let count_sql = format!("SELECT COUNT(*) FROM {table} WHERE {doomed}");
+                let count: i64 = bind_cutoff!(sqlx::query_scalar(&count_sql), cutoff, &day, ms)
+                    .fetch_one(&mut *tx)
+                    .await?;
                 if !execute || count == 0 {
                     tables.push(TableCount { table, group: group_of(table), rows: count });
                     continue;
@@ -351,19 +327,29 @@ impl Database {
                         _ => None,
                     };
                     if let Some(index) = index {
-                        sqlx::query(&format!(
+                        let sql = format!(
                             "DELETE FROM {index} WHERE rowid IN \
                              (SELECT id FROM {table} WHERE {doomed})"
-                        ))
-                        .bind_cutoff(cutoff, &day, ms)
+                        );
+                        bind_cutoff!(
+                            sqlx::query(&sql),
+                            cutoff,
+                            &day,
+                            ms
+                        )
                         .execute(&mut *tx)
                         .await?;
                     }
                 }
                 // What was deleted, which a concurrent writer may have made differ from the
                 // count a moment ago.
-                let deleted = sqlx::query(&format!("DELETE FROM {table} WHERE {doomed}"))
-                    .bind_cutoff(cutoff, &day, ms)
+                let delete_sql = format!("DELETE FROM {table} WHERE {doomed}");
+                let deleted = bind_cutoff!(
+                    sqlx::query(&delete_sql),
+                    cutoff,
+                    &day,
+                    ms
+                )
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();

@@ -34,10 +34,11 @@ const RELATION_INSERT: &str = "INSERT INTO topic_news_relation (topic_id, news_i
     relation_score, extract_date, add_ts) VALUES ($1, $2, $3, $4, $5) \
     ON CONFLICT (topic_id, news_id, extract_date) DO NOTHING";
 
-/// Binds a news item's upsert parameters (the same on both backends).
+/// Binds a news item's upsert parameters (the same on both backends) to `$query`, a query
+/// on [`NEWS_UPSERT`].
 macro_rules! bind_news {
-    ($item:expr, $now:expr) => {
-        sqlx::query(NEWS_UPSERT)
+    ($query:expr, $item:expr, $now:expr) => {
+        $query
             .bind(&$item.news_id)
             .bind(&$item.source_platform)
             .bind(&$item.title)
@@ -106,21 +107,13 @@ impl Database {
             check_news(item)?;
         }
         let now = crate::clock::now_ms();
+        let returning = format!("{NEWS_UPSERT} RETURNING id");
         match self.conn().await? {
             Conn::Sqlite(mut conn) => {
                 let mut tx =
                     sqlx::Connection::begin_with(&mut *conn, crate::db::SQLITE_BEGIN_WRITE).await?;
                 for item in items {
-                    let id: i64 = sqlx::query_scalar(&format!("{NEWS_UPSERT} RETURNING id"))
-                        .bind(&item.news_id)
-                        .bind(&item.source_platform)
-                        .bind(&item.title)
-                        .bind(&item.url)
-                        .bind(&item.description)
-                        .bind(&item.extra_info)
-                        .bind(&item.crawl_date)
-                        .bind(item.rank_position)
-                        .bind(now)
+                    let id: i64 = bind_news!(sqlx::query_scalar(&returning), item, now)
                         .fetch_one(&mut *tx)
                         .await?;
                     sqlx::query("DELETE FROM news_fts WHERE rowid = $1")
@@ -138,7 +131,9 @@ impl Database {
             Conn::Postgres(mut conn) => {
                 let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                 for item in items {
-                    bind_news!(item, now).execute(&mut *tx).await?;
+                    bind_news!(sqlx::query(NEWS_UPSERT), item, now)
+                        .execute(&mut *tx)
+                        .await?;
                     sqlx::query(
                         "UPDATE daily_news SET terms = array_to_tsvector(string_to_array($2, ' ')) \
                          WHERE news_id = $1",

@@ -155,8 +155,6 @@ struct Request<'a> {
     model: &'a str,
     messages: &'a [Message],
     stream: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    temperature: Option<f32>,
 }
 
 impl LlmClient {
@@ -267,7 +265,6 @@ impl LlmClient {
             model: &self.config.model,
             messages,
             stream: streaming,
-            temperature: None,
         };
         let mut request = self
             .http
