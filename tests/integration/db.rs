@@ -117,6 +117,14 @@ fn seed_and_inspect(env: &[(&str, &str)], backend: &str) {
         .sum();
     assert_eq!(total, 900);
 
+    let migrated = ok(&db(dir.path(), env, &["migrate"]));
+    assert!(migrated.contains("2 of 2 migrations applied"), "{migrated}");
+    let reindexed = ok(&db(dir.path(), env, &["reindex"]));
+    assert!(
+        reindexed.contains("900 posts, 40 news items"),
+        "{reindexed}"
+    );
+
     // Cleanup: a dry run by default, then one transaction. Everything in the sample was
     // crawled (seeded) just now, and its news days lie in the past.
     let plan = ok(&db(dir.path(), env, &["cleanup", "--days", "1"]));
