@@ -6,6 +6,7 @@
 //! `main` alone owns the signals.
 
 mod actors;
+mod analysis;
 mod config;
 mod dashboard;
 mod db;
@@ -454,6 +455,10 @@ where
             ("GET", "/api/db/stats") => db::stats(app).await,
             ("GET", "/api/db/search") => db::search(app, query).await,
             ("GET", "/api/events") => events::subscribe(app, headers, query),
+            ("POST", "/api/analysis") => analysis::start(app, &body).await,
+            ("GET", "/api/analysis/{id}") => analysis::get(app, param(0)).await,
+            ("GET", "/api/analysis/{id}/stream") => analysis::stream(app, param(0), headers, query),
+            ("POST", "/api/analysis/{id}/cancel") => analysis::cancel(app, param(0)).await,
             ("POST", "/api/events/{topic}") => events::publish(app, param(0), &body).await,
             ("GET", "/ws") => Err(ApiError::new(
                 StatusCode::UPGRADE_REQUIRED,

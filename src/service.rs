@@ -2,6 +2,7 @@
 //! access tokens and metrics — everything the HTTP layer serves from, in one [`App`].
 
 pub mod config_actor;
+pub mod engines;
 pub mod metrics_actor;
 pub mod redis_link;
 pub mod storage_actor;
@@ -152,33 +153,6 @@ fn infra(
     children
 }
 
-/// The forum under `engines`, reading its settings from the live configuration at each start.
-fn forum(bus: &EventBus, live: &LiveConfig, db: &storage::Database) -> ChildSpec {
-    let bus = bus.clone();
-    let live = Arc::clone(live);
-    let db = db.clone();
-    ChildSpec::worker("forum", move |ctx| {
-        let config = live.borrow().clone();
-        let args = actors::forum::actor::ForumArgs {
-            bus: bus.clone(),
-            db: Some(db.clone()),
-            log_path: config.data_dir.join("forum.log"),
-            follow: config
-                .raw
-                .get("FORUM_LOG_FOLLOW")
-                .filter(|p| !p.is_empty())
-                .map(std::path::PathBuf::from),
-            host_every: config
-                .raw
-                .get("FORUM_HOST_EVERY")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(5),
-            poll_every: Duration::from_millis(500),
-        };
-        async move { ctx.spawn(actors::forum::actor::ForumActor, args).await }
-    })
-}
-
 /// Starts the service: data directory, tokens, the supervision tree.
 ///
 /// # Errors
@@ -235,9 +209,10 @@ pub async fn start(
     let inputs = Arc::new(inputs);
     let latest: LatestSample = Arc::new(Mutex::new(crate::process_metrics::sample()));
     let telemetry = Arc::new(TreeTelemetry::new(bus.clone()));
+    let root_cell = Arc::new(std::sync::OnceLock::new());
     let branches = Branches {
         infra: infra(&bus, &live, &inputs, &prometheus, &latest, &db, &health),
-        engines: vec![forum(&bus, &live, &db)],
+        engines: engines::children(&bus, &live, &db, &cache, &root_cell),
         ..Branches::default()
     };
     let settings_live = Arc::clone(&live);
@@ -249,6 +224,7 @@ pub async fn start(
     let root = SupervisorRef::start_root(ROOT, spec)
         .await
         .context("starting the supervision tree")?;
+    let _ = root_cell.set(root.clone());
     let (shutdown, _) = watch::channel(false);
     let (closing, _) = watch::channel(false);
     let _ = bus.publish(

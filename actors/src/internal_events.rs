@@ -31,6 +31,23 @@ pub const METRICS: &[(&str, &str)] = &[
         "bettafish_llm_request_duration_seconds",
         "Time an LLM attempt took, by engine.",
     ),
+    (
+        "bettafish_engine_jobs_total",
+        "Research jobs ended, by engine and outcome (done, failed, cancelled).",
+    ),
+    (
+        "bettafish_engine_job_duration_seconds",
+        "Time a research job took, by engine.",
+    ),
+    (
+        "bettafish_analyses_total",
+        "Analysis sessions ended, by outcome (done, partial, failed, cancelled).",
+    ),
+];
+
+/// Histogram buckets for research jobs and analyses, in seconds: 10 ms to 30 min.
+pub const JOB_DURATION_BUCKETS: &[f64] = &[
+    0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0,
 ];
 
 /// Histogram buckets for LLM attempts, in seconds: 50 ms to 5 min.
@@ -138,5 +155,34 @@ pub struct ReplayServed {
 impl ReplayServed {
     pub fn emit(self) {
         counter!("bettafish_replay_total", "result" => self.result).increment(1);
+    }
+}
+
+/// A research job ended.
+pub struct EngineJobEnded {
+    pub engine: &'static str,
+    /// `done`, `failed` or `cancelled`.
+    pub outcome: &'static str,
+    pub duration: Duration,
+}
+
+impl EngineJobEnded {
+    pub fn emit(self) {
+        counter!("bettafish_engine_jobs_total", "engine" => self.engine, "outcome" => self.outcome)
+            .increment(1);
+        histogram!("bettafish_engine_job_duration_seconds", "engine" => self.engine)
+            .record(self.duration.as_secs_f64());
+    }
+}
+
+/// An analysis session ended.
+pub struct AnalysisEnded {
+    /// `done`, `partial`, `failed` or `cancelled`.
+    pub outcome: &'static str,
+}
+
+impl AnalysisEnded {
+    pub fn emit(self) {
+        counter!("bettafish_analyses_total", "outcome" => self.outcome).increment(1);
     }
 }

@@ -8,7 +8,9 @@
 //!
 //! Start with [`tree::service_tree`].
 
+pub mod analyses;
 pub mod analysis;
+pub mod engines;
 pub mod events;
 pub mod forum;
 pub mod internal_events;

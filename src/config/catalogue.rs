@@ -277,6 +277,34 @@ pub const KEYS: &[Key] = &[
         ),
         "root/engines/forum",
     ),
+    // --- the engines and analyses ---
+    restarts(
+        count(
+            "MAX_REFLECTIONS",
+            "2",
+            0,
+            10,
+            "Reflection rounds (search again for what is missing, rewrite) per report paragraph.",
+        ),
+        "root/engines",
+    ),
+    restarts(
+        count(
+            "MAX_PARAGRAPHS",
+            "5",
+            1,
+            20,
+            "Most paragraphs an engine's report plans.",
+        ),
+        "root/engines",
+    ),
+    count(
+        "ANALYSIS_ENGINE_TIMEOUT",
+        "600",
+        1,
+        86_400,
+        "Seconds each engine may take in an analysis before its job is cancelled.",
+    ),
     // --- search providers ---
     secret("TAVILY_API_KEY", "Tavily web search API key."),
     secret("BOCHA_WEB_SEARCH_API_KEY", "Bocha web search API key."),

@@ -75,6 +75,16 @@ pub const ROUTES: &[RouteDef] = &[
     },
     post("/api/forum/start", "Start the forum actor."),
     post("/api/forum/stop", "Stop the forum actor."),
+    RouteDef {
+        body: Some("{\"query\": what to analyse}"),
+        ..post("/api/analysis", "Start an analysis session: the three engines research the query in parallel (202 with its id).")
+    },
+    get("/api/analysis/{id}", Access::Read, "An analysis: status, each engine's report (Markdown and JSON) and the forum discussion."),
+    RouteDef {
+        streams: true,
+        ..get("/api/analysis/{id}/stream", Access::Read, "Server-Sent Events of one analysis (topic analysis/<id>; resume as /api/events).")
+    },
+    post("/api/analysis/{id}/cancel", "Cancel a running analysis and its engines' jobs."),
     get("/api/db/stats", Access::Read, "Database statistics: tables with row counts, news, topics, tasks, posts by platform (503 while the database is down)."),
     get("/api/db/search", Access::Read, "Full-text search over posts and news, Chinese and English (?q=words&limit=20&platform=wb)."),
     RouteDef {

@@ -6,6 +6,7 @@
 //! HTTP or configuration files: the binary hands it a URL and pool settings.
 
 pub mod admin;
+pub mod analyses;
 pub mod cache;
 pub mod clock;
 mod db;

@@ -20,8 +20,12 @@ use super::line;
 use crate::events::EventBus;
 
 pub enum ForumMsg {
-    /// An engine's message (`source`: `INSIGHT`, `MEDIA`, `QUERY`…).
-    Agent { source: String, content: String },
+    /// An engine's message (`source`: `INSIGHT`, `MEDIA`, `QUERY`…), in an analysis session.
+    Agent {
+        source: String,
+        content: String,
+        session: Option<String>,
+    },
     /// Read what the followed log has gained.
     Poll,
 }
@@ -36,12 +40,15 @@ pub struct ForumArgs {
     /// Agent messages per host message.
     pub host_every: usize,
     pub poll_every: Duration,
+    /// The LLM host (`FORUM_HOST_*`); the built-in host speaks when it is absent or fails.
+    pub host_llm: Option<std::sync::Arc<crate::llm::LlmClient>>,
 }
 
 pub struct ForumState {
     args: ForumArgs,
     follower: Option<Follower>,
-    round: Vec<(String, String)>,
+    /// Agent messages since the host last spoke, per session (None: outside any analysis).
+    rounds: std::collections::HashMap<Option<String>, Vec<(String, String)>>,
     ticker: Option<JoinHandle<()>>,
 }
 
@@ -59,6 +66,7 @@ impl ForumState {
         kind: &str,
         source: &str,
         content: &str,
+        session: Option<&str>,
     ) -> Result<(), ActorProcessingErr> {
         let at = storage::clock::now_ms();
         let text = line::format(&clock(at), source, None, content);
@@ -69,27 +77,67 @@ impl ForumState {
         file.write_all(text.as_bytes())?;
         file.write_all(b"\n")?;
         if let Some(db) = &self.args.db {
-            if let Err(err) = db.add_forum_message(None, source, content, at).await {
+            if let Err(err) = db.add_forum_message(session, source, content, at).await {
                 tracing::warn!(error = %err, "storing a forum message failed; it is in forum.log");
             }
         }
         let _ = self.args.bus.publish(
             "forum",
             "forum_message",
-            &json!({"type": kind, "sender": source, "content": content, "timestamp": clock(at), "at": at}),
+            &json!({"type": kind, "sender": source, "content": content, "timestamp": clock(at), "at": at, "session": session}),
         );
         Ok(())
     }
 
-    async fn agent(&mut self, source: String, content: String) -> Result<(), ActorProcessingErr> {
-        self.say("agent", &source, &content).await?;
-        self.round.push((source, content));
-        if self.round.len() >= self.args.host_every.max(1) {
-            let speech = host_speech(&self.round);
-            self.round.clear();
-            self.say("host", "HOST", &speech).await?;
+    async fn agent(
+        &mut self,
+        source: String,
+        content: String,
+        session: Option<String>,
+    ) -> Result<(), ActorProcessingErr> {
+        self.say("agent", &source, &content, session.as_deref())
+            .await?;
+        let round = self.rounds.entry(session.clone()).or_default();
+        round.push((source, content));
+        if round.len() >= self.args.host_every.max(1) {
+            let round = std::mem::take(round);
+            let speech = self.host(&round).await;
+            self.say("host", "HOST", &speech, session.as_deref())
+                .await?;
+        }
+        if self.rounds.get(&session).is_some_and(Vec::is_empty) {
+            self.rounds.remove(&session);
         }
         Ok(())
+    }
+
+    /// The host's message: the LLM's when one is configured and answers, else the built-in one.
+    async fn host(&self, round: &[(String, String)]) -> String {
+        if let Some(llm) = &self.args.host_llm {
+            let said: Vec<String> = round.iter().map(|(s, c)| format!("[{s}] {c}")).collect();
+            let messages = [
+                crate::llm::Message::system(
+                    "You moderate a discussion between research agents (QUERY, MEDIA, INSIGHT) about \
+                     a public-opinion topic. Summarise where they agree and differ, name what \
+                     evidence is missing, and ask each a pointed question. Write in the language \
+                     of the discussion, in at most 200 words.",
+                ),
+                crate::llm::Message::user(said.join("\n")),
+            ];
+            match llm.chat(&messages).await {
+                Ok(text) => {
+                    let text = crate::llm::text::strip_think(&text).trim().to_owned();
+                    if !text.is_empty() {
+                        return text;
+                    }
+                    tracing::warn!("the LLM host said nothing; the built-in host speaks");
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "the LLM host failed; the built-in host speaks")
+                }
+            }
+        }
+        host_speech(round)
     }
 }
 
@@ -159,7 +207,7 @@ impl Actor for ForumActor {
         Ok(ForumState {
             args,
             follower,
-            round: Vec::new(),
+            rounds: std::collections::HashMap::new(),
             ticker,
         })
     }
@@ -171,7 +219,11 @@ impl Actor for ForumActor {
         state: &mut ForumState,
     ) -> Result<(), ActorProcessingErr> {
         match message {
-            ForumMsg::Agent { source, content } => state.agent(source, content).await?,
+            ForumMsg::Agent {
+                source,
+                content,
+                session,
+            } => state.agent(source, content, session).await?,
             ForumMsg::Poll => {
                 let lines = match state.follower.as_mut() {
                     Some(f) => f.poll()?,
@@ -183,7 +235,8 @@ impl Actor for ForumActor {
                         continue;
                     }
                     let source = l.source.unwrap_or_else(|| "AGENT".to_owned());
-                    state.agent(source, l.content).await?;
+                    // Their session ids are not our analyses: the line is kept without one.
+                    state.agent(source, l.content, None).await?;
                 }
             }
         }

@@ -1,0 +1,214 @@
+//! Finding material for a paragraph: the engine's providers in order of preference, falling
+//! back to the next when one fails or finds nothing (the local store last, so an engine always
+//! has something to read on a machine with no keys).
+//!
+//! The local store's full-text search is the AND of a query's terms, which a whole sentence
+//! ("极澜汽车电池召回怎么样") rarely satisfies. When it finds little, the query's topical words
+//! are searched one by one and the posts ranked by how many of them they contain — what the
+//! original's keyword optimizer did with an LLM, done here without one.
+
+use std::collections::HashMap;
+
+use storage::model::{Post, PostKind};
+
+use super::report::SearchRecord;
+use crate::analysis;
+use crate::search::{Provider, SearchHit};
+
+/// At most this many words of a query are searched one by one.
+const MAX_WORDS: usize = 6;
+
+/// The engine's providers, in order of preference.
+pub struct Searcher {
+    providers: Vec<Provider>,
+}
+
+/// What a search found, and the record of how.
+pub struct Gathered {
+    pub hits: Vec<SearchHit>,
+    pub record: SearchRecord,
+}
+
+/// The words of `query` worth searching for, in order, without repeats.
+pub fn topical_words(query: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for t in analysis::tokens(query) {
+        if analysis::summary::keep(&t) && !words.contains(&t) {
+            words.push(t);
+        }
+    }
+    words.truncate(MAX_WORDS);
+    words
+}
+
+fn key(hit: &SearchHit) -> String {
+    hit.url
+        .clone()
+        .unwrap_or_else(|| hit.content.chars().take(80).collect())
+}
+
+impl Searcher {
+    pub fn new(providers: Vec<Provider>) -> Self {
+        Self { providers }
+    }
+
+    /// The providers' names, in order (`off` ones included).
+    pub fn names(&self) -> Vec<&'static str> {
+        self.providers.iter().map(Provider::name).collect()
+    }
+
+    /// Searches the first provider that answers with something; says which, and who failed.
+    pub async fn search(&self, query: &str, limit: usize) -> Gathered {
+        let mut failed = Vec::new();
+        let mut last_empty = None;
+        for provider in &self.providers {
+            if let Provider::Off { .. } = provider {
+                continue;
+            }
+            let found = if provider.name() == "local" {
+                local(provider, query, limit).await
+            } else {
+                provider.search(query, limit).await
+            };
+            match found {
+                Ok(hits) if !hits.is_empty() => {
+                    return Gathered {
+                        record: SearchRecord {
+                            query: query.to_owned(),
+                            provider: provider.name().to_owned(),
+                            hits: hits.len(),
+                            failed,
+                        },
+                        hits,
+                    };
+                }
+                Ok(_) => last_empty = Some(provider.name()),
+                Err(err) => {
+                    tracing::warn!(provider = provider.name(), error = %err, "search failed; trying the next provider");
+                    failed.push(err.to_string());
+                }
+            }
+        }
+        Gathered {
+            hits: Vec::new(),
+            record: SearchRecord {
+                query: query.to_owned(),
+                provider: last_empty.unwrap_or("none").to_owned(),
+                hits: 0,
+                failed,
+            },
+        }
+    }
+}
+
+/// The local store: the query as it is, and when that finds little, its words one by one,
+/// ranked by how many of them a hit contains (then by engagement).
+async fn local(
+    provider: &Provider,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<SearchHit>, crate::search::SearchError> {
+    let direct = provider.search(query, limit).await?;
+    let words = topical_words(query);
+    if direct.len() * 2 >= limit || words.len() < 2 {
+        return Ok(direct);
+    }
+    let mut found: HashMap<String, (usize, SearchHit)> = HashMap::new();
+    for word in &words {
+        for hit in provider.search(word, limit * 2).await? {
+            found
+                .entry(key(&hit))
+                .and_modify(|(n, _)| *n += 1)
+                .or_insert((1, hit));
+        }
+    }
+    let mut ranked: Vec<(usize, SearchHit)> = found.into_values().collect();
+    ranked.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(b.1.engagement.cmp(&a.1.engagement))
+            .then(a.1.content.cmp(&b.1.content))
+    });
+    // Prefer hits with at least two of the words when there are enough of them: one common
+    // word alone ("价格", "price") would wander off the topic.
+    let strong = ranked.iter().filter(|(n, _)| *n >= 2).count();
+    let floor = if strong >= 5 { 2 } else { 1 };
+    let mut hits = direct;
+    let mut seen: std::collections::HashSet<String> = hits.iter().map(key).collect();
+    for (_, hit) in ranked.into_iter().filter(|(n, _)| *n >= floor) {
+        if hits.len() >= limit {
+            break;
+        }
+        if seen.insert(key(&hit)) {
+            hits.push(hit);
+        }
+    }
+    Ok(hits)
+}
+
+/// A hit as a post, for the built-in analysis.
+pub fn as_post(hit: &SearchHit, i: usize) -> Post {
+    let published_at = hit.published.as_deref().and_then(day_start_ms);
+    Post {
+        platform: hit.platform.clone().unwrap_or_else(|| hit.provider.clone()),
+        kind: PostKind::Content,
+        platform_id: i.to_string(),
+        content_id: None,
+        parent_id: None,
+        author_id: None,
+        author_name: None,
+        title: (!hit.title.is_empty()).then(|| hit.title.clone()),
+        body: hit.content.clone(),
+        url: hit.url.clone(),
+        liked_count: hit.engagement.unwrap_or(0),
+        comment_count: 0,
+        share_count: 0,
+        collected_count: 0,
+        published_at,
+        crawled_at: 0,
+        source_keyword: None,
+        topic_id: None,
+        raw: None,
+    }
+}
+
+/// Epoch milliseconds of an ISO day's start (UTC).
+fn day_start_ms(day: &str) -> Option<i64> {
+    let mut parts = day.get(..10)?.split('-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let d: i64 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_round_trip_through_the_clock() {
+        for ms in [0i64, 86_400_000 * 20_000, 1_795_000_000_000] {
+            let day = storage::clock::day_of_ms(ms).unwrap();
+            let start = day_start_ms(&day).unwrap();
+            assert!(start <= ms && ms - start < 86_400_000, "{day} {start} {ms}");
+        }
+        assert_eq!(day_start_ms("2026-13-01"), None);
+        assert_eq!(day_start_ms("x"), None);
+    }
+
+    #[test]
+    fn topical_words_drop_filler() {
+        let words = topical_words("极澜汽车的电池召回怎么样");
+        assert!(words.iter().any(|w| w == "召回"), "{words:?}");
+        assert!(!words.iter().any(|w| w == "的" || w == "怎么"), "{words:?}");
+    }
+}

@@ -1,0 +1,73 @@
+//! The research engines `query`, `media` and `insight` (`root/engines/<name>`): each takes
+//! research jobs for a query and runs the original's loop ([`research`]) with an LLM where one
+//! is configured ([`llm_steps`]) and built-in analysis otherwise ([`builtin`]), searching its
+//! providers in order with the local store last ([`gather`]). The actor ([`actor`]) runs jobs,
+//! stores and announces their reports, and can cancel them.
+
+pub mod actor;
+pub mod builtin;
+pub mod gather;
+pub mod llm_steps;
+pub mod report;
+pub mod research;
+
+pub use actor::{EngineActor, EngineArgs, EngineMsg, ForumLink, Job, JobOutcome, JobStatus};
+pub use report::Report;
+
+/// Which engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineKind {
+    Query,
+    Media,
+    Insight,
+}
+
+impl EngineKind {
+    /// All three, in the order an analysis lists them.
+    pub const ALL: [EngineKind; 3] = [Self::Query, Self::Media, Self::Insight];
+
+    /// `query`, `media`, `insight`: the actor's name and its topic `engine/<name>`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Query => "query",
+            Self::Media => "media",
+            Self::Insight => "insight",
+        }
+    }
+
+    /// The forum speaker (`QUERY`…), as the original's log names them.
+    pub fn speaker(self) -> &'static str {
+        match self {
+            Self::Query => "QUERY",
+            Self::Media => "MEDIA",
+            Self::Insight => "INSIGHT",
+        }
+    }
+
+    /// The report's title after the query.
+    pub fn title(self, zh: bool) -> &'static str {
+        match (self, zh) {
+            (Self::Query, true) => "事件调查报告",
+            (Self::Query, false) => "What happened",
+            (Self::Media, true) => "传播与媒体分析",
+            (Self::Media, false) => "How it spread",
+            (Self::Insight, true) => "舆情洞察",
+            (Self::Insight, false) => "How people feel",
+        }
+    }
+
+    /// The engine of this name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The prefix of its LLM keys (`QUERY_ENGINE_BASE_URL`…).
+    pub fn llm_prefix(self) -> &'static str {
+        match self {
+            Self::Query => "QUERY_ENGINE",
+            Self::Media => "MEDIA_ENGINE",
+            Self::Insight => "INSIGHT_ENGINE",
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! Analysis sessions over HTTP: `POST /api/analysis {query}` starts one under
+//! `root/analyses`, `GET /api/analysis/{id}` reads its record with each engine's report and the
+//! forum discussion, `GET /api/analysis/{id}/stream` follows it live (SSE on `analysis/<id>`),
+//! and `POST /api/analysis/{id}/cancel` stops it.
+
+use std::time::Duration;
+
+use actors::analyses::{AnalysisActor, AnalysisArgs, AnalysisMsg};
+use serde_json::{json, Value};
+use supervision::{ChildSpec, Restart};
+use warp::http::StatusCode;
+
+use super::reply::{self, ApiError, ApiResult};
+use crate::service::App;
+
+const ANALYSES: &str = "root/analyses";
+const ENGINES: &str = "root/engines";
+/// The longest query taken, in characters.
+const MAX_QUERY: usize = 500;
+
+fn new_id() -> String {
+    format!("{:012x}", fastrand::u64(..) & 0xffff_ffff_ffff)
+}
+
+/// Ids are what [`new_id`] makes; anything else is not one of ours.
+fn checked(id: &str) -> Result<&str, ApiError> {
+    if !id.is_empty() && id.len() <= 32 && id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(id)
+    } else {
+        Err(ApiError::not_found(format!("no analysis `{id}`")))
+    }
+}
+
+/// `POST /api/analysis {query}`: 202 with the id and where to follow it.
+pub async fn start(app: &App, body: &[u8]) -> ApiResult {
+    #[derive(serde::Deserialize)]
+    struct Ask {
+        query: String,
+    }
+    let ask: Ask = serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("expected {{\"query\": \"what to analyse\"}}: {e}"),
+        )
+    })?;
+    let query = ask.query.trim().to_owned();
+    if query.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "empty_query",
+            "the query is empty",
+        ));
+    }
+    if query.chars().count() > MAX_QUERY {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "query_too_long",
+            format!("the query is longer than {MAX_QUERY} characters"),
+        ));
+    }
+    let id = new_id();
+    let now = storage::clock::now_ms();
+    app.db.create_analysis(&id, &query, now).await?;
+    let config = app.config();
+    let timeout = config
+        .raw
+        .get("ANALYSIS_ENGINE_TIMEOUT")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(600);
+    let (bus, db, root) = (app.bus.clone(), app.db.clone(), app.root.clone());
+    let (spec_id, spec_query) = (id.clone(), query.clone());
+    let spec = ChildSpec::worker(id.clone(), move |ctx| {
+        let args = AnalysisArgs {
+            id: spec_id.clone(),
+            query: spec_query.clone(),
+            bus: bus.clone(),
+            db: Some(db.clone()),
+            root: root.clone(),
+            engines_path: ENGINES.to_owned(),
+            path: ctx.path().to_owned(),
+            engine_timeout: Duration::from_secs(timeout),
+        };
+        async move { ctx.spawn(AnalysisActor, args).await }
+    })
+    .restart(Restart::Transient);
+    if let Err(err) = app.root.start_child(ANALYSES, spec).await {
+        let why = err.to_string();
+        let _ = app
+            .db
+            .set_analysis_status(&id, "failed", Some(&why), None, true, now)
+            .await;
+        return Err(err.into());
+    }
+    Ok(reply::json(
+        StatusCode::ACCEPTED,
+        &json!({
+            "success": true,
+            "id": id,
+            "query": query,
+            "status": "running",
+            "topic": format!("analysis/{id}"),
+            "stream": format!("/api/analysis/{id}/stream"),
+            "url": format!("/api/analysis/{id}"),
+        }),
+    ))
+}
+
+fn parsed(text: Option<&str>) -> Value {
+    text.and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// `GET /api/analysis/{id}/stream`: the session's events, resumable like `/api/events`.
+pub fn stream(app: &App, id: &str, headers: &warp::http::HeaderMap, query: &str) -> ApiResult {
+    let id = checked(id)?;
+    let filter = actors::events::TopicFilter::parse(&format!("analysis/{id}"))
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_id", e.to_string()))?;
+    let since = super::events::resume_cursor(headers, query)?;
+    Ok(super::events::sse_reply(app, filter, since))
+}
+
+/// `GET /api/analysis/{id}`.
+pub async fn get(app: &App, id: &str) -> ApiResult {
+    let id = checked(id)?;
+    let Some(record) = app.db.analysis(id).await? else {
+        return Err(ApiError::not_found(format!("no analysis `{id}`")));
+    };
+    let engines: Vec<Value> = app
+        .db
+        .engine_outputs_of(id)
+        .await?
+        .into_iter()
+        .map(|o| {
+            json!({
+                "engine": o.engine,
+                "status": o.status,
+                "error": o.error,
+                "markdown": o.markdown,
+                "report": parsed(o.document.as_deref()),
+                "output_id": o.id,
+                "created_at": o.created_at,
+                "finished_at": o.finished_at,
+            })
+        })
+        .collect();
+    let forum = app.db.forum_messages_of(id).await?;
+    Ok(reply::json(
+        StatusCode::OK,
+        &json!({
+            "success": true,
+            "id": record.id,
+            "query": record.query,
+            "status": record.status,
+            "error": record.error,
+            "created_at": record.created_at,
+            "finished_at": record.finished_at,
+            "result": parsed(record.result.as_deref()),
+            "engines": engines,
+            "forum": forum,
+        }),
+    ))
+}
+
+/// `POST /api/analysis/{id}/cancel`: 200 once the session has recorded its cancellation; 409
+/// when it had already ended.
+pub async fn cancel(app: &App, id: &str) -> ApiResult {
+    let id = checked(id)?;
+    let Some(record) = app.db.analysis(id).await? else {
+        return Err(ApiError::not_found(format!("no analysis `{id}`")));
+    };
+    if record.status != "running" {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "already_ended",
+            format!("analysis {id} has already ended ({})", record.status),
+        ));
+    }
+    let path = format!("{ANALYSES}/{id}");
+    let (done, recorded) = tokio::sync::oneshot::channel();
+    let sent = match app.root.lookup(&path).await {
+        Ok(handle) => handle
+            .send(AnalysisMsg::Cancel { done: Some(done) })
+            .is_ok(),
+        Err(_) => false,
+    };
+    if sent {
+        // The session answers once the cancellation is stored (or it ended on its own first).
+        let _ = tokio::time::timeout(Duration::from_secs(10), recorded).await;
+    } else {
+        // Running in the database but not in the tree: its actor is gone (a previous process).
+        app.db
+            .set_analysis_status(
+                id,
+                "cancelled",
+                Some("cancelled by request; its session was no longer running"),
+                None,
+                true,
+                storage::clock::now_ms(),
+            )
+            .await?;
+    }
+    let status = app
+        .db
+        .analysis(id)
+        .await?
+        .map_or_else(|| "cancelled".to_owned(), |r| r.status);
+    Ok(reply::json(
+        StatusCode::OK,
+        &json!({"success": true, "id": id, "status": status}),
+    ))
+}
