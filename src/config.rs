@@ -375,12 +375,33 @@ impl Config {
                 .get(&format!("{prefix}_{suffix}"))
                 .filter(|v| !v.is_empty())
         };
-        Some(actors::llm::LlmConfig::new(
+        let mut llm = actors::llm::LlmConfig::new(
             label,
             get("BASE_URL")?,
             get("API_KEY"),
             get("MODEL_NAME")?,
-        ))
+        );
+        let number = |key: &str| self.raw.get(key).and_then(|v| v.parse::<u64>().ok());
+        if let Some(s) = number("LLM_TIMEOUT") {
+            llm.attempt_timeout = Duration::from_secs(s);
+        }
+        if let Some(n) = number("LLM_MAX_ATTEMPTS") {
+            llm.max_attempts = n as u32;
+        }
+        if let Some(ms) = number("LLM_BACKOFF_MIN_MS") {
+            llm.backoff_min = Duration::from_millis(ms);
+            llm.backoff_max = llm.backoff_max.max(llm.backoff_min);
+        }
+        if let Some(s) = number("LLM_MAX_TOTAL_WAIT") {
+            llm.max_total_wait = Duration::from_secs(s);
+        }
+        if let Some(n) = number("LLM_CIRCUIT_FAILURES") {
+            llm.circuit_failures = n as u32;
+        }
+        if let Some(s) = number("LLM_CIRCUIT_COOLDOWN") {
+            llm.circuit_cooldown = Duration::from_secs(s);
+        }
+        Some(llm)
     }
 
     /// Every known key with its display value and layer, secrets masked.

@@ -11,6 +11,7 @@ mod integration {
 
     mod access;
     mod actors;
+    mod analysis;
     mod cli;
     mod config;
     mod db;
@@ -18,6 +19,7 @@ mod integration {
     mod events;
     mod forum;
     mod lifecycle;
+    pub mod mock_llm;
     mod openapi;
     pub mod proxy;
     mod redis;

@@ -277,6 +277,67 @@ pub const KEYS: &[Key] = &[
         ),
         "root/engines/forum",
     ),
+    // --- how every LLM endpoint is called ---
+    restarts(
+        count(
+            "LLM_TIMEOUT",
+            "180",
+            1,
+            3_600,
+            "Seconds one LLM attempt may take.",
+        ),
+        "root/engines",
+    ),
+    restarts(
+        count(
+            "LLM_MAX_ATTEMPTS",
+            "4",
+            1,
+            10,
+            "Attempts per LLM call (429, 5xx, timeouts and broken connections are retried).",
+        ),
+        "root/engines",
+    ),
+    restarts(
+        count(
+            "LLM_BACKOFF_MIN_MS",
+            "500",
+            1,
+            60_000,
+            "The first wait between LLM attempts, doubled each time (jittered); Retry-After wins when longer.",
+        ),
+        "root/engines",
+    ),
+    restarts(
+        count(
+            "LLM_MAX_TOTAL_WAIT",
+            "60",
+            0,
+            3_600,
+            "Seconds an LLM call may spend waiting between attempts in all.",
+        ),
+        "root/engines",
+    ),
+    restarts(
+        count(
+            "LLM_CIRCUIT_FAILURES",
+            "5",
+            1,
+            100,
+            "Failed LLM calls in a row after which the endpoint is left alone (built-in analysis stands in).",
+        ),
+        "root/engines",
+    ),
+    restarts(
+        count(
+            "LLM_CIRCUIT_COOLDOWN",
+            "60",
+            1,
+            86_400,
+            "Seconds a failing LLM endpoint is left alone before one call probes it.",
+        ),
+        "root/engines",
+    ),
     // --- the engines and analyses ---
     restarts(
         count(

@@ -1,0 +1,461 @@
+//! Analysis sessions through the binary, on the embedded sample corpus: offline (no keys) the
+//! three engines write reports about the query and discuss it in the forum, live on the event
+//! stream; with a (mock) LLM the same run uses it, survives its failures and says so; a stuck
+//! engine times out, and a running analysis can be cancelled.
+
+use std::collections::HashSet;
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use super::mock_llm::{Faults, MockLlm};
+use super::sse::SseClient;
+use super::util::Server;
+
+/// Words only the other sample topics use (battery recall, canteen prices, AI song).
+const OTHER_TOPICS: [&str; 6] = ["极澜", "召回", "食堂", "饭卡", "苏念", "版权"];
+
+/// Waits until the service has loaded the sample corpus (it does so after start).
+fn wait_for_sample(server: &Server) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let found = server.get("/api/db/search?q=%E9%A9%AC%E6%8B%89%E6%9D%BE&limit=1");
+        if found.status == 200
+            && found.json()["posts"]
+                .as_array()
+                .is_some_and(|p| !p.is_empty())
+        {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the sample was not loaded:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Starts an analysis; its id.
+fn start(server: &Server, query: &str) -> String {
+    let started = server.post("/api/analysis", &json!({ "query": query }));
+    assert_eq!(started.status, 202, "{}", started.body);
+    let body = started.json();
+    assert_eq!(body["status"], "running");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+/// Reads `client` until the analysis `id` ends; the event types seen for it, in order.
+fn follow(client: &mut SseClient, id: &str) -> Vec<(String, Value)> {
+    let topic = format!("analysis/{id}");
+    let mut seen = Vec::new();
+    while let Some(frame) = client.next_event() {
+        let event = frame.json();
+        if event["topic"] != topic.as_str() {
+            continue;
+        }
+        let kind = frame.event.clone().unwrap_or_default();
+        let done = kind == "finished" || kind == "cancelled";
+        seen.push((kind, event["data"].clone()));
+        if done {
+            return seen;
+        }
+    }
+    panic!("the stream ended before analysis {id} did: {seen:?}");
+}
+
+fn analysis(server: &Server, id: &str) -> Value {
+    let answer = server.get(&format!("/api/analysis/{id}"));
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()
+}
+
+fn engine<'a>(record: &'a Value, name: &str) -> &'a Value {
+    record["engines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["engine"] == name)
+        .unwrap_or_else(|| panic!("no {name} engine in {record:#}"))
+}
+
+#[test]
+fn offline_the_engines_report_on_the_query_and_discuss_it_live() {
+    let server = Server::start(&[("FORUM_HOST_EVERY", "3")]);
+    wait_for_sample(&server);
+    let mut client = SseClient::open(&server.base, "/api/events?topics=analysis/*,forum", &[]);
+    client.next_frame();
+    let id = start(&server, "滨海马拉松");
+    let events = follow(&mut client, &id);
+
+    // Live: started, each engine's progress and result, then the end.
+    let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"started"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"finished"), "{kinds:?}");
+    let done: HashSet<&str> = events
+        .iter()
+        .filter(|(k, _)| k == "engine_done")
+        .map(|(_, d)| d["engine"].as_str().unwrap())
+        .collect();
+    assert_eq!(done, HashSet::from(["query", "media", "insight"]));
+    for engine in ["query", "media", "insight"] {
+        for stage in ["plan", "search", "summary", "reflection", "report"] {
+            assert!(
+                events.iter().any(|(k, d)| k == "engine_progress"
+                    && d["engine"] == engine
+                    && d["stage"] == stage),
+                "no {stage} progress from {engine}: {kinds:?}"
+            );
+        }
+    }
+    assert_eq!(events.last().unwrap().1["status"], "done");
+
+    // The record: three reports about the marathon, none about the other topics.
+    let record = analysis(&server, &id);
+    assert_eq!(record["status"], "done", "{record:#}");
+    for name in ["query", "media", "insight"] {
+        let e = engine(&record, name);
+        assert_eq!(e["status"], "done", "{e:#}");
+        let markdown = e["markdown"].as_str().unwrap();
+        assert!(markdown.contains("滨海马拉松"), "{markdown}");
+        assert!(
+            ["志愿者", "封路", "补给", "跑者"]
+                .iter()
+                .any(|w| markdown.contains(w)),
+            "{name} names nothing from the marathon's posts:\n{markdown}"
+        );
+        for other in OTHER_TOPICS {
+            assert!(
+                !markdown.contains(other),
+                "{name} wandered to `{other}`:\n{markdown}"
+            );
+        }
+        let report = &e["report"];
+        assert_eq!(report["mode"], "builtin");
+        let paragraphs = report["paragraphs"].as_array().unwrap();
+        assert!(paragraphs.len() >= 3, "{report:#}");
+        for p in paragraphs {
+            assert!(
+                p["searches"].as_array().unwrap().len() >= 2,
+                "no reflection: {p:#}"
+            );
+            assert!(p["searches"][0]["hits"].as_u64().unwrap() > 0, "{p:#}");
+            assert_eq!(p["searches"][0]["provider"], "local");
+        }
+        // Quotes carry their sources.
+        assert!(paragraphs.iter().any(|p| p["sources"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|s| s["url"].is_string()))));
+    }
+
+    // The forum: each engine spoke, the host summed up, all of it tied to the analysis and
+    // also written to forum.log.
+    let forum = record["forum"].as_array().unwrap();
+    let speakers: HashSet<&str> = forum
+        .iter()
+        .map(|m| m["source"].as_str().unwrap())
+        .collect();
+    for speaker in ["QUERY", "MEDIA", "INSIGHT", "HOST"] {
+        assert!(speakers.contains(speaker), "{speakers:?}");
+    }
+    assert!(forum.iter().all(|m| m["analysis_id"] == id.as_str()));
+    let host = forum.iter().find(|m| m["source"] == "HOST").unwrap();
+    assert!(
+        host["content"].as_str().unwrap().contains("马拉松"),
+        "{host}"
+    );
+    let log = std::fs::read_to_string(server.path().join("data/forum.log")).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("] [QUERY] ") && l.contains("马拉松")),
+        "{log}"
+    );
+
+    // Console lines and metrics.
+    let output = server.get("/api/output/insight?tail=500").json();
+    let lines: Vec<&str> = output["output"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        lines.iter().any(|l| l.contains("research job started")),
+        "{lines:?}"
+    );
+    assert!(
+        server
+            .metric("bettafish_engine_jobs_total{engine=\"media\",outcome=\"done\"}")
+            .unwrap_or(0.0)
+            >= 1.0
+    );
+    assert!(
+        server
+            .metric("bettafish_analyses_total{outcome=\"done\"}")
+            .unwrap_or(0.0)
+            >= 1.0
+    );
+
+    // An English query on another topic finds that topic instead.
+    let id = start(&server, "Jiangbei University canteen prices");
+    follow(&mut client, &id);
+    let record = analysis(&server, &id);
+    let markdown = engine(&record, "query")["markdown"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(markdown.to_lowercase().contains("canteen"), "{markdown}");
+    assert!(
+        !markdown.contains("marathon") && !markdown.contains("马拉松"),
+        "{markdown}"
+    );
+
+    // The session is gone from the tree once it ended; cancelling it now is a conflict.
+    let cancelled = server.post(&format!("/api/analysis/{id}/cancel"), &json!({}));
+    assert_eq!(cancelled.status, 409, "{}", cancelled.body);
+}
+
+#[test]
+fn bad_requests_are_refused_clearly() {
+    let server = Server::start(&[("BETTAFISH_SAMPLE_DATA", "off")]);
+    let token = server.token.clone();
+    for (body, code) in [
+        ("not json", "bad_request"),
+        ("{\"q\": \"x\"}", "bad_request"),
+        ("{\"query\": \"   \"}", "empty_query"),
+    ] {
+        let answer = server.post_raw("/api/analysis", Some(&token), body);
+        assert_eq!(answer.status, 400, "{body}: {}", answer.body);
+        assert_eq!(answer.code(), code);
+    }
+    let long = json!({"query": "长".repeat(501)});
+    assert_eq!(server.post("/api/analysis", &long).code(), "query_too_long");
+    assert_eq!(
+        server
+            .post_raw("/api/analysis", None, "{\"query\": \"x\"}")
+            .status,
+        401
+    );
+    assert_eq!(server.get("/api/analysis/0123456789ab").status, 404);
+    assert_eq!(server.get("/api/analysis/..%2Fetc").status, 404);
+    assert_eq!(
+        server
+            .post("/api/analysis/0123456789ab/cancel", &json!({}))
+            .status,
+        404
+    );
+}
+
+#[test]
+fn a_configured_llm_is_used_survives_failures_and_says_so() {
+    let llm = MockLlm::start(Faults {
+        throttle_first: 1,
+        garbled_steps: HashSet::from(["reflection"]),
+    });
+    // The media engine's endpoint refuses connections: it keeps failing, its circuit opens.
+    let dead = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/v1", l.local_addr().unwrap())
+    };
+    let server = Server::start(&[
+        ("QUERY_ENGINE_BASE_URL", llm.base.as_str()),
+        ("QUERY_ENGINE_MODEL_NAME", "mock-model"),
+        ("QUERY_ENGINE_API_KEY", "sk-test"),
+        ("FORUM_HOST_BASE_URL", llm.base.as_str()),
+        ("FORUM_HOST_MODEL_NAME", "mock-host"),
+        ("MEDIA_ENGINE_BASE_URL", dead.as_str()),
+        ("MEDIA_ENGINE_MODEL_NAME", "gone"),
+        ("FORUM_HOST_EVERY", "2"),
+        ("MAX_REFLECTIONS", "1"),
+        ("LLM_MAX_ATTEMPTS", "2"),
+        ("LLM_BACKOFF_MIN_MS", "10"),
+        ("LLM_CIRCUIT_FAILURES", "2"),
+    ]);
+    wait_for_sample(&server);
+    let mut client = SseClient::open(&server.base, "/api/events?topics=analysis/*", &[]);
+    client.next_frame();
+    let id = start(&server, "滨海马拉松");
+    follow(&mut client, &id);
+    let record = analysis(&server, &id);
+    assert_eq!(record["status"], "done", "{record:#}");
+
+    // Query: the model planned, searched, wrote and formatted; its one unreadable answer was
+    // replaced by built-in analysis, and the report says so.
+    let query = engine(&record, "query");
+    let report = &query["report"];
+    assert_eq!(report["mode"], "llm");
+    assert_eq!(report["model"], "mock-model");
+    let titles: Vec<&str> = report["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["赛事与志愿者", "封路争议"]);
+    for p in report["paragraphs"].as_array().unwrap() {
+        assert_eq!(p["searches"][0]["query"], "马拉松 志愿者");
+        assert!(
+            p["summary"]
+                .as_str()
+                .unwrap()
+                .starts_with("【模型修订】【模型撰写】"),
+            "{p:#}"
+        );
+    }
+    let fallbacks: Vec<&str> = report["fallbacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        !fallbacks.is_empty() && fallbacks.iter().all(|f| f.starts_with("reflection:")),
+        "{fallbacks:?}"
+    );
+    assert!(query["markdown"]
+        .as_str()
+        .unwrap()
+        .starts_with("# 模型报告：滨海马拉松"));
+    assert!(
+        server
+            .metric("bettafish_llm_requests_total{engine=\"query\",outcome=\"retryable\"}")
+            .unwrap_or(0.0)
+            >= 1.0
+    );
+
+    // Media: every step fell back, the circuit opened, and the report is still about the query.
+    let media = engine(&record, "media");
+    assert_eq!(media["status"], "done");
+    let fallbacks: Vec<&str> = media["report"]["fallbacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        fallbacks.iter().any(|f| f.starts_with("report_structure:")),
+        "{fallbacks:?}"
+    );
+    assert!(
+        fallbacks.iter().any(|f| f.contains("left alone")),
+        "the circuit never opened: {fallbacks:?}"
+    );
+    let markdown = media["markdown"].as_str().unwrap();
+    assert!(
+        markdown.contains("滨海马拉松") && markdown.contains("built-in")
+            || markdown.contains("内置分析"),
+        "{markdown}"
+    );
+    assert!(
+        server
+            .metric("bettafish_llm_requests_total{engine=\"media\",outcome=\"circuit_open\"}")
+            .unwrap_or(0.0)
+            >= 1.0
+    );
+
+    // Insight has no LLM configured.
+    assert_eq!(engine(&record, "insight")["report"]["mode"], "builtin");
+
+    // The forum's host is the model.
+    let forum = record["forum"].as_array().unwrap();
+    assert!(
+        forum
+            .iter()
+            .any(|m| m["source"] == "HOST"
+                && m["content"].as_str().unwrap().starts_with("【模型主持】")),
+        "{forum:#?}"
+    );
+    let steps = llm.steps.lock().unwrap().clone();
+    for step in [
+        "report_structure",
+        "first_search",
+        "first_summary",
+        "reflection",
+        "report_formatting",
+        "host",
+    ] {
+        assert!(
+            steps.iter().any(|s| s == step),
+            "{step} never asked: {steps:?}"
+        );
+    }
+    assert!(llm.requests() >= steps.len());
+}
+
+/// A server that takes requests and never answers.
+fn black_hole() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/v1", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().map_while(Result::ok) {
+            held.push(stream);
+        }
+    });
+    base
+}
+
+#[test]
+fn a_stuck_engine_times_out_and_a_running_analysis_can_be_cancelled() {
+    let hole = black_hole();
+    let server = Server::start(&[
+        ("QUERY_ENGINE_BASE_URL", hole.as_str()),
+        ("QUERY_ENGINE_MODEL_NAME", "stuck"),
+        ("LLM_TIMEOUT", "600"),
+        // Long enough for the other engines in a debug build on a busy machine.
+        ("ANALYSIS_ENGINE_TIMEOUT", "10"),
+    ]);
+    wait_for_sample(&server);
+    let mut client = SseClient::open(&server.base, "/api/events?topics=analysis/*", &[]);
+    client.next_frame();
+
+    // The query engine never answers: after 10 s its job is cancelled, the others' reports stand.
+    let id = start(&server, "滨海马拉松");
+    let events = follow(&mut client, &id);
+    assert_eq!(events.last().unwrap().1["status"], "partial", "{events:?}");
+    let record = analysis(&server, &id);
+    assert_eq!(record["status"], "partial");
+    assert!(
+        record["error"].as_str().unwrap().contains("query"),
+        "{record:#}"
+    );
+    assert_eq!(record["result"]["engines"]["query"]["status"], "timeout");
+    assert_eq!(engine(&record, "media")["status"], "done");
+    let stuck = wait_for_engine_status(&server, &id, "query", "cancelled");
+    assert!(stuck["markdown"].is_null());
+
+    // A running analysis is cancelled on request, its stuck job with it.
+    let id = start(&server, "滨海马拉松");
+    let cancelled = server.post(&format!("/api/analysis/{id}/cancel"), &json!({}));
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(cancelled.json()["status"], "cancelled");
+    let events = follow(&mut client, &id);
+    assert_eq!(events.last().unwrap().0, "cancelled");
+    wait_for_engine_status(&server, &id, "query", "cancelled");
+    assert_eq!(
+        server
+            .post(&format!("/api/analysis/{id}/cancel"), &json!({}))
+            .status,
+        409
+    );
+    assert_eq!(analysis(&server, &id)["status"], "cancelled");
+}
+
+/// Polls the record until `engine`'s job has `status` (engines record their end on their own).
+fn wait_for_engine_status(server: &Server, id: &str, name: &str, status: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let record = analysis(server, id);
+        let e = engine(&record, name).clone();
+        if e["status"] == status {
+            return e;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{name} is still {}: {record:#}",
+            e["status"]
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
