@@ -103,9 +103,9 @@ fn wait(agent: &ureq::Agent, base: &str, id: &str) -> (String, usize) {
     loop {
         let record = get(agent, &format!("{base}/api/analysis/{id}"));
         if record["status"] != "running" {
-            let reports = record["engines"]
-                .as_array()
-                .map_or(0, |e| e.iter().filter(|e| e["markdown"].is_string()).count());
+            let reports = record["engines"].as_array().map_or(0, |e| {
+                e.iter().filter(|e| e["markdown"].is_string()).count()
+            });
             return (record["status"].as_str().unwrap_or("").to_owned(), reports);
         }
         std::thread::sleep(Duration::from_millis(10));

@@ -52,6 +52,10 @@ struct Part {
     error: Option<String>,
     output_id: Option<i64>,
     paragraphs: Option<usize>,
+    /// `llm` or `builtin`, when a report came back.
+    mode: Option<crate::engines::report::Mode>,
+    /// Steps the LLM could not do, done by built-in analysis instead.
+    fallbacks: Vec<String>,
 }
 
 pub struct AnalysisState {
@@ -145,6 +149,8 @@ impl AnalysisState {
                 error: o.error,
                 output_id: o.output_id,
                 paragraphs: o.report.as_ref().map(|r| r.paragraphs.len()),
+                mode: o.report.as_ref().map(|r| r.mode),
+                fallbacks: o.report.map(|r| r.fallbacks).unwrap_or_default(),
             },
             Err(why) => Part {
                 status: if why.contains("within") {
@@ -155,6 +161,8 @@ impl AnalysisState {
                 error: Some(why),
                 output_id: None,
                 paragraphs: None,
+                mode: None,
+                fallbacks: Vec::new(),
             },
         };
         tracing::info!(
@@ -162,10 +170,16 @@ impl AnalysisState {
             status = part.status,
             "engine finished its part"
         );
-        self.publish(
-            "engine_done",
-            json!({"engine": engine.name(), "status": part.status, "error": part.error, "output_id": part.output_id, "paragraphs": part.paragraphs}),
-        );
+        if !part.fallbacks.is_empty() {
+            tracing::warn!(
+                engine = engine.name(),
+                steps = part.fallbacks.len(),
+                "the LLM could not do every step; built-in analysis stood in"
+            );
+        }
+        let mut payload = json!(part);
+        payload["engine"] = json!(engine.name());
+        self.publish("engine_done", payload);
         self.parts.insert(engine, Some(part));
         if self.parts.values().all(Option::is_some) {
             let done = self

@@ -276,7 +276,18 @@ fn a_configured_llm_is_used_survives_failures_and_says_so() {
     let mut client = SseClient::open(&server.base, "/api/events?topics=analysis/*", &[]);
     client.next_frame();
     let id = start(&server, "滨海马拉松");
-    follow(&mut client, &id);
+    let events = follow(&mut client, &id);
+    let said = |engine: &str| {
+        events
+            .iter()
+            .find(|(k, d)| k == "engine_done" && d["engine"] == engine)
+            .map(|(_, d)| d.clone())
+            .unwrap()
+    };
+    // Live, each engine says how its report was written.
+    assert_eq!(said("query")["mode"], "llm");
+    assert!(!said("media")["fallbacks"].as_array().unwrap().is_empty());
+    assert_eq!(said("insight")["mode"], "builtin");
     let record = analysis(&server, &id);
     assert_eq!(record["status"], "done", "{record:#}");
 
