@@ -39,7 +39,7 @@ pub enum AnalysisMsg {
     /// An engine answered, or did not in time.
     EngineDone {
         engine: EngineKind,
-        outcome: Result<JobOutcome, String>,
+        outcome: Result<Box<JobOutcome>, String>,
     },
     /// Stop the engines' jobs and end as cancelled; `done` is told once that is recorded.
     Cancel { done: Option<oneshot::Sender<()>> },
@@ -128,7 +128,7 @@ impl AnalysisState {
             let job = job_id(&self.args.id, engine);
             tokio::spawn(async move {
                 let outcome = match tokio::time::timeout(timeout, answer).await {
-                    Ok(Ok(outcome)) => Ok(outcome),
+                    Ok(Ok(outcome)) => Ok(Box::new(outcome)),
                     Ok(Err(_)) => Err("the engine stopped before answering".to_owned()),
                     Err(_) => {
                         let _ = handle.send(EngineMsg::Cancel { job });
@@ -142,7 +142,7 @@ impl AnalysisState {
         }
     }
 
-    async fn engine_done(&mut self, engine: EngineKind, outcome: Result<JobOutcome, String>) {
+    async fn engine_done(&mut self, engine: EngineKind, outcome: Result<Box<JobOutcome>, String>) {
         let part = match outcome {
             Ok(o) => Part {
                 status: o.status.as_str(),

@@ -451,6 +451,36 @@ fn a_stuck_engine_times_out_and_a_running_analysis_can_be_cancelled() {
         409
     );
     assert_eq!(analysis(&server, &id)["status"], "cancelled");
+
+    // An operator stopping the engine mid-job ends that job at once, recorded as failed.
+    let id = start(&server, "滨海马拉松");
+    // Once the query engine is at work on it (planning, stuck on its LLM)…
+    loop {
+        let frame = client.next_event().unwrap();
+        let event = frame.json();
+        if frame.event.as_deref() == Some("engine_progress")
+            && event["topic"] == format!("analysis/{id}").as_str()
+            && event["data"]["engine"] == "query"
+        {
+            break;
+        }
+    }
+    let stopped = server.post("/api/stop/query", &json!({}));
+    assert_eq!(stopped.status, 200, "{}", stopped.body);
+    let events = follow(&mut client, &id);
+    let end = &events.last().unwrap().1;
+    assert_eq!(end["status"], "partial", "{events:?}");
+    let query = &end["engines"]["query"];
+    assert_eq!(query["status"], "failed", "{end:#}");
+    assert!(
+        query["error"].as_str().unwrap().contains("stopped"),
+        "{end:#}"
+    );
+    let record = wait_for_engine_status(&server, &id, "query", "failed");
+    assert!(
+        record["error"].as_str().unwrap().contains("stopped"),
+        "{record:#}"
+    );
 }
 
 /// Polls the record until `engine`'s job has `status` (engines record their end on their own).

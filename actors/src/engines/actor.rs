@@ -433,4 +433,22 @@ impl Actor for EngineActor {
         }
         Ok(())
     }
+
+    async fn post_stop(
+        &self,
+        _myself: ActorRef<EngineMsg>,
+        state: &mut EngineState,
+    ) -> Result<(), ActorProcessingErr> {
+        // Stopped (by an operator, a restart of the branch, shutdown) with jobs still running:
+        // they end here, recorded and answered, rather than left `running`.
+        let running: Vec<(String, Running)> = state.running.drain().collect();
+        for (job, run) in running {
+            run.abort.abort();
+            let why = "the engine stopped before the job finished".to_owned();
+            state
+                .finish(job, run, JobStatus::Failed, None, Some(why))
+                .await;
+        }
+        Ok(())
+    }
 }
