@@ -1,7 +1,9 @@
 //! The `engines` branch as configured: the query, media and insight engines (each with its LLM
 //! endpoint when `*_ENGINE_BASE_URL` and `*_ENGINE_MODEL_NAME` are set, and its search
 //! providers in order of preference, the local store last) and the forum (with the LLM host
-//! when `FORUM_HOST_*` is set). Each reads the live configuration when it (re)starts.
+//! when `FORUM_HOST_*` is set). The local store's searches take their words from the keyword
+//! optimizer when `KEYWORD_OPTIMIZER_*` is set. Each reads the live configuration when it
+//! (re)starts.
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -71,7 +73,7 @@ fn searcher(
         .map(|p| Cached::wrap(p, Arc::clone(cache), SEARCH_CACHE_TTL))
         .collect();
     providers.push(LocalStore::provider(db.clone()));
-    Searcher::new(providers)
+    Searcher::new(providers).with_keyword_optimizer(llm(config, "KEYWORD_OPTIMIZER"))
 }
 
 fn engine(

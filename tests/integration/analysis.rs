@@ -266,6 +266,8 @@ fn a_configured_llm_is_used_survives_failures_and_says_so() {
         ("FORUM_HOST_MODEL_NAME", "mock-host"),
         ("MEDIA_ENGINE_BASE_URL", dead.as_str()),
         ("MEDIA_ENGINE_MODEL_NAME", "gone"),
+        ("KEYWORD_OPTIMIZER_BASE_URL", llm.base.as_str()),
+        ("KEYWORD_OPTIMIZER_MODEL_NAME", "mock-keywords"),
         ("FORUM_HOST_EVERY", "2"),
         ("MAX_REFLECTIONS", "1"),
         ("LLM_MAX_ATTEMPTS", "2"),
@@ -275,7 +277,8 @@ fn a_configured_llm_is_used_survives_failures_and_says_so() {
     wait_for_sample(&server);
     let mut client = SseClient::open(&server.base, "/api/events?topics=analysis/*", &[]);
     client.next_frame();
-    let id = start(&server, "滨海马拉松");
+    // A sentence no post contains whole: the local store needs the keyword optimizer's words.
+    let id = start(&server, "滨海马拉松的志愿者服务怎么样");
     let events = follow(&mut client, &id);
     let said = |engine: &str| {
         events
@@ -365,8 +368,17 @@ fn a_configured_llm_is_used_survives_failures_and_says_so() {
             >= 1.0
     );
 
-    // Insight has no LLM configured.
-    assert_eq!(engine(&record, "insight")["report"]["mode"], "builtin");
+    // Insight has no LLM configured; its searches of the local store took the keyword
+    // optimizer's words (the one with a space refused).
+    let insight = &engine(&record, "insight")["report"];
+    assert_eq!(insight["mode"], "builtin");
+    let first = &insight["paragraphs"][0]["searches"][0];
+    assert_eq!(
+        first["words"],
+        json!(["马拉松", "志愿者", "补给站"]),
+        "{first:#}"
+    );
+    assert!(first["hits"].as_u64().unwrap() > 0);
 
     // The forum's host is the model.
     let forum = record["forum"].as_array().unwrap();
@@ -385,6 +397,7 @@ fn a_configured_llm_is_used_survives_failures_and_says_so() {
         "reflection",
         "report_formatting",
         "host",
+        "keyword_optimizer",
     ] {
         assert!(
             steps.iter().any(|s| s == step),

@@ -137,6 +137,7 @@ fn answer(step: &str, user: &str) -> String {
                 .collect();
             format!("# 模型报告：{}\n\n{}", input["query"].as_str().unwrap_or(""), titles.join("\n\n"))
         }
+        "keyword_optimizer" => json!({"keywords": ["马拉松", "志愿者", "补给站", "有 空格"], "reasoning": "what runners say"}).to_string(),
         "host" => "【模型主持】各位的发言都围绕马拉松展开，请补充封路安排的证据。".to_owned(),
         other => format!("unexpected step {other}"),
     }

@@ -5,15 +5,21 @@
 //! The local store's full-text search is the AND of a query's terms, which a whole sentence
 //! ("极澜汽车电池召回怎么样") rarely satisfies. When it finds little, the query's topical words
 //! are searched one by one and the posts ranked by how many of them they contain — what the
-//! original's keyword optimizer did with an LLM, done here without one.
+//! original's keyword optimizer did; with `KEYWORD_OPTIMIZER_*` configured the words come
+//! from that LLM (as in the original), otherwise from jieba without stopwords.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use storage::model::{Post, PostKind};
 
 use super::report::SearchRecord;
 use crate::analysis;
-use crate::search::{Provider, SearchHit};
+use crate::llm::{text::parse_json, LlmClient, Message};
+use crate::search::{Provider, SearchError, SearchHit};
+
+/// At most this many words come from the keyword optimizer.
+const MAX_OPTIMIZED: usize = 10;
 
 /// At most this many words of a query are searched one by one.
 const MAX_WORDS: usize = 6;
@@ -21,6 +27,8 @@ const MAX_WORDS: usize = 6;
 /// The engine's providers, in order of preference.
 pub struct Searcher {
     providers: Vec<Provider>,
+    /// The keyword optimizer, when one is configured.
+    optimizer: Option<Arc<LlmClient>>,
 }
 
 /// What a search found, and the record of how.
@@ -49,7 +57,16 @@ fn key(hit: &SearchHit) -> String {
 
 impl Searcher {
     pub fn new(providers: Vec<Provider>) -> Self {
-        Self { providers }
+        Self {
+            providers,
+            optimizer: None,
+        }
+    }
+
+    /// Words for the local store come from this LLM (falling back to jieba's when it fails).
+    pub fn with_keyword_optimizer(mut self, llm: Option<Arc<LlmClient>>) -> Self {
+        self.optimizer = llm;
+        self
     }
 
     /// The providers' names, in order (`off` ones included).
@@ -65,8 +82,10 @@ impl Searcher {
             if let Provider::Off { .. } = provider {
                 continue;
             }
+            let mut words = Vec::new();
             let found = if provider.name() == "local" {
-                local(provider, query, limit).await
+                self.local(provider, query, limit, &mut words, &mut failed)
+                    .await
             } else {
                 provider.search(query, limit).await
             };
@@ -78,6 +97,7 @@ impl Searcher {
                             provider: provider.name().to_owned(),
                             hits: hits.len(),
                             failed,
+                            words,
                         },
                         hits,
                     };
@@ -96,25 +116,94 @@ impl Searcher {
                 provider: last_empty.unwrap_or("none").to_owned(),
                 hits: 0,
                 failed,
+                words: Vec::new(),
             },
         }
     }
+
+    /// The words to search one by one: the optimizer's, or jieba's when it is absent or fails
+    /// (the failure noted in `failed`).
+    async fn words(&self, query: &str, failed: &mut Vec<String>) -> Vec<String> {
+        let Some(llm) = &self.optimizer else {
+            return topical_words(query);
+        };
+        match optimize(llm, query).await {
+            Ok(words) if !words.is_empty() => words,
+            Ok(_) => {
+                failed.push("keyword_optimizer: no usable keywords".into());
+                topical_words(query)
+            }
+            Err(why) => {
+                tracing::warn!(reason = %why, "the keyword optimizer failed; using the query's own words");
+                failed.push(format!("keyword_optimizer: {why}"));
+                topical_words(query)
+            }
+        }
+    }
+
+    /// The local store: the query as it is, and when that finds little, its words one by
+    /// one, ranked by how many of them a hit contains (then by engagement).
+    async fn local(
+        &self,
+        provider: &Provider,
+        query: &str,
+        limit: usize,
+        words: &mut Vec<String>,
+        failed: &mut Vec<String>,
+    ) -> Result<Vec<SearchHit>, SearchError> {
+        let direct = provider.search(query, limit).await?;
+        if direct.len() * 2 >= limit {
+            return Ok(direct);
+        }
+        *words = self.words(query, failed).await;
+        if words.len() < 2 {
+            return Ok(direct);
+        }
+        merge_by_words(provider, direct, words, limit).await
+    }
 }
 
-/// The local store: the query as it is, and when that finds little, its words one by one,
-/// ranked by how many of them a hit contains (then by engagement).
-async fn local(
-    provider: &Provider,
-    query: &str,
-    limit: usize,
-) -> Result<Vec<SearchHit>, crate::search::SearchError> {
-    let direct = provider.search(query, limit).await?;
-    let words = topical_words(query);
-    if direct.len() * 2 >= limit || words.len() < 2 {
-        return Ok(direct);
+/// Asks the keyword optimizer for the words people would use about `query`.
+async fn optimize(llm: &LlmClient, query: &str) -> Result<Vec<String>, String> {
+    let system = "You turn a research query into the words people actually use on social media \
+                  about it, to search a database of posts. Step: keyword_optimizer. Give 5 to 10 \
+                  short keywords, each one indivisible term without spaces, on the query's topic, \
+                  in its language; no analyst jargon. Answer with JSON only: \
+                  {\"keywords\": [string], \"reasoning\": string}.";
+    let answer = llm
+        .chat(&[Message::system(system), Message::user(query)])
+        .await
+        .map_err(|e| e.to_string())?;
+    let value = parse_json(&answer)?;
+    let keywords = value
+        .get("keywords")
+        .and_then(serde_json::Value::as_array)
+        .ok_or("the answer has no `keywords` list")?;
+    let mut words: Vec<String> = Vec::new();
+    for word in keywords.iter().filter_map(serde_json::Value::as_str) {
+        let word = word.trim();
+        if !word.is_empty()
+            && word.chars().count() <= 20
+            && !word.contains(char::is_whitespace)
+            && !words.iter().any(|w| w == word)
+        {
+            words.push(word.to_owned());
+        }
     }
+    words.truncate(MAX_OPTIMIZED);
+    Ok(words)
+}
+
+/// `direct` hits first, then those of `words` searched one by one, ranked by how many of the
+/// words a hit contains (then by engagement).
+async fn merge_by_words(
+    provider: &Provider,
+    direct: Vec<SearchHit>,
+    words: &[String],
+    limit: usize,
+) -> Result<Vec<SearchHit>, SearchError> {
     let mut found: HashMap<String, (usize, SearchHit)> = HashMap::new();
-    for word in &words {
+    for word in words {
         for hit in provider.search(word, limit * 2).await? {
             found
                 .entry(key(&hit))

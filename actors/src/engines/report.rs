@@ -14,6 +14,9 @@ pub struct SearchRecord {
     /// Providers that failed before it, with why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failed: Vec<String>,
+    /// The words searched one by one when the query as a whole found little.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<String>,
 }
 
 /// A source a paragraph quotes.

@@ -87,7 +87,7 @@ pub const LLM_ENDPOINTS: &[LlmEndpoint] = &[
     LlmEndpoint {
         prefix: "KEYWORD_OPTIMIZER",
         label: "keyword_optimizer",
-        actor: None,
+        actor: Some("root/engines"),
     },
     LlmEndpoint {
         prefix: "MINDSPIDER",
