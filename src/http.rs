@@ -396,6 +396,25 @@ where
     Ok(buffer.freeze())
 }
 
+/// Reads and drops a body the route does not take (`curl -d '{}'` on a command): a body left
+/// unread makes hyper close the connection after the answer, which a keep-alive client may
+/// only notice when its next request fails. Past the body limit it stops, and the connection
+/// closes.
+async fn drain_body<S, B>(app: &App, mut body: S)
+where
+    S: Stream<Item = Result<B, warp::Error>> + Unpin + Send,
+    B: Buf,
+{
+    let limit = app.config().max_body_bytes;
+    let mut read = 0u64;
+    while let Some(Ok(chunk)) = body.next().await {
+        read += chunk.remaining() as u64;
+        if read > limit {
+            break;
+        }
+    }
+}
+
 /// The value of `name` in a raw query string.
 pub(crate) fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
     query
@@ -420,6 +439,7 @@ where
     let body = if route.body.is_some() {
         read_body(app, headers, body).await?
     } else {
+        drain_body(app, body).await;
         bytes::Bytes::new()
     };
     let timeout = app.config().request_timeout;

@@ -242,6 +242,14 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            // A failed test shows what the server said, and whether it was still alive.
+            let exited = self.child.try_wait().ok().flatten();
+            eprintln!(
+                "server exit status: {exited:?}\nserver log:\n{}",
+                self.log()
+            );
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -139,6 +139,7 @@ struct JobReporter {
     engine: EngineKind,
     job: String,
     analysis: Option<String>,
+    query: String,
     forum: Option<mpsc::UnboundedSender<ForumMsg>>,
 }
 
@@ -159,6 +160,7 @@ impl Reporter for JobReporter {
                 source: self.engine.speaker().to_owned(),
                 content: format!("【{title}】{summary}"),
                 session: self.analysis.clone(),
+                topic: Some(self.query.clone()),
             });
         }
     }
@@ -241,6 +243,7 @@ impl EngineState {
             engine: kind,
             job: job.id.clone(),
             analysis: job.analysis_id.clone(),
+            query: job.query.clone(),
             forum: self.forum.clone(),
         };
         let brief = Brief {

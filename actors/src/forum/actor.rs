@@ -25,6 +25,8 @@ pub enum ForumMsg {
         source: String,
         content: String,
         session: Option<String>,
+        /// What the session is about (its query), for the host to name.
+        topic: Option<String>,
     },
     /// Read what the followed log has gained.
     Poll,
@@ -49,6 +51,8 @@ pub struct ForumState {
     follower: Option<Follower>,
     /// Agent messages since the host last spoke, per session (None: outside any analysis).
     rounds: std::collections::HashMap<Option<String>, Vec<(String, String)>>,
+    /// Each session's topic, while its round is open.
+    topics: std::collections::HashMap<Option<String>, String>,
     ticker: Option<JoinHandle<()>>,
 }
 
@@ -94,27 +98,36 @@ impl ForumState {
         source: String,
         content: String,
         session: Option<String>,
+        topic: Option<String>,
     ) -> Result<(), ActorProcessingErr> {
         self.say("agent", &source, &content, session.as_deref())
             .await?;
+        if let Some(topic) = topic {
+            self.topics.insert(session.clone(), topic);
+        }
         let round = self.rounds.entry(session.clone()).or_default();
         round.push((source, content));
         if round.len() >= self.args.host_every.max(1) {
             let round = std::mem::take(round);
-            let speech = self.host(&round).await;
+            let topic = self.topics.get(&session).cloned();
+            let speech = self.host(&round, topic.as_deref()).await;
             self.say("host", "HOST", &speech, session.as_deref())
                 .await?;
         }
         if self.rounds.get(&session).is_some_and(Vec::is_empty) {
             self.rounds.remove(&session);
+            self.topics.remove(&session);
         }
         Ok(())
     }
 
     /// The host's message: the LLM's when one is configured and answers, else the built-in one.
-    async fn host(&self, round: &[(String, String)]) -> String {
+    async fn host(&self, round: &[(String, String)], topic: Option<&str>) -> String {
         if let Some(llm) = &self.args.host_llm {
-            let said: Vec<String> = round.iter().map(|(s, c)| format!("[{s}] {c}")).collect();
+            let mut said: Vec<String> = round.iter().map(|(s, c)| format!("[{s}] {c}")).collect();
+            if let Some(topic) = topic {
+                said.insert(0, format!("Topic: {topic}"));
+            }
             let messages = [
                 crate::llm::Message::system(
                     "You moderate a discussion between research agents (QUERY, MEDIA, INSIGHT) about \
@@ -137,12 +150,59 @@ impl ForumState {
                 }
             }
         }
-        host_speech(round)
+        host_speech(round, topic)
     }
 }
 
-/// The built-in host's summary of a round of messages.
-pub fn host_speech(round: &[(String, String)]) -> String {
+/// Words of the engines' own report phrasing (and platform codes): they say how a paragraph
+/// was made, not what the discussion is about, so the host does not call them the focus.
+const REPORT_WORDS: &[&str] = &[
+    "平台",
+    "内容",
+    "情感",
+    "正面",
+    "负面",
+    "中性",
+    "声量",
+    "分布",
+    "来源",
+    "得分",
+    "平均",
+    "总体",
+    "倾向",
+    "主要",
+    "相关",
+    "讨论",
+    "关键词",
+    "代表性",
+    "说法",
+    "最多",
+    "逐日",
+    "集中",
+    "出现",
+    "items",
+    "posts",
+    "positive",
+    "negative",
+    "neutral",
+    "score",
+    "mean",
+    "platforms",
+    "most",
+    "about",
+    "found",
+    "representative",
+    "words",
+    "recur",
+    "per",
+    "day",
+    "busiest",
+    "first",
+    "latest",
+];
+
+/// The built-in host's summary of a round of messages about `topic`.
+pub fn host_speech(round: &[(String, String)], topic: Option<&str>) -> String {
     let posts: Vec<Post> = round
         .iter()
         .enumerate()
@@ -168,16 +228,24 @@ pub fn host_speech(round: &[(String, String)]) -> String {
             raw: None,
         })
         .collect();
-    let analysis = crate::analysis::analyse(&posts, 5, 0);
+    let analysis = crate::analysis::analyse(&posts, 20, 0);
     let speakers: Vec<String> = analysis
         .by_platform
         .keys()
         .map(|s| s.to_uppercase())
         .collect();
-    let focus: Vec<&str> = analysis.keywords.iter().map(|k| k.word.as_str()).collect();
+    let focus: Vec<&str> = analysis
+        .keywords
+        .iter()
+        .map(|k| k.word.as_str())
+        .filter(|w| !REPORT_WORDS.contains(w) && !storage::model::PLATFORMS.contains(w))
+        .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
+        .take(5)
+        .collect();
     let split = &analysis.sentiment;
+    let about = topic.map(|t| format!("关于「{t}」，")).unwrap_or_default();
     format!(
-        "【主持人小结】本轮 {} 条发言（{}）。讨论焦点：{}。情绪分布：积极 {}、中性 {}、消极 {}。请各方围绕焦点补充证据，并回应与自己不同的观点。",
+        "【主持人小结】{about}本轮 {} 条发言（{}）。讨论焦点：{}。情绪分布：积极 {}、中性 {}、消极 {}。请各方围绕焦点补充证据，并回应与自己不同的观点。",
         round.len(),
         speakers.join("、"),
         if focus.is_empty() { "尚不集中".to_owned() } else { focus.join("、") },
@@ -208,6 +276,7 @@ impl Actor for ForumActor {
             args,
             follower,
             rounds: std::collections::HashMap::new(),
+            topics: std::collections::HashMap::new(),
             ticker,
         })
     }
@@ -223,7 +292,8 @@ impl Actor for ForumActor {
                 source,
                 content,
                 session,
-            } => state.agent(source, content, session).await?,
+                topic,
+            } => state.agent(source, content, session, topic).await?,
             ForumMsg::Poll => {
                 let lines = match state.follower.as_mut() {
                     Some(f) => f.poll()?,
@@ -236,7 +306,7 @@ impl Actor for ForumActor {
                     }
                     let source = l.source.unwrap_or_else(|| "AGENT".to_owned());
                     // Their session ids are not our analyses: the line is kept without one.
-                    state.agent(source, l.content, None).await?;
+                    state.agent(source, l.content, None, None).await?;
                 }
             }
         }
@@ -276,7 +346,7 @@ mod tests {
                 "新闻报道马拉松封路引发部分居民不满".to_owned(),
             ),
         ];
-        let speech = host_speech(&round);
+        let speech = host_speech(&round, None);
         assert!(
             speech.starts_with("【主持人小结】本轮 3 条发言"),
             "{speech}"
