@@ -278,7 +278,7 @@ fn bad_requests_are_refused_clearly() {
 #[test]
 fn a_configured_llm_is_used_survives_failures_and_says_so() {
     let llm = MockLlm::start(Faults {
-        throttle_first: 1,
+        throttle_step: Some("report_structure"),
         garbled_steps: HashSet::from(["reflection"]),
     });
     // The media engine's endpoint refuses connections: it keeps failing, its circuit opens.

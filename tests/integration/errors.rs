@@ -1,5 +1,5 @@
 //! Errors are JSON with the right status code: malformed JSON, unknown routes, wrong methods,
-//! oversized bodies.
+//! oversized bodies; a body where none is taken does not spoil the connection.
 
 use super::util::Server;
 
@@ -45,4 +45,54 @@ fn every_response_carries_a_request_id() {
         b.header("x-request-id").unwrap().to_owned(),
     );
     assert_ne!(a, b);
+}
+
+/// A body sent to a command that takes none (`curl -XPOST -d '{}'`) is read and dropped: the
+/// same keep-alive connection then serves the next request.
+#[test]
+fn a_body_on_a_command_keeps_the_connection_usable() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let server = Server::start(&[("BETTAFISH_SAMPLE_DATA", "off")]);
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let body = "{\"ignored\": true}";
+    let command = format!(
+        "POST /api/forum/start HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        server.token,
+        body.len()
+    );
+    let status = format!("GET /api/status HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    stream.set_nodelay(true).unwrap();
+    for request in [command.as_str(), status.as_str()] {
+        // The head first and the body a moment later, as a client that writes them
+        // separately does: the server must not answer and close before the body arrives.
+        let (head, body) = request.split_at(request.find("\r\n\r\n").unwrap() + 4);
+        stream.write_all(head.as_bytes()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        stream.write_all(body.as_bytes()).unwrap();
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert!(line.starts_with("HTTP/1.1 200"), "{request}\n→ {line}");
+        let mut length = 0;
+        loop {
+            let mut header = String::new();
+            reader.read_line(&mut header).unwrap();
+            if header == "\r\n" {
+                break;
+            }
+            if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+            assert!(
+                !header.eq_ignore_ascii_case("connection: close\r\n"),
+                "{request}"
+            );
+        }
+        let mut answer = vec![0u8; length];
+        reader.read_exact(&mut answer).unwrap();
+    }
 }

@@ -1,6 +1,6 @@
 //! A local OpenAI-compatible chat server for the tests: real HTTP on loopback, answering each
 //! research step (named in its system prompt, `Step: <name>`) the way a model would, with
-//! failures on demand: a 429 before the first answer, and an unreadable answer for a step.
+//! failures on demand: a 429 before a step's first answer, and an unreadable answer for a step.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -13,8 +13,8 @@ use serde_json::{json, Value};
 /// How the mock misbehaves.
 #[derive(Clone, Default)]
 pub struct Faults {
-    /// Answer this many first requests with 429 (`Retry-After: 0`).
-    pub throttle_first: usize,
+    /// Answer the first request for this step with 429 (`Retry-After: 0`).
+    pub throttle_step: Option<&'static str>,
     /// Steps answered with prose instead of JSON.
     pub garbled_steps: HashSet<&'static str>,
 }
@@ -73,7 +73,7 @@ fn serve(stream: TcpStream, count: &AtomicUsize, seen: &Mutex<Vec<String>>, faul
     if reader.read_exact(&mut body).is_err() {
         return;
     }
-    let n = count.fetch_add(1, Ordering::SeqCst);
+    count.fetch_add(1, Ordering::SeqCst);
     let request: Value = serde_json::from_slice(&body).unwrap_or_default();
     let system = request["messages"][0]["content"]
         .as_str()
@@ -91,9 +91,14 @@ fn serve(stream: TcpStream, count: &AtomicUsize, seen: &Mutex<Vec<String>>, faul
             "unknown"
         })
         .to_owned();
-    seen.lock().unwrap().push(step.clone());
+    let first_of_step = {
+        let mut seen = seen.lock().unwrap();
+        let first = !seen.contains(&step);
+        seen.push(step.clone());
+        first
+    };
     let mut out = stream;
-    if n < faults.throttle_first {
+    if first_of_step && faults.throttle_step == Some(step.as_str()) {
         let body = r#"{"error":{"message":"rate limited"}}"#;
         let _ = write!(
             out,
