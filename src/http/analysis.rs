@@ -111,12 +111,25 @@ fn parsed(text: Option<&str>) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// `GET /api/analysis/{id}/stream`: the session's events, resumable like `/api/events`.
+/// `GET /api/analysis/{id}/stream`: the session's events from its start (as far as the
+/// history reaches), so a client that connects after `POST` misses nothing; resumable like
+/// `/api/events` with `Last-Event-ID`.
 pub fn stream(app: &App, id: &str, headers: &warp::http::HeaderMap, query: &str) -> ApiResult {
     let id = checked(id)?;
     let filter = actors::events::TopicFilter::parse(&format!("analysis/{id}"))
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_id", e.to_string()))?;
-    let since = super::events::resume_cursor(headers, query)?;
+    let since = match super::events::resume_cursor(headers, query)? {
+        Some(cursor) => Some(cursor),
+        None => app
+            .bus
+            .hub()
+            .recent(&filter, usize::MAX)
+            .first()
+            .map(|first| actors::events::Cursor {
+                epoch: first.cursor.epoch,
+                offset: first.cursor.offset.saturating_sub(1),
+            }),
+    };
     Ok(super::events::sse_reply(app, filter, since))
 }
 

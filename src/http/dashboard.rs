@@ -1,4 +1,5 @@
-//! `GET /`: a small self-contained dashboard that shows the supervision tree and refreshes it.
+//! `GET /`: a small self-contained dashboard: the supervision tree, refreshed and live, and a
+//! form that runs an analysis and shows its progress, reports and forum discussion.
 
 use warp::http::StatusCode;
 

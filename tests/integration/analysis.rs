@@ -114,6 +114,16 @@ fn offline_the_engines_report_on_the_query_and_discuss_it_live() {
     }
     assert_eq!(events.last().unwrap().1["status"], "done");
 
+    // Its own stream, opened after the end, replays the session from its start.
+    let mut late = SseClient::open(&server.base, &format!("/api/analysis/{id}/stream"), &[]);
+    let replayed = follow(&mut late, &id);
+    assert_eq!(replayed.first().unwrap().0, "started");
+    assert_eq!(replayed.last().unwrap().0, "finished");
+    assert_eq!(
+        replayed.len(),
+        events.iter().filter(|(k, _)| k != "forum_message").count()
+    );
+
     // The record: three reports about the marathon, none about the other topics.
     let record = analysis(&server, &id);
     assert_eq!(record["status"], "done", "{record:#}");
