@@ -12,6 +12,7 @@ mod integration {
     mod access;
     mod actors;
     mod analysis;
+    mod analysis_llm;
     mod cli;
     mod config;
     mod db;

@@ -15,6 +15,7 @@ use crate::service::App;
 
 const ANALYSES: &str = "root/analyses";
 const ENGINES: &str = "root/engines";
+const FORUM: &str = "root/engines/forum";
 /// The longest query taken, in characters.
 const MAX_QUERY: usize = 500;
 
@@ -60,8 +61,6 @@ pub async fn start(app: &App, body: &[u8]) -> ApiResult {
         ));
     }
     let id = new_id();
-    let now = storage::clock::now_ms();
-    app.db.create_analysis(&id, &query, now).await?;
     let config = app.config();
     let timeout = config
         .raw
@@ -78,19 +77,39 @@ pub async fn start(app: &App, body: &[u8]) -> ApiResult {
             db: Some(db.clone()),
             root: root.clone(),
             engines_path: ENGINES.to_owned(),
+            forum_path: FORUM.to_owned(),
             path: ctx.path().to_owned(),
             engine_timeout: Duration::from_secs(timeout),
         };
         async move { ctx.spawn(AnalysisActor, args).await }
     })
-    .restart(Restart::Transient);
-    if let Err(err) = app.root.start_child(ANALYSES, spec).await {
-        let why = err.to_string();
-        let _ = app
-            .db
-            .set_analysis_status(&id, "failed", Some(&why), None, true, now)
-            .await;
-        return Err(err.into());
+    .restart(Restart::Temporary);
+    // Recorded and started in a task of its own: a request that times out or a client that
+    // goes away must not leave a record without a session, or a session the client was told
+    // had failed.
+    let (db, root, task_id, task_query) =
+        (app.db.clone(), app.root.clone(), id.clone(), query.clone());
+    let started = tokio::spawn(async move {
+        let now = storage::clock::now_ms();
+        db.create_analysis(&task_id, &task_query, now).await?;
+        if let Err(err) = root.start_child(ANALYSES, spec).await {
+            let why = err.to_string();
+            let _ = db
+                .finish_analysis(&task_id, "failed", Some(&why), None, now)
+                .await;
+            return Err(ApiError::from(err));
+        }
+        Ok::<_, ApiError>(())
+    });
+    match started.await {
+        Ok(result) => result?,
+        Err(err) => {
+            return Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "start_failed",
+                format!("starting the analysis failed: {err}"),
+            ))
+        }
     }
     Ok(reply::json(
         StatusCode::ACCEPTED,
@@ -120,15 +139,7 @@ pub fn stream(app: &App, id: &str, headers: &warp::http::HeaderMap, query: &str)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_id", e.to_string()))?;
     let since = match super::events::resume_cursor(headers, query)? {
         Some(cursor) => Some(cursor),
-        None => app
-            .bus
-            .hub()
-            .recent(&filter, usize::MAX)
-            .first()
-            .map(|first| actors::events::Cursor {
-                epoch: first.cursor.epoch,
-                offset: first.cursor.offset.saturating_sub(1),
-            }),
+        None => app.bus.hub().before_first(&filter),
     };
     Ok(super::events::sse_reply(app, filter, since))
 }
@@ -175,42 +186,39 @@ pub async fn get(app: &App, id: &str) -> ApiResult {
     ))
 }
 
-/// `POST /api/analysis/{id}/cancel`: 200 once the session has recorded its cancellation; 409
-/// when it had already ended.
+/// `POST /api/analysis/{id}/cancel`: 200 once the session has recorded its cancellation, 202
+/// when it has not yet within 10 s; 409 when it had already ended.
 pub async fn cancel(app: &App, id: &str) -> ApiResult {
     let id = checked(id)?;
     let Some(record) = app.db.analysis(id).await? else {
         return Err(ApiError::not_found(format!("no analysis `{id}`")));
     };
-    if record.status != "running" {
-        return Err(ApiError::new(
+    let ended = |status: &str| {
+        ApiError::new(
             StatusCode::CONFLICT,
             "already_ended",
-            format!("analysis {id} has already ended ({})", record.status),
-        ));
+            format!("analysis {id} has already ended ({status})"),
+        )
+    };
+    if record.status != "running" {
+        return Err(ended(&record.status));
     }
-    let path = format!("{ANALYSES}/{id}");
     let (done, recorded) = tokio::sync::oneshot::channel();
-    let sent = match app.root.lookup(&path).await {
+    let delivered = match app.root.lookup(&format!("{ANALYSES}/{id}")).await {
         Ok(handle) => handle
             .send(AnalysisMsg::Cancel { done: Some(done) })
             .is_ok(),
-        Err(_) => false,
+        Err(supervision::SupervisorError::NotFound(_)) => false,
+        Err(other) => return Err(other.into()),
     };
-    if sent {
-        // The session answers once the cancellation is stored (or it ended on its own first).
+    if delivered {
         let _ = tokio::time::timeout(Duration::from_secs(10), recorded).await;
     } else {
-        // Running in the database but not in the tree: its actor is gone (a previous process).
+        // Running in the database but no session in the tree: it ended just now, or its
+        // process stopped before it could (the update only touches a running record).
+        let why = "cancelled by request; its session was no longer running";
         app.db
-            .set_analysis_status(
-                id,
-                "cancelled",
-                Some("cancelled by request; its session was no longer running"),
-                None,
-                true,
-                storage::clock::now_ms(),
-            )
+            .finish_analysis(id, "cancelled", Some(why), None, storage::clock::now_ms())
             .await?;
     }
     let status = app
@@ -218,8 +226,15 @@ pub async fn cancel(app: &App, id: &str) -> ApiResult {
         .analysis(id)
         .await?
         .map_or_else(|| "cancelled".to_owned(), |r| r.status);
-    Ok(reply::json(
-        StatusCode::OK,
-        &json!({"success": true, "id": id, "status": status}),
-    ))
+    match status.as_str() {
+        "cancelled" => Ok(reply::json(
+            StatusCode::OK,
+            &json!({"success": true, "id": id, "status": status}),
+        )),
+        "running" => Ok(reply::json(
+            StatusCode::ACCEPTED,
+            &json!({"success": true, "id": id, "status": "cancelling"}),
+        )),
+        other => Err(ended(other)),
+    }
 }

@@ -73,33 +73,31 @@ impl Database {
         Ok(())
     }
 
-    /// Sets an analysis's status; `result`/`error` when it ends (`finished` sets `finished_at`).
-    pub async fn set_analysis_status(
+    /// Ends a running analysis with `status`, its error and result; false (and nothing
+    /// changed) when it had already ended, so a late cancel cannot overwrite a finished one.
+    pub async fn finish_analysis(
         &self,
         id: &str,
         status: &str,
         error: Option<&str>,
         result: Option<&str>,
-        finished: bool,
         at: i64,
     ) -> Result<bool> {
-        let done = on_conn!(self, c => {
+        let changed = on_conn!(self, c => {
             sqlx::query(
-                "UPDATE analyses SET status = $2, error = COALESCE($3, error), \
-                 result = COALESCE($4, result), updated_at = $5, \
-                 finished_at = CASE WHEN $6 THEN $5 ELSE finished_at END WHERE id = $1",
+                "UPDATE analyses SET status = $2, error = $3, result = $4, updated_at = $5, \
+                 finished_at = $5 WHERE id = $1 AND status = 'running'",
             )
             .bind(id)
             .bind(status)
             .bind(error)
             .bind(result)
             .bind(at)
-            .bind(finished)
             .execute(&mut *c)
             .await?
             .rows_affected()
         });
-        Ok(done > 0)
+        Ok(changed > 0)
     }
 
     /// One analysis, if it exists.

@@ -1,7 +1,7 @@
 //! Analysis sessions through the binary, on the embedded sample corpus: offline (no keys) the
 //! three engines write reports about the query and discuss it in the forum, live on the event
-//! stream; with a (mock) LLM the same run uses it, survives its failures and says so; a stuck
-//! engine times out, and a running analysis can be cancelled.
+//! stream; a stuck engine times out, and a running analysis can be cancelled or stopped. The
+//! runs with a (mock) LLM are in `analysis_llm.rs`.
 
 use std::collections::HashSet;
 use std::net::TcpListener;
@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::mock_llm::{Faults, MockLlm};
 use super::sse::SseClient;
 use super::util::Server;
 
@@ -17,7 +16,7 @@ use super::util::Server;
 const OTHER_TOPICS: [&str; 6] = ["极澜", "召回", "食堂", "饭卡", "苏念", "版权"];
 
 /// Waits until the service has loaded the sample corpus (it does so after start).
-fn wait_for_sample(server: &Server) {
+pub(super) fn wait_for_sample(server: &Server) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let found = server.get("/api/db/search?q=%E9%A9%AC%E6%8B%89%E6%9D%BE&limit=1");
@@ -38,7 +37,7 @@ fn wait_for_sample(server: &Server) {
 }
 
 /// Starts an analysis; its id.
-fn start(server: &Server, query: &str) -> String {
+pub(super) fn start(server: &Server, query: &str) -> String {
     let started = server.post("/api/analysis", &json!({ "query": query }));
     assert_eq!(started.status, 202, "{}", started.body);
     let body = started.json();
@@ -48,7 +47,7 @@ fn start(server: &Server, query: &str) -> String {
 
 /// Reads `client` until the analysis `id` ends; its events (and the forum's messages about
 /// it, when subscribed), in order.
-fn follow(client: &mut SseClient, id: &str) -> Vec<(String, Value)> {
+pub(super) fn follow(client: &mut SseClient, id: &str) -> Vec<(String, Value)> {
     let topic = format!("analysis/{id}");
     let mut seen = Vec::new();
     while let Some(frame) = client.next_event() {
@@ -68,13 +67,13 @@ fn follow(client: &mut SseClient, id: &str) -> Vec<(String, Value)> {
     panic!("the stream ended before analysis {id} did: {seen:?}");
 }
 
-fn analysis(server: &Server, id: &str) -> Value {
+pub(super) fn analysis(server: &Server, id: &str) -> Value {
     let answer = server.get(&format!("/api/analysis/{id}"));
     assert_eq!(answer.status, 200, "{}", answer.body);
     answer.json()
 }
 
-fn engine<'a>(record: &'a Value, name: &str) -> &'a Value {
+pub(super) fn engine<'a>(record: &'a Value, name: &str) -> &'a Value {
     record["engines"]
         .as_array()
         .unwrap()
@@ -249,9 +248,25 @@ fn offline_the_engines_report_on_the_query_and_discuss_it_live() {
         "{markdown}"
     );
 
-    // The session is gone from the tree once it ended; cancelling it now is a conflict.
+    // The session leaves the tree once it ended; cancelling it now is a conflict.
+    wait_until_gone(&server, &format!("root/analyses/{id}"));
     let cancelled = server.post(&format!("/api/analysis/{id}/cancel"), &json!({}));
     assert_eq!(cancelled.status, 409, "{}", cancelled.body);
+}
+
+/// Polls the tree until no node has `path`.
+fn wait_until_gone(server: &Server, path: &str) {
+    fn has(node: &Value, path: &str) -> bool {
+        node["path"] == path
+            || node["children"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|n| has(n, path)))
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while has(&server.get("/api/actors").json()["tree"], path) {
+        assert!(Instant::now() < deadline, "{path} is still in the tree");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -283,166 +298,6 @@ fn bad_requests_are_refused_clearly() {
             .status,
         404
     );
-}
-
-#[test]
-fn a_configured_llm_is_used_survives_failures_and_says_so() {
-    let llm = MockLlm::start(Faults {
-        throttle_step: Some("report_structure"),
-        garbled_steps: HashSet::from(["reflection"]),
-    });
-    // The media engine's endpoint refuses connections: it keeps failing, its circuit opens.
-    let dead = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}/v1", l.local_addr().unwrap())
-    };
-    let server = Server::start(&[
-        ("QUERY_ENGINE_BASE_URL", llm.base.as_str()),
-        ("QUERY_ENGINE_MODEL_NAME", "mock-model"),
-        ("QUERY_ENGINE_API_KEY", "sk-test"),
-        ("FORUM_HOST_BASE_URL", llm.base.as_str()),
-        ("FORUM_HOST_MODEL_NAME", "mock-host"),
-        ("MEDIA_ENGINE_BASE_URL", dead.as_str()),
-        ("MEDIA_ENGINE_MODEL_NAME", "gone"),
-        ("KEYWORD_OPTIMIZER_BASE_URL", llm.base.as_str()),
-        ("KEYWORD_OPTIMIZER_MODEL_NAME", "mock-keywords"),
-        ("FORUM_HOST_EVERY", "2"),
-        ("MAX_REFLECTIONS", "1"),
-        ("LLM_MAX_ATTEMPTS", "2"),
-        ("LLM_BACKOFF_MIN_MS", "10"),
-        ("LLM_CIRCUIT_FAILURES", "2"),
-    ]);
-    wait_for_sample(&server);
-    let mut client = SseClient::open(&server.base, "/api/events?topics=analysis/*", &[]);
-    client.next_frame();
-    // A sentence no post contains whole: the local store needs the keyword optimizer's words.
-    let id = start(&server, "滨海马拉松的志愿者服务怎么样");
-    let events = follow(&mut client, &id);
-    let said = |engine: &str| {
-        events
-            .iter()
-            .find(|(k, d)| k == "engine_done" && d["engine"] == engine)
-            .map(|(_, d)| d.clone())
-            .unwrap()
-    };
-    // Live, each engine says how its report was written.
-    assert_eq!(said("query")["mode"], "llm");
-    assert!(!said("media")["fallbacks"].as_array().unwrap().is_empty());
-    assert_eq!(said("insight")["mode"], "builtin");
-    let record = analysis(&server, &id);
-    assert_eq!(record["status"], "done", "{record:#}");
-
-    // Query: the model planned, searched, wrote and formatted; its one unreadable answer was
-    // replaced by built-in analysis, and the report says so.
-    let query = engine(&record, "query");
-    let report = &query["report"];
-    assert_eq!(report["mode"], "llm");
-    assert_eq!(report["model"], "mock-model");
-    let titles: Vec<&str> = report["paragraphs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["title"].as_str().unwrap())
-        .collect();
-    assert_eq!(titles, ["赛事与志愿者", "封路争议"]);
-    for p in report["paragraphs"].as_array().unwrap() {
-        assert_eq!(p["searches"][0]["query"], "马拉松 志愿者");
-        assert!(
-            p["summary"]
-                .as_str()
-                .unwrap()
-                .starts_with("【模型修订】【模型撰写】"),
-            "{p:#}"
-        );
-    }
-    let fallbacks: Vec<&str> = report["fallbacks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect();
-    assert!(
-        !fallbacks.is_empty() && fallbacks.iter().all(|f| f.starts_with("reflection:")),
-        "{fallbacks:?}"
-    );
-    assert!(query["markdown"]
-        .as_str()
-        .unwrap()
-        .starts_with("# 模型报告：滨海马拉松"));
-    assert!(
-        server
-            .metric("bettafish_llm_requests_total{engine=\"query\",outcome=\"retryable\"}")
-            .unwrap_or(0.0)
-            >= 1.0
-    );
-
-    // Media: every step fell back, the circuit opened, and the report is still about the query.
-    let media = engine(&record, "media");
-    assert_eq!(media["status"], "done");
-    let fallbacks: Vec<&str> = media["report"]["fallbacks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect();
-    assert!(
-        fallbacks.iter().any(|f| f.starts_with("report_structure:")),
-        "{fallbacks:?}"
-    );
-    assert!(
-        fallbacks.iter().any(|f| f.contains("left alone")),
-        "the circuit never opened: {fallbacks:?}"
-    );
-    let markdown = media["markdown"].as_str().unwrap();
-    assert!(
-        markdown.contains("滨海马拉松") && markdown.contains("built-in")
-            || markdown.contains("内置分析"),
-        "{markdown}"
-    );
-    assert!(
-        server
-            .metric("bettafish_llm_requests_total{engine=\"media\",outcome=\"circuit_open\"}")
-            .unwrap_or(0.0)
-            >= 1.0
-    );
-
-    // Insight has no LLM configured; its searches of the local store took the keyword
-    // optimizer's words (the one with a space refused).
-    let insight = &engine(&record, "insight")["report"];
-    assert_eq!(insight["mode"], "builtin");
-    let first = &insight["paragraphs"][0]["searches"][0];
-    assert_eq!(
-        first["words"],
-        json!(["马拉松", "志愿者", "补给站"]),
-        "{first:#}"
-    );
-    assert!(first["hits"].as_u64().unwrap() > 0);
-
-    // The forum's host is the model.
-    let forum = record["forum"].as_array().unwrap();
-    assert!(
-        forum
-            .iter()
-            .any(|m| m["source"] == "HOST"
-                && m["content"].as_str().unwrap().starts_with("【模型主持】")),
-        "{forum:#?}"
-    );
-    let steps = llm.steps.lock().unwrap().clone();
-    for step in [
-        "report_structure",
-        "first_search",
-        "first_summary",
-        "reflection",
-        "report_formatting",
-        "host",
-        "keyword_optimizer",
-    ] {
-        assert!(
-            steps.iter().any(|s| s == step),
-            "{step} never asked: {steps:?}"
-        );
-    }
-    assert!(llm.requests() >= steps.len());
 }
 
 /// A server that takes requests and never answers.
@@ -506,16 +361,7 @@ fn a_stuck_engine_times_out_and_a_running_analysis_can_be_cancelled() {
     // An operator stopping the engine mid-job ends that job at once, recorded as failed.
     let id = start(&server, "滨海马拉松");
     // Once the query engine is at work on it (planning, stuck on its LLM)…
-    loop {
-        let frame = client.next_event().unwrap();
-        let event = frame.json();
-        if frame.event.as_deref() == Some("engine_progress")
-            && event["topic"] == format!("analysis/{id}").as_str()
-            && event["data"]["engine"] == "query"
-        {
-            break;
-        }
-    }
+    wait_for_progress(&mut client, &id, "query");
     let stopped = server.post("/api/stop/query", &json!({}));
     assert_eq!(stopped.status, 200, "{}", stopped.body);
     let events = follow(&mut client, &id);
@@ -532,6 +378,46 @@ fn a_stuck_engine_times_out_and_a_running_analysis_can_be_cancelled() {
         record["error"].as_str().unwrap().contains("stopped"),
         "{record:#}"
     );
+
+    assert_eq!(server.post("/api/start/query", &json!({})).status, 200);
+
+    // An operator stopping the session itself: its jobs are cancelled and it is recorded as
+    // failed, not left running.
+    let id = start(&server, "滨海马拉松");
+    wait_for_progress(&mut client, &id, "query");
+    let stopped = server.post(&format!("/api/actors/root/analyses/{id}/stop"), &json!({}));
+    assert_eq!(stopped.status, 200, "{}", stopped.body);
+    let events = follow(&mut client, &id);
+    assert_eq!(events.last().unwrap().1["status"], "failed", "{events:?}");
+    wait_for_engine_status(&server, &id, "query", "cancelled");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while analysis(&server, &id)["status"] == "running" {
+        assert!(
+            Instant::now() < deadline,
+            "the stopped session is still running"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let record = analysis(&server, &id);
+    assert_eq!(record["status"], "failed");
+    assert!(record["error"]
+        .as_str()
+        .unwrap()
+        .contains("stopped before it finished"));
+}
+
+/// Reads `client` until `engine` reports progress on analysis `id`.
+fn wait_for_progress(client: &mut SseClient, id: &str, engine: &str) {
+    loop {
+        let frame = client.next_event().unwrap();
+        let event = frame.json();
+        if frame.event.as_deref() == Some("engine_progress")
+            && event["topic"] == format!("analysis/{id}").as_str()
+            && event["data"]["engine"] == engine
+        {
+            return;
+        }
+    }
 }
 
 /// Polls the record until `engine`'s job has `status` (engines record their end on their own).

@@ -14,8 +14,8 @@ pub mod research;
 pub use actor::{EngineActor, EngineArgs, EngineMsg, ForumLink, Job, JobOutcome, JobStatus};
 pub use report::Report;
 
-/// Which engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+/// Which engine (ordered as [`EngineKind::ALL`] lists them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EngineKind {
     Query,

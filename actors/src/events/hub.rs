@@ -144,6 +144,20 @@ impl Hub {
         }
     }
 
+    /// The cursor just before the oldest event in the history that passes `filter`: where to
+    /// resume to replay all of it.
+    pub fn before_first(&self, filter: &TopicFilter) -> Option<Cursor> {
+        let state = self.lock();
+        state
+            .history
+            .iter()
+            .find(|e| filter.matches(&e.topic))
+            .map(|e| Cursor {
+                epoch: e.cursor.epoch,
+                offset: e.cursor.offset.saturating_sub(1),
+            })
+    }
+
     /// The last `limit` events of the history that pass `filter`, oldest first.
     pub fn recent(&self, filter: &TopicFilter, limit: usize) -> Vec<Arc<Event>> {
         let state = self.lock();

@@ -28,6 +28,8 @@ pub enum ForumMsg {
         /// What the session is about (its query), for the host to name.
         topic: Option<String>,
     },
+    /// An analysis ended: the host closes its last round, and the session is forgotten.
+    SessionEnded { session: String },
     /// Read what the followed log has gained.
     Poll,
 }
@@ -57,6 +59,9 @@ pub struct ForumState {
 }
 
 pub struct ForumActor;
+
+/// How long the LLM host may take before the built-in host speaks instead.
+const HOST_LLM_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// `HH:MM:SS` (UTC) of epoch milliseconds.
 fn clock(ms: i64) -> String {
@@ -121,6 +126,18 @@ impl ForumState {
         Ok(())
     }
 
+    /// Closes a session's last round (the host speaks if anyone spoke since it last did) and
+    /// forgets the session.
+    async fn session_ended(&mut self, session: String) -> Result<(), ActorProcessingErr> {
+        let key = Some(session);
+        let topic = self.topics.remove(&key);
+        if let Some(round) = self.rounds.remove(&key).filter(|r| !r.is_empty()) {
+            let speech = self.host(&round, topic.as_deref()).await;
+            self.say("host", "HOST", &speech, key.as_deref()).await?;
+        }
+        Ok(())
+    }
+
     /// The host's message: the LLM's when one is configured and answers, else the built-in one.
     async fn host(&self, round: &[(String, String)], topic: Option<&str>) -> String {
         if let Some(llm) = &self.args.host_llm {
@@ -137,7 +154,14 @@ impl ForumState {
                 ),
                 crate::llm::Message::user(said.join("\n")),
             ];
-            match llm.chat(&messages).await {
+            // Bounded: every analysis's messages wait behind the host.
+            match tokio::time::timeout(HOST_LLM_TIMEOUT, llm.chat(&messages))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(crate::llm::LlmError::Setup(format!(
+                        "no answer within {HOST_LLM_TIMEOUT:?}"
+                    )))
+                }) {
                 Ok(text) => {
                     let text = crate::llm::text::strip_think(&text).trim().to_owned();
                     if !text.is_empty() {
@@ -294,6 +318,7 @@ impl Actor for ForumActor {
                 session,
                 topic,
             } => state.agent(source, content, session, topic).await?,
+            ForumMsg::SessionEnded { session } => state.session_ended(session).await?,
             ForumMsg::Poll => {
                 let lines = match state.follower.as_mut() {
                     Some(f) => f.poll()?,
