@@ -296,7 +296,7 @@ where
     let request_id = incoming_request_id(headers).unwrap_or_else(|| ids.next());
     let (route, mut response) = match router::resolve(method.as_str(), path) {
         Resolved::Route(route, params) => {
-            let response = match authorise(app, route, headers) {
+            let response = match authorise(app, route, headers, &query) {
                 Err(err) => err.into_reply(),
                 Ok(()) => run(app, route, params, &query, headers, body)
                     .await
@@ -338,12 +338,27 @@ where
     }
 }
 
-fn authorise(app: &App, route: &RouteDef, headers: &HeaderMap) -> Result<(), ApiError> {
+/// Checks the route's access level against the bearer token; on event streams the token may
+/// also come as `?token=`, since a browser's `EventSource` cannot set headers (as for `/ws`).
+fn authorise(
+    app: &App,
+    route: &RouteDef,
+    headers: &HeaderMap,
+    query: &str,
+) -> Result<(), ApiError> {
     let authorization = headers
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| {
+            route
+                .streams
+                .then(|| query_param(query, "token"))
+                .flatten()
+                .map(|t| format!("Bearer {}", events::decode(t)))
+        });
     app.tokens
-        .check(route.access, authorization)
+        .check(route.access, authorization.as_deref())
         .map_err(|denied| match denied {
             crate::auth::Denied::Missing => {
                 ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", denied.to_string())

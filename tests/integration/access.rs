@@ -56,4 +56,15 @@ fn reads_need_a_token_off_loopback() {
             .status,
         200
     );
+    // Event streams also take the token as `?token=` (EventSource cannot set headers);
+    // other routes do not.
+    let stream = |path: &str| super::sse::SseClient::open(&server.base, path, &[]).status();
+    assert_eq!(stream("/api/events?topics=actors"), 401);
+    assert_eq!(stream("/api/events?topics=actors&token=wrong"), 403);
+    assert_eq!(stream("/api/events?topics=actors&token=view-token"), 200);
+    assert_eq!(
+        stream("/api/analysis/0123456789ab/stream?token=view-token"),
+        200
+    );
+    assert_eq!(server.get("/api/actors?token=view-token").status, 401);
 }
