@@ -362,6 +362,16 @@ impl Config {
         self.supervision.get(segment).copied()
     }
 
+    /// A whole-number key's value: validated when the configuration was loaded, and its
+    /// catalogue default when no layer set it (0 only for a key that has neither).
+    pub fn count(&self, key: &str) -> u64 {
+        self.raw
+            .get(key)
+            .and_then(|v| v.parse().ok())
+            .or_else(|| catalogue::find(key)?.default?.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// The LLM endpoint configured under `prefix` (`QUERY_ENGINE`, `FORUM_HOST`…; see
     /// [`catalogue::LLM_ENDPOINTS`]): None unless its base URL and model name are set. The key
     /// is optional, for local OpenAI-compatible servers.

@@ -209,3 +209,36 @@ fn llm_endpoint_keys_are_generated_from_one_table() {
         }
     }
 }
+
+#[test]
+fn counts_come_from_a_layer_or_the_catalogue_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = inputs(
+        &dir,
+        "",
+        "MAX_REFLECTIONS=0\n",
+        &[("LLM_MAX_ATTEMPTS", "2")],
+    );
+    let config = Config::load(&inputs).unwrap();
+    assert_eq!(config.count("MAX_REFLECTIONS"), 0, "set to zero in .env");
+    assert_eq!(config.count("ANALYSIS_ENGINE_TIMEOUT"), 600, "the default");
+    assert_eq!(config.count("NOT_A_KEY"), 0);
+    assert!(
+        config.llm("QUERY_ENGINE").is_none(),
+        "no base URL, no endpoint"
+    );
+    // The LLM call settings apply to every endpoint; unset ones keep their defaults.
+    let config = Config::load(&inputs_with_llm(&dir)).unwrap();
+    let query = config.llm("QUERY_ENGINE").unwrap();
+    assert_eq!((query.max_attempts, query.model.as_str()), (2, "m"));
+    assert_eq!(query.attempt_timeout, std::time::Duration::from_secs(180));
+}
+
+fn inputs_with_llm(dir: &tempfile::TempDir) -> Inputs {
+    inputs(
+        dir,
+        "",
+        "QUERY_ENGINE_BASE_URL=http://127.0.0.1:9/v1\nQUERY_ENGINE_MODEL_NAME=m\n",
+        &[("LLM_MAX_ATTEMPTS", "2")],
+    )
+}

@@ -61,12 +61,7 @@ pub async fn start(app: &App, body: &[u8]) -> ApiResult {
         ));
     }
     let id = new_id();
-    let config = app.config();
-    let timeout = config
-        .raw
-        .get("ANALYSIS_ENGINE_TIMEOUT")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(600);
+    let timeout = app.config().count("ANALYSIS_ENGINE_TIMEOUT");
     let (bus, db, root) = (app.bus.clone(), app.db.clone(), app.root.clone());
     let (spec_id, spec_query) = (id.clone(), query.clone());
     let spec = ChildSpec::worker(id.clone(), move |ctx| {

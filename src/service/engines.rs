@@ -25,14 +25,6 @@ pub const FORUM_PATH: &str = "root/engines/forum";
 /// How long web search results are kept in the cache.
 const SEARCH_CACHE_TTL: Duration = Duration::from_secs(600);
 
-fn number(config: &Config, key: &str, default: u64) -> u64 {
-    config
-        .raw
-        .get(key)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// An LLM client for `prefix`, or None (built-in analysis) when it is not configured or cannot
 /// be built; either way the log says which.
 fn llm(config: &Config, prefix: &str) -> Option<Arc<LlmClient>> {
@@ -54,7 +46,7 @@ fn searcher(
     db: &storage::Database,
     cache: &Arc<dyn storage::cache::Cache>,
 ) -> Searcher {
-    let timeout = Duration::from_secs(number(config, "SEARCH_TIMEOUT", 240));
+    let timeout = Duration::from_secs(config.count("SEARCH_TIMEOUT"));
     let get = |key: &str| config.raw.get(key).filter(|v| !v.is_empty());
     let web = match kind {
         EngineKind::Query => vec![
@@ -102,8 +94,8 @@ fn engine(
                 root: Arc::clone(&root),
                 path: FORUM_PATH.to_owned(),
             }),
-            reflections: number(&config, "MAX_REFLECTIONS", 2) as u32,
-            max_paragraphs: number(&config, "MAX_PARAGRAPHS", 5) as usize,
+            reflections: config.count("MAX_REFLECTIONS") as u32,
+            max_paragraphs: config.count("MAX_PARAGRAPHS") as usize,
         };
         async move { ctx.spawn(EngineActor, args).await }
     })
@@ -124,7 +116,7 @@ fn forum(bus: &EventBus, live: &LiveConfig, db: &storage::Database) -> ChildSpec
                 .get("FORUM_LOG_FOLLOW")
                 .filter(|p| !p.is_empty())
                 .map(PathBuf::from),
-            host_every: number(&config, "FORUM_HOST_EVERY", 5) as usize,
+            host_every: config.count("FORUM_HOST_EVERY") as usize,
             poll_every: Duration::from_millis(500),
             host_llm: llm(&config, "FORUM_HOST"),
         };

@@ -1,0 +1,70 @@
+//! Request bodies: read up to the configured limit for routes that take one, and drained
+//! for routes that do not, so the connection stays usable.
+
+use bytes::{Buf, BytesMut};
+use futures_util::{Stream, StreamExt};
+use warp::http::{header, HeaderMap, StatusCode};
+
+use super::reply::ApiError;
+use crate::service::App;
+
+/// Reads a body up to the configured limit.
+pub async fn read<S, B>(
+    app: &App,
+    headers: &HeaderMap,
+    mut body: S,
+) -> Result<bytes::Bytes, ApiError>
+where
+    S: Stream<Item = Result<B, warp::Error>> + Unpin + Send,
+    B: Buf,
+{
+    let limit = app.config().max_body_bytes;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("request bodies are limited to {limit} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut buffer = BytesMut::new();
+    while let Some(chunk) = body.next().await {
+        let mut chunk =
+            chunk.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_body", e.to_string()))?;
+        if buffer.len() as u64 + chunk.remaining() as u64 > limit {
+            return Err(too_large());
+        }
+        while chunk.has_remaining() {
+            let part = chunk.chunk();
+            buffer.extend_from_slice(part);
+            let n = part.len();
+            chunk.advance(n);
+        }
+    }
+    Ok(buffer.freeze())
+}
+
+/// Reads and drops a body the route does not take (`curl -d '{}'` on a command): a body left
+/// unread makes hyper close the connection after the answer, which a keep-alive client may
+/// only notice when its next request fails. Past the body limit it stops, and the connection
+/// closes.
+pub async fn drain<S, B>(app: &App, mut body: S)
+where
+    S: Stream<Item = Result<B, warp::Error>> + Unpin + Send,
+    B: Buf,
+{
+    let limit = app.config().max_body_bytes;
+    let mut read = 0u64;
+    while let Some(Ok(chunk)) = body.next().await {
+        read += chunk.remaining() as u64;
+        if read > limit {
+            break;
+        }
+    }
+}
