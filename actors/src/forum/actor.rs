@@ -55,10 +55,16 @@ pub struct ForumState {
     rounds: std::collections::HashMap<Option<String>, Vec<(String, String)>>,
     /// Each session's topic, while its round is open.
     topics: std::collections::HashMap<Option<String>, String>,
+    /// Sessions that ended lately (at most [`ENDED_KEPT`]): a message arriving after its
+    /// session's end is said and kept, but opens no round that nothing would close.
+    ended: std::collections::VecDeque<String>,
     ticker: Option<JoinHandle<()>>,
 }
 
 pub struct ForumActor;
+
+/// How many ended sessions the forum remembers.
+const ENDED_KEPT: usize = 256;
 
 /// How long the LLM host may take before the built-in host speaks instead.
 const HOST_LLM_TIMEOUT: Duration = Duration::from_secs(45);
@@ -107,6 +113,9 @@ impl ForumState {
     ) -> Result<(), ActorProcessingErr> {
         self.say("agent", &source, &content, session.as_deref())
             .await?;
+        if session.as_ref().is_some_and(|s| self.ended.contains(s)) {
+            return Ok(());
+        }
         if let Some(topic) = topic {
             self.topics.insert(session.clone(), topic);
         }
@@ -129,6 +138,10 @@ impl ForumState {
     /// Closes a session's last round (the host speaks if anyone spoke since it last did) and
     /// forgets the session.
     async fn session_ended(&mut self, session: String) -> Result<(), ActorProcessingErr> {
+        if self.ended.len() >= ENDED_KEPT {
+            self.ended.pop_front();
+        }
+        self.ended.push_back(session.clone());
         let key = Some(session);
         let topic = self.topics.remove(&key);
         if let Some(round) = self.rounds.remove(&key).filter(|r| !r.is_empty()) {
@@ -301,6 +314,7 @@ impl Actor for ForumActor {
             follower,
             rounds: std::collections::HashMap::new(),
             topics: std::collections::HashMap::new(),
+            ended: std::collections::VecDeque::new(),
             ticker,
         })
     }
@@ -383,5 +397,53 @@ mod tests {
         );
         assert_eq!(clock(3_723_000), "01:02:03");
         assert_eq!(clock(86_400_000 + 59_000), "00:00:59");
+    }
+
+    #[tokio::test]
+    async fn a_session_s_end_closes_its_round_and_late_messages_open_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let log_path = dir.path().join("forum.log");
+        let args = ForumArgs {
+            bus: EventBus::new(Default::default()),
+            db: None,
+            log_path: log_path.clone(),
+            follow: None,
+            host_every: 3,
+            poll_every: Duration::from_secs(60),
+            host_llm: None,
+        };
+        let (forum, _) = Actor::spawn(None, ForumActor, args).await.unwrap();
+        let agent = |source: &str, content: &str| ForumMsg::Agent {
+            source: source.to_owned(),
+            content: content.to_owned(),
+            session: Some("s1".to_owned()),
+            topic: Some("滨海马拉松".to_owned()),
+        };
+        forum
+            .send_message(agent("QUERY", "马拉松志愿者获好评"))
+            .unwrap();
+        forum
+            .send_message(agent("MEDIA", "马拉松封路视频传播"))
+            .unwrap();
+        // Two of three: the end of the session makes the host speak on them.
+        forum
+            .send_message(ForumMsg::SessionEnded {
+                session: "s1".to_owned(),
+            })
+            .unwrap();
+        // A paragraph that arrives late is said and kept, but opens no new round: three more
+        // would otherwise make the host speak again.
+        for text in ["迟到的段落一", "迟到的段落二", "迟到的段落三"] {
+            forum.send_message(agent("INSIGHT", text)).unwrap();
+        }
+        forum.drain_and_wait(None).await.unwrap();
+        let log = std::fs::read_to_string(&log_path).unwrap();
+        let hosts: Vec<&str> = log.lines().filter(|l| l.contains("[HOST]")).collect();
+        assert_eq!(hosts.len(), 1, "{log}");
+        assert!(
+            hosts[0].contains("关于「滨海马拉松」，本轮 2 条发言"),
+            "{log}"
+        );
+        assert_eq!(log.lines().filter(|l| l.contains("[INSIGHT]")).count(), 3);
     }
 }

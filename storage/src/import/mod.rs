@@ -279,7 +279,11 @@ fn records(bytes: &[u8], format: Format) -> std::result::Result<Vec<Record>, Str
                 let start = offset;
                 offset += raw.len() + 1;
                 let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-                if raw.iter().all(u8::is_ascii_whitespace) {
+                // Blank as a reader sees it: Unicode whitespace too (a stray no-break space),
+                // though JSON itself only knows the ASCII kinds.
+                let blank = raw.iter().all(u8::is_ascii_whitespace)
+                    || std::str::from_utf8(raw).is_ok_and(|s| s.trim().is_empty());
+                if blank {
                     continue;
                 }
                 out.push((
