@@ -431,6 +431,7 @@ where
             ("GET", "/api/db/search") => db::search(app, query).await,
             ("GET", "/api/events") => events::subscribe(app, headers, query),
             ("POST", "/api/analysis") => analysis::start(app, &body).await,
+            ("GET", "/api/analysis") => analysis::list(app, query).await,
             ("GET", "/api/analysis/{id}") => analysis::get(app, param(0)).await,
             ("GET", "/api/analysis/{id}/stream") => analysis::stream(app, param(0), headers, query),
             ("POST", "/api/analysis/{id}/cancel") => analysis::cancel(app, param(0)).await,

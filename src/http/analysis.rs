@@ -120,6 +120,37 @@ pub async fn start(app: &App, body: &[u8]) -> ApiResult {
     ))
 }
 
+/// `GET /api/analysis?limit=N`: the latest analyses, newest first, without their reports.
+pub async fn list(app: &App, query: &str) -> ApiResult {
+    let limit = match super::query_param(query, "limit") {
+        None => 20,
+        Some(n) => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| {
+                ApiError::new(StatusCode::BAD_REQUEST, "bad_limit", "limit is 1 to 1000")
+            })?,
+    };
+    let analyses: Vec<Value> = app
+        .db
+        .recent_analyses(limit)
+        .await?
+        .into_iter()
+        .map(|a| {
+            json!({
+                "id": a.id, "query": a.query, "status": a.status, "error": a.error,
+                "created_at": a.created_at, "finished_at": a.finished_at,
+                "url": format!("/api/analysis/{}", a.id),
+            })
+        })
+        .collect();
+    Ok(reply::json(
+        StatusCode::OK,
+        &json!({"success": true, "analyses": analyses}),
+    ))
+}
+
 fn parsed(text: Option<&str>) -> Value {
     text.and_then(|t| serde_json::from_str(t).ok())
         .unwrap_or(Value::Null)

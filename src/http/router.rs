@@ -79,6 +79,7 @@ pub const ROUTES: &[RouteDef] = &[
         body: Some("{\"query\": what to analyse}"),
         ..post("/api/analysis", "Start an analysis session: the three engines research the query in parallel (202 with its id).")
     },
+    get("/api/analysis", Access::Read, "The latest analyses, newest first, without their reports (?limit=N, default 20, at most 1000)."),
     get("/api/analysis/{id}", Access::Read, "An analysis: status, each engine's report (Markdown and JSON) and the forum discussion."),
     RouteDef {
         streams: true,

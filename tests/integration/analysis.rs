@@ -248,6 +248,20 @@ fn offline_the_engines_report_on_the_query_and_discuss_it_live() {
         "{markdown}"
     );
 
+    // Both are listed, newest first.
+    let listed = server.get("/api/analysis?limit=2").json();
+    let queries: Vec<&str> = listed["analyses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["query"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        queries,
+        ["Jiangbei University canteen prices", "滨海马拉松"]
+    );
+    assert_eq!(server.get("/api/analysis?limit=0").status, 400);
+
     // The session leaves the tree once it ended; cancelling it now is a conflict.
     wait_until_gone(&server, &format!("root/analyses/{id}"));
     let cancelled = server.post(&format!("/api/analysis/{id}/cancel"), &json!({}));
