@@ -236,7 +236,7 @@ async fn merge_by_words(
 
 /// A hit as a post, for the built-in analysis.
 pub fn as_post(hit: &SearchHit, i: usize) -> Post {
-    let published_at = hit.published.as_deref().and_then(day_start_ms);
+    let published_at = hit.published.as_deref().and_then(published_ms);
     Post {
         platform: hit.platform.clone().unwrap_or_else(|| hit.provider.clone()),
         kind: PostKind::Content,
@@ -260,23 +260,14 @@ pub fn as_post(hit: &SearchHit, i: usize) -> Post {
     }
 }
 
-/// Epoch milliseconds of an ISO day's start (UTC).
-fn day_start_ms(day: &str) -> Option<i64> {
-    let mut parts = day.get(..10)?.split('-');
-    let y: i64 = parts.next()?.parse().ok()?;
-    let m: i64 = parts.next()?.parse().ok()?;
-    let d: i64 = parts.next()?.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
+/// Epoch milliseconds of a hit's publication: an ISO day (as the local store gives it, in
+/// UTC like [`storage::clock::day_of_ms`]) or any time the crawlers' parser reads.
+fn published_ms(published: &str) -> Option<i64> {
+    if storage::clock::is_iso_day(published) {
+        storage::clock::parse_time(&format!("{published}T00:00:00Z"))
+    } else {
+        storage::clock::parse_time(published)
     }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * 86_400_000)
 }
 
 #[cfg(test)]
@@ -287,11 +278,15 @@ mod tests {
     fn days_round_trip_through_the_clock() {
         for ms in [0i64, 86_400_000 * 20_000, 1_795_000_000_000] {
             let day = storage::clock::day_of_ms(ms).unwrap();
-            let start = day_start_ms(&day).unwrap();
+            let start = published_ms(&day).unwrap();
             assert!(start <= ms && ms - start < 86_400_000, "{day} {start} {ms}");
         }
-        assert_eq!(day_start_ms("2026-13-01"), None);
-        assert_eq!(day_start_ms("x"), None);
+        assert_eq!(published_ms("2026-13-01"), None);
+        assert_eq!(published_ms("x"), None);
+        assert_eq!(
+            published_ms("2026-11-12T08:00:00+08:00"),
+            published_ms("2026-11-12")
+        );
     }
 
     #[test]
