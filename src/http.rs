@@ -370,6 +370,24 @@ fn authorise(
         })
 }
 
+/// `?limit=` as a number in `1..=max`, `default` when absent; 400 `bad_limit` otherwise.
+pub(crate) fn query_limit(query: &str, default: u32, max: u32) -> Result<u32, ApiError> {
+    match query_param(query, "limit") {
+        None => Ok(default),
+        Some(n) => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_limit",
+                    format!("limit is 1 to {max}"),
+                )
+            }),
+    }
+}
+
 /// The value of `name` in a raw query string.
 pub(crate) fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
     query

@@ -122,16 +122,7 @@ pub async fn start(app: &App, body: &[u8]) -> ApiResult {
 
 /// `GET /api/analysis?limit=N`: the latest analyses, newest first, without their reports.
 pub async fn list(app: &App, query: &str) -> ApiResult {
-    let limit = match super::query_param(query, "limit") {
-        None => 20,
-        Some(n) => n
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=1000).contains(n))
-            .ok_or_else(|| {
-                ApiError::new(StatusCode::BAD_REQUEST, "bad_limit", "limit is 1 to 1000")
-            })?,
-    };
+    let limit = super::query_limit(query, 20, 1000)?;
     let analyses: Vec<Value> = app
         .db
         .recent_analyses(limit)

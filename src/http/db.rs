@@ -47,16 +47,7 @@ pub async fn search(app: &App, query: &str) -> ApiResult {
             "give the words to search for as ?q=",
         ));
     }
-    let limit = match query_param(query, "limit") {
-        None => 20,
-        Some(n) => n
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=200).contains(n))
-            .ok_or_else(|| {
-                ApiError::new(StatusCode::BAD_REQUEST, "bad_limit", "limit is 1 to 200")
-            })?,
-    };
+    let limit = super::query_limit(query, 20, 200)?;
     available(app)?;
     let mut search = storage::PostSearch::new(text.clone(), limit);
     search.platform = query_param(query, "platform").map(decode);
