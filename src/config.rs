@@ -391,26 +391,15 @@ impl Config {
             get("API_KEY"),
             get("MODEL_NAME")?,
         );
-        let number = |key: &str| self.raw.get(key).and_then(|v| v.parse::<u64>().ok());
-        if let Some(s) = number("LLM_TIMEOUT") {
-            llm.attempt_timeout = Duration::from_secs(s);
-        }
-        if let Some(n) = number("LLM_MAX_ATTEMPTS") {
-            llm.max_attempts = n as u32;
-        }
-        if let Some(ms) = number("LLM_BACKOFF_MIN_MS") {
-            llm.backoff_min = Duration::from_millis(ms);
-            llm.backoff_max = llm.backoff_max.max(llm.backoff_min);
-        }
-        if let Some(s) = number("LLM_MAX_TOTAL_WAIT") {
-            llm.max_total_wait = Duration::from_secs(s);
-        }
-        if let Some(n) = number("LLM_CIRCUIT_FAILURES") {
-            llm.circuit_failures = n as u32;
-        }
-        if let Some(s) = number("LLM_CIRCUIT_COOLDOWN") {
-            llm.circuit_cooldown = Duration::from_secs(s);
-        }
+        // Every endpoint is called the same way; the keys always have a value (their default).
+        let count = |key: &str| u32::try_from(self.count(key)).unwrap_or(u32::MAX);
+        llm.attempt_timeout = Duration::from_secs(self.count("LLM_TIMEOUT"));
+        llm.max_attempts = count("LLM_MAX_ATTEMPTS");
+        llm.backoff_min = Duration::from_millis(self.count("LLM_BACKOFF_MIN_MS"));
+        llm.backoff_max = llm.backoff_max.max(llm.backoff_min);
+        llm.max_total_wait = Duration::from_secs(self.count("LLM_MAX_TOTAL_WAIT"));
+        llm.circuit_failures = count("LLM_CIRCUIT_FAILURES");
+        llm.circuit_cooldown = Duration::from_secs(self.count("LLM_CIRCUIT_COOLDOWN"));
         Some(llm)
     }
 
