@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +16,7 @@ use actors::events::{EventBus, TopicFilter};
 use actors::search::{LocalStore, Provider, Search, SearchError, SearchHit, Searxng};
 use futures_util::future::BoxFuture;
 use supervision::{ChildSpec, Strategy, SupervisorRef, SupervisorSpec};
+use support::sample_db;
 use tokio::sync::oneshot;
 
 /// Finds the sample corpus, except that `boom` panics and `slow` never answers.
@@ -41,16 +44,6 @@ impl Search for Trap {
             self.local.search(query, limit).await
         })
     }
-}
-
-async fn sample_db(dir: &tempfile::TempDir) -> storage::Database {
-    let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-    let db = storage::Database::open(&url, &storage::PoolSettings::default())
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
-    db.seed_sample().await.unwrap();
-    db
 }
 
 fn run(id: &str, query: &str) -> (EngineMsg, oneshot::Receiver<JobOutcome>) {

@@ -145,12 +145,7 @@ async fn cached_results_do_not_ask_again() {
 #[tokio::test]
 async fn the_local_store_searches_the_sample_corpus() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-    let db = storage::Database::open(&url, &storage::PoolSettings::default())
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
-    db.seed_sample().await.unwrap();
+    let db = support::sample_db(&dir).await;
     let local = LocalStore::provider(db);
     let hits = local.search("马拉松", 10).await.unwrap();
     assert_eq!(hits.len(), 10);

@@ -1,5 +1,6 @@
-//! A scripted HTTP server on loopback for the tests: each request takes the next reply, and
-//! every request is recorded (arrival time, head, JSON body) for assertions.
+//! For the tests: a scripted HTTP server on loopback (each request takes the next reply, and
+//! every request is recorded — arrival time, head, JSON body — for assertions), and a SQLite
+//! database holding the sample corpus.
 
 #![allow(dead_code)] // each test binary uses part of it
 
@@ -94,4 +95,15 @@ pub async fn server(script: Vec<Reply>) -> (String, Seen) {
         }
     });
     (base, seen)
+}
+
+/// A migrated SQLite database in `dir` with the sample corpus loaded.
+pub async fn sample_db(dir: &tempfile::TempDir) -> storage::Database {
+    let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let db = storage::Database::open(&url, &storage::PoolSettings::default())
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    db.seed_sample().await.unwrap();
+    db
 }
