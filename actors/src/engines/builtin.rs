@@ -148,21 +148,14 @@ pub fn plan(kind: EngineKind, zh: bool, max: usize) -> Vec<Planned> {
     paragraphs
 }
 
-/// The material analysed, with the hits kept for their sources.
-pub struct Material {
-    pub analysis: Analysis,
-}
-
-/// Analyses hits.
-pub fn analyse(hits: &[SearchHit]) -> Material {
+/// Analyses hits (once per set of hits: both the summary and the reflection read it).
+pub fn analyse(hits: &[SearchHit]) -> Analysis {
     let posts: Vec<_> = hits
         .iter()
         .enumerate()
         .map(|(i, h)| as_post(h, i))
         .collect();
-    Material {
-        analysis: analysis::analyse(&posts, 8, 12),
-    }
+    analysis::analyse(&posts, 8, 12)
 }
 
 fn source(q: &Quote) -> Source {
@@ -244,9 +237,9 @@ fn timeline(a: &Analysis, zh: bool) -> String {
     }
 }
 
-/// A paragraph's text and the sources it quotes.
-pub fn summarise(angle: Angle, query: &str, hits: &[SearchHit], zh: bool) -> (String, Vec<Source>) {
-    if hits.is_empty() {
+/// A paragraph's text and the sources it quotes, from the analysed material.
+pub fn summarise(angle: Angle, query: &str, a: &Analysis, zh: bool) -> (String, Vec<Source>) {
+    if a.posts == 0 {
         let text = if zh {
             format!("没有检索到与「{query}」相关的内容，本段无法给出结论。")
         } else {
@@ -254,7 +247,6 @@ pub fn summarise(angle: Angle, query: &str, hits: &[SearchHit], zh: bool) -> (St
         };
         return (text, Vec::new());
     }
-    let a = &analyse(hits).analysis;
     let n = a.posts;
     let leaning = |l: Leaning| {
         a.quotes
@@ -403,10 +395,9 @@ pub fn summarise(angle: Angle, query: &str, hits: &[SearchHit], zh: bool) -> (St
 
 /// What to search next for a paragraph: the query's most specific word with the material's
 /// strongest keyword that no search has named yet; None when there is nothing new.
-pub fn reflect(query: &str, hits: &[SearchHit], searched: &[String]) -> Option<String> {
+pub fn reflect(query: &str, a: &Analysis, searched: &[String]) -> Option<String> {
     let words = topical_words(query);
     let core = words.first()?;
-    let a = analyse(hits).analysis;
     let named = |w: &str| {
         words
             .iter()

@@ -11,6 +11,7 @@ use super::gather::{Gathered, Searcher};
 use super::llm_steps;
 use super::report::{Mode, Paragraph, Report};
 use super::EngineKind;
+use crate::analysis::Analysis;
 use crate::llm::LlmClient;
 use crate::search::SearchHit;
 
@@ -46,6 +47,8 @@ pub struct Tools<'a> {
 
 struct Run<'a> {
     tools: &'a Tools<'a>,
+    /// The job's query.
+    query: &'a str,
     reporter: &'a dyn Reporter,
     zh: bool,
     fallbacks: Vec<String>,
@@ -99,12 +102,12 @@ impl Run<'_> {
         &mut self,
         planned: &Planned,
         p: &Paragraph,
-        query: &str,
         search_query: &str,
         hits: &[SearchHit],
+        analysis: &Analysis,
         previous: Option<&str>,
     ) -> (String, Vec<super::report::Source>) {
-        let (text, sources) = builtin::summarise(planned.angle, query, hits, self.zh);
+        let (text, sources) = builtin::summarise(planned.angle, self.query, analysis, self.zh);
         if let Some(llm) = self.tools.llm {
             let step = if previous.is_some() {
                 "reflection_summary"
@@ -147,9 +150,10 @@ impl Run<'_> {
         self.reporter.progress("search", index, of, &search_query);
         let (mut hits, record) = self.search(&search_query).await;
         p.searches.push(record);
+        let mut analysis = builtin::analyse(&hits);
         self.reporter.progress("summary", index, of, &p.title);
         let (summary, sources) = self
-            .summarise(planned, &p, query, &search_query, &hits, None)
+            .summarise(planned, &p, &search_query, &hits, &analysis, None)
             .await;
         p.summary = summary;
         p.sources = sources;
@@ -161,7 +165,7 @@ impl Run<'_> {
             }
             // Every search of the job so far: each paragraph's reflections look somewhere new.
             let searched: Vec<String> = self.searched.keys().cloned().collect();
-            let Some(next) = next.or_else(|| builtin::reflect(query, &hits, &searched)) else {
+            let Some(next) = next.or_else(|| builtin::reflect(query, &analysis, &searched)) else {
                 tracing::info!(paragraph = %p.title, round, "nothing new to search; reflection ends");
                 break;
             };
@@ -176,9 +180,10 @@ impl Run<'_> {
                     hits.push(hit);
                 }
             }
+            analysis = builtin::analyse(&hits);
             let previous = p.summary.clone();
             let (summary, sources) = self
-                .summarise(planned, &p, query, &next, &hits, Some(&previous))
+                .summarise(planned, &p, &next, &hits, &analysis, Some(&previous))
                 .await;
             p.summary = summary;
             p.sources = sources;
@@ -195,6 +200,7 @@ pub async fn research(tools: &Tools<'_>, brief: &Brief, reporter: &dyn Reporter)
     let zh = query.chars().any(storage::terms::is_cjk);
     let mut run = Run {
         tools,
+        query,
         reporter,
         zh,
         fallbacks: Vec::new(),
