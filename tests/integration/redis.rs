@@ -3,13 +3,16 @@
 //! degrades to local delivery and recovers, with `resync` wherever history was lost — never a
 //! silent gap. Skipped when `REDIS_URL` is unset (CI sets it).
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
 use super::sse::{Frame, SseClient};
 use super::util::Server;
+
+#[path = "../support/private_redis.rs"]
+mod private_redis;
+use private_redis::PrivateRedis;
 
 fn redis_url() -> Option<String> {
     std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty())
@@ -86,48 +89,6 @@ fn two_nodes_share_events_and_cursors() {
     assert_eq!(on_a.next_event().unwrap().id.unwrap(), later[2]);
     let from_b = publish(&b, "ext/r", 9);
     assert_eq!(on_a.next_event().unwrap().id.unwrap(), from_b);
-}
-
-struct PrivateRedis {
-    child: Child,
-    port: u16,
-}
-
-impl PrivateRedis {
-    fn start(port: u16) -> Self {
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server is installed where REDIS_URL is set");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "private redis did not start");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        Self { child, port }
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 /// Offsets must be contiguous within an epoch unless a `resync` came between.

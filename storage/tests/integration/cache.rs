@@ -1,10 +1,13 @@
 //! The cache kinds through the one trait: SQLite always; Redis when `REDIS_URL` is set,
 //! including a Redis that goes away (lookups become misses) and comes back (hits again).
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use storage::cache::{self, Cache, CacheKind};
+
+#[path = "../../../tests/support/private_redis.rs"]
+mod private_redis;
+use private_redis::PrivateRedis;
 
 async fn round_trip(cache: &dyn Cache) {
     let kind = cache.kind();
@@ -68,41 +71,6 @@ async fn redis_cache_round_trips() {
         .await
         .unwrap();
     round_trip(cache.as_ref()).await;
-}
-
-struct PrivateRedis(Child);
-
-impl PrivateRedis {
-    fn start(port: u16) -> Self {
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server is installed where REDIS_URL is set");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "private redis did not start");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        Self(child)
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[tokio::test]
