@@ -1,39 +1,27 @@
 //! An offline analysis, measured against the release binary: the embedded defaults (SQLite,
 //! the sample corpus, no LLM keys), `POST /api/analysis {query}` for each sample topic, and the
 //! time until all three engines' reports are stored (`GET /api/analysis/{id}` no longer
-//! `running`), polled every 10 ms. Also the same with the three topics' analyses at once.
+//! `running`), polled every 10 ms. Also the four topics' analyses at once.
 //!
 //! Run: `cargo bench --bench analysis` (`ANALYSIS_RUNS=N` rounds over the topics, default 3).
 //! Prints a Markdown table.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark aborts on setup failure
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_bettafish");
-const TOKEN: &str = "bench-token";
+#[path = "support/server.rs"]
+mod server;
+use server::{Server, TOKEN};
+
 const TOPICS: [&str; 4] = [
     "极澜汽车S7电池召回",
     "江北大学食堂涨价",
     "滨海马拉松",
     "AI song imitating singer Su Nian's voice",
 ];
-
-struct Server {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
@@ -47,42 +35,28 @@ fn get(agent: &ureq::Agent, url: &str) -> Value {
     response.body_mut().read_json().unwrap_or_default()
 }
 
+/// The server, once the sample corpus is in.
 fn start() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(BIN)
-        .current_dir(dir.path())
-        .env("PORT", port.to_string())
-        .env("BETTAFISH_LOG", "warn")
-        .env("BETTAFISH_OPERATOR_TOKEN", TOKEN)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let server = Server::start();
     let agent = agent();
     let deadline = Instant::now() + Duration::from_secs(60);
-    // Ready once the sample corpus is in.
     loop {
         let found = agent
-            .get(format!("{base}/api/db/search?q=marathon&limit=1"))
+            .get(format!(
+                "{}/api/db/search?q=marathon&limit=1",
+                server.base()
+            ))
             .call()
             .ok()
             .and_then(|mut r| r.body_mut().read_json::<Value>().ok());
         if found.is_some_and(|v| v["posts"].as_array().is_some_and(|p| !p.is_empty())) {
-            break;
+            return server;
         }
-        assert!(Instant::now() < deadline, "the service did not come up");
+        assert!(
+            Instant::now() < deadline,
+            "the sample corpus was not loaded"
+        );
         std::thread::sleep(Duration::from_millis(20));
-    }
-    Server {
-        child,
-        base,
-        _dir: dir,
     }
 }
 
@@ -125,8 +99,8 @@ fn main() {
     for _ in 0..runs {
         for query in TOPICS {
             let began = Instant::now();
-            let id = ask(&agent, &server.base, query);
-            let (status, reports) = wait(&agent, &server.base, &id);
+            let id = ask(&agent, &server.base(), query);
+            let (status, reports) = wait(&agent, &server.base(), &id);
             let took = began.elapsed();
             times.push(took);
             println!(
@@ -138,11 +112,11 @@ fn main() {
     let began = Instant::now();
     let ids: Vec<String> = TOPICS
         .iter()
-        .map(|q| ask(&agent, &server.base, q))
+        .map(|q| ask(&agent, &server.base(), q))
         .collect();
     let ended: Vec<(String, usize)> = ids
         .iter()
-        .map(|id| wait(&agent, &server.base, id))
+        .map(|id| wait(&agent, &server.base(), id))
         .collect();
     println!(
         "| {} analyses at once | all topics | {} | {} | {:.2} s |",

@@ -10,7 +10,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark aborts on setup failure
 
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -19,59 +18,19 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const BIN: &str = env!("CARGO_BIN_EXE_bettafish");
-const TOKEN: &str = "bench-token";
+#[path = "support/server.rs"]
+mod server;
+use server::{Server, TOKEN};
 
-struct Server {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Server {
-    fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(BIN)
-            .current_dir(dir.path())
-            .env("PORT", port.to_string())
-            .env("BETTAFISH_LOG", "warn")
-            .env("BETTAFISH_OPERATOR_TOKEN", TOKEN)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline);
-        }
-        Self {
-            child,
-            port,
-            _dir: dir,
-        }
-    }
-
-    fn rss_kb(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        status
-            .lines()
-            .find(|l| l.starts_with("VmRSS:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The server's resident memory, in KiB.
+fn rss_kb(server: &Server) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap()
 }
 
 fn now_us() -> u64 {
@@ -319,10 +278,10 @@ fn idle_memory(runtime: &tokio::runtime::Runtime, clients: usize, transport: Tra
     // Warm the server up with a few connections, so allocator start-up is not counted.
     let warm = runtime.block_on(open_clients(port, 100, transport, None));
     std::thread::sleep(Duration::from_millis(200));
-    let before = server.rss_kb();
+    let before = rss_kb(&server);
     let handles = runtime.block_on(open_clients(port, clients, transport, None));
     std::thread::sleep(Duration::from_millis(500));
-    let after = server.rss_kb();
+    let after = rss_kb(&server);
     drop(server);
     runtime.block_on(async {
         for h in handles.into_iter().chain(warm) {
