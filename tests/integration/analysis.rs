@@ -270,14 +270,8 @@ fn offline_the_engines_report_on_the_query_and_discuss_it_live() {
 
 /// Polls the tree until no node has `path`.
 fn wait_until_gone(server: &Server, path: &str) {
-    fn has(node: &Value, path: &str) -> bool {
-        node["path"] == path
-            || node["children"]
-                .as_array()
-                .is_some_and(|c| c.iter().any(|n| has(n, path)))
-    }
     let deadline = Instant::now() + Duration::from_secs(10);
-    while has(&server.get("/api/actors").json()["tree"], path) {
+    while server.find_node(path).is_some() {
         assert!(Instant::now() < deadline, "{path} is still in the tree");
         std::thread::sleep(Duration::from_millis(20));
     }

@@ -175,6 +175,12 @@ impl Server {
 
     /// A node of `GET /api/actors`.
     pub fn node(&self, path: &str) -> Value {
+        self.find_node(path)
+            .unwrap_or_else(|| panic!("no node {path} in the tree"))
+    }
+
+    /// A node of `GET /api/actors`, if the tree has it.
+    pub fn find_node(&self, path: &str) -> Option<Value> {
         let tree = self.get("/api/actors").json()["tree"].clone();
         fn find(node: &Value, path: &str) -> Option<Value> {
             if node["path"] == path {
@@ -185,7 +191,7 @@ impl Server {
                 .iter()
                 .find_map(|c| find(c, path))
         }
-        find(&tree, path).unwrap_or_else(|| panic!("no node {path} in {tree:#}"))
+        find(&tree, path)
     }
 
     /// The value of one sample in `/metrics`, e.g. `bettafish_actor_restarts_total{path="x"}`.
