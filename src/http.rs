@@ -298,7 +298,10 @@ where
     let (route, mut response) = match router::resolve(method.as_str(), path) {
         Resolved::Route(route, params) => {
             let response = match authorise(app, route, headers, &query) {
-                Err(err) => err.into_reply(),
+                Err(err) => {
+                    body::drain(app, body).await;
+                    err.into_reply()
+                }
                 Ok(()) => run(app, route, params, &query, headers, body)
                     .await
                     .unwrap_or_else(ApiError::into_reply),
@@ -306,6 +309,7 @@ where
             (route.template, response)
         }
         Resolved::WrongMethod(allowed) => {
+            body::drain(app, body).await;
             let mut response = reply::error(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
@@ -316,14 +320,17 @@ where
             }
             ("unmatched", response)
         }
-        Resolved::NotFound => (
-            "unmatched",
-            reply::error(
-                StatusCode::NOT_FOUND,
-                "no_route",
-                &format!("no route for {path}"),
-            ),
-        ),
+        Resolved::NotFound => {
+            body::drain(app, body).await;
+            (
+                "unmatched",
+                reply::error(
+                    StatusCode::NOT_FOUND,
+                    "no_route",
+                    &format!("no route for {path}"),
+                ),
+            )
+        }
     };
     if *method == Method::HEAD {
         *response.body_mut() = bytes::Bytes::new().into();

@@ -47,8 +47,9 @@ fn every_response_carries_a_request_id() {
     assert_ne!(a, b);
 }
 
-/// A body sent to a command that takes none (`curl -XPOST -d '{}'`) is read and dropped: the
-/// same keep-alive connection then serves the next request.
+/// A body the server does not read — sent to a command that takes none (`curl -XPOST -d '{}'`),
+/// without a token, to no route or with the wrong method — is drained: the same keep-alive
+/// connection then serves the next request.
 #[test]
 fn a_body_on_a_command_keeps_the_connection_usable() {
     use std::io::{BufRead, BufReader, Read, Write};
@@ -58,16 +59,27 @@ fn a_body_on_a_command_keeps_the_connection_usable() {
     stream
         .set_read_timeout(Some(std::time::Duration::from_secs(10)))
         .unwrap();
-    let body = "{\"ignored\": true}";
-    let command = format!(
-        "POST /api/forum/start HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        server.token,
-        body.len()
-    );
-    let status = format!("GET /api/status HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    let body = "{\"query\": \"ignored\"}";
+    let post = |path: &str, authorization: &str| {
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\n{authorization}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let bearer = format!("Authorization: Bearer {}\r\n", server.token);
+    let requests = [
+        (post("/api/forum/start", &bearer), "200"),
+        (post("/api/analysis", ""), "401"),
+        (post("/api/no/such/route", &bearer), "404"),
+        (post("/healthz", &bearer), "405"),
+        (
+            format!("GET /api/status HTTP/1.1\r\nHost: {address}\r\n\r\n"),
+            "200",
+        ),
+    ];
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     stream.set_nodelay(true).unwrap();
-    for request in [command.as_str(), status.as_str()] {
+    for (request, status) in &requests {
         // The head first and the body a moment later, as a client that writes them
         // separately does: the server must not answer and close before the body arrives.
         let (head, body) = request.split_at(request.find("\r\n\r\n").unwrap() + 4);
@@ -76,7 +88,10 @@ fn a_body_on_a_command_keeps_the_connection_usable() {
         stream.write_all(body.as_bytes()).unwrap();
         let mut line = String::new();
         reader.read_line(&mut line).unwrap();
-        assert!(line.starts_with("HTTP/1.1 200"), "{request}\n→ {line}");
+        assert!(
+            line.starts_with(&format!("HTTP/1.1 {status}")),
+            "{request}\n→ {line}"
+        );
         let mut length = 0;
         loop {
             let mut header = String::new();
