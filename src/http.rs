@@ -335,6 +335,13 @@ where
     if *method == Method::HEAD {
         *response.body_mut() = bytes::Bytes::new().into();
     }
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        // The rest of the body is not read, so this connection cannot carry another request;
+        // saying so keeps a keep-alive client from sending one into a closed socket.
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
     }

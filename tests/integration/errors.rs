@@ -33,6 +33,8 @@ fn oversized_body_is_413() {
     let answer = server.post_raw("/api/config", Some(&token), &big);
     assert_eq!(answer.status, 413, "{}", answer.body);
     assert_eq!(answer.code(), "body_too_large");
+    assert_eq!(answer.header("connection"), Some("close"));
+    assert_eq!(server.get("/healthz").status, 200);
 }
 
 #[test]
