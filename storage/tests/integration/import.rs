@@ -504,3 +504,120 @@ async fn the_sample_is_offered_once_and_never_over_data() {
         );
     }
 }
+
+/// A JSONL file of `n` Weibo notes, their ids starting with `prefix`.
+fn notes(prefix: &str, n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            json!({"note_id": format!("{prefix}{i}"), "content": format!("第{i}条 note {i}")})
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn a_large_file_reports_its_progress_in_order_and_lands_whole() {
+    for b in backends::all().await {
+        let db = &b.db;
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "data/weibo/jsonl/search_contents_big.jsonl",
+            &notes("n", 5000),
+        );
+        let size = std::fs::metadata(&path).unwrap().len();
+        let mut seen: Vec<(u64, u64, u64)> = Vec::new();
+        let report = import_file(db, &path, &ImportOptions::default(), &mut |p| {
+            seen.push((p.bytes, p.total, p.rows))
+        })
+        .await
+        .unwrap();
+        assert_eq!((report.rows, report.written), (5000, 5000), "{}", b.name);
+        assert_eq!(db.count_posts().await.unwrap(), 5000, "{}", b.name);
+        // More than one step, never backwards, ending at the whole file.
+        assert!(seen.len() >= 3, "{}: {seen:?}", b.name);
+        assert!(
+            seen.windows(2).all(|w| w[0].0 <= w[1].0),
+            "{}: {seen:?}",
+            b.name
+        );
+        assert!(
+            seen.iter()
+                .all(|s| s.1 == size && s.0 <= size && s.2 == 5000),
+            "{seen:?}"
+        );
+        assert_eq!(seen.last(), Some(&(size, size, 5000)), "{}", b.name);
+        assert!(seen[0].0 < size, "{}: {seen:?}", b.name);
+    }
+}
+
+/// Ends the server process of each transaction that holds this schema's `posts` for writing;
+/// returns how many it ended.
+async fn end_writers(admin: &sqlx::PgPool) -> usize {
+    let ended: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(l.pid) FROM pg_locks l \
+         WHERE l.relation = 'posts'::regclass AND l.mode = 'RowExclusiveLock' \
+           AND l.pid <> pg_backend_pid()",
+    )
+    .fetch_all(admin)
+    .await
+    .unwrap();
+    ended.into_iter().filter(|&e| e).count()
+}
+
+#[tokio::test]
+async fn a_connection_lost_mid_file_is_tried_again_and_lost_for_good_leaves_nothing() {
+    // PostgreSQL only: the writer's server process is ended under it.
+    let Some(b) = backends::postgres().await else {
+        return;
+    };
+    let admin = sqlx::PgPool::connect(&b.url).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "data/weibo/jsonl/search_contents_cut.jsonl",
+        &notes("n", 30_000),
+    );
+    let options = ImportOptions::default();
+
+    // Lost once, after the first batch: the file is written again from the rows already read.
+    let (first_batch, mut written) = tokio::sync::watch::channel(false);
+    let mut progress = |_: storage::import::Progress<'_>| {
+        first_batch.send_replace(true);
+    };
+    let import = import_file(&b.db, &path, &options, &mut progress);
+    let cut = async {
+        written.wait_for(|w| *w).await.unwrap();
+        assert_eq!(end_writers(&admin).await, 1);
+    };
+    let (report, ()) = tokio::join!(import, cut);
+    assert_eq!(report.unwrap().written, 30_000);
+    assert_eq!(b.db.count_posts().await.unwrap(), 30_000);
+
+    // Lost on every try: the import gives up, and nothing of this file is left.
+    let path = write(
+        dir.path(),
+        "data/weibo/jsonl/search_contents_doomed.jsonl",
+        &notes("doomed-", 30_000),
+    );
+    let mut quiet = |_: storage::import::Progress<'_>| {};
+    let import = import_file(&b.db, &path, &options, &mut quiet);
+    let cut_every_try = async {
+        let mut ended = 0;
+        loop {
+            ended += end_writers(&admin).await;
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            if ended > 10 {
+                panic!("the import kept trying");
+            }
+        }
+    };
+    let result = tokio::select! {
+        result = import => result,
+        () = cut_every_try => unreachable!(),
+    };
+    let err = result.unwrap_err();
+    assert!(err.is_retryable(), "{err}");
+    assert_eq!(b.db.count_posts().await.unwrap(), 30_000);
+}
