@@ -461,11 +461,13 @@ where
             ("POST", "/api/forum/stop") => forum::command(app, false).await,
             ("GET", "/api/db/stats") => db::stats(app).await,
             ("GET", "/api/db/search") => db::search(app, query).await,
-            ("GET", "/api/events") => events::subscribe(app, headers, query),
+            ("GET", "/api/events") => events::subscribe(app, headers, query).await,
             ("POST", "/api/analysis") => analysis::start(app, &body).await,
             ("GET", "/api/analysis") => analysis::list(app, query).await,
             ("GET", "/api/analysis/{id}") => analysis::get(app, param(0)).await,
-            ("GET", "/api/analysis/{id}/stream") => analysis::stream(app, param(0), headers, query),
+            ("GET", "/api/analysis/{id}/stream") => {
+                analysis::stream(app, param(0), headers, query).await
+            }
             ("POST", "/api/analysis/{id}/cancel") => analysis::cancel(app, param(0)).await,
             ("POST", "/api/events/{topic}") => events::publish(app, param(0), &body).await,
             ("GET", "/ws") => Err(ApiError::new(

@@ -150,12 +150,22 @@ fn parsed(text: Option<&str>) -> Value {
 /// `GET /api/analysis/{id}/stream`: the session's events from its start (as far as the
 /// history reaches), so a client that connects after `POST` misses nothing; resumable like
 /// `/api/events` with `Last-Event-ID`.
-pub fn stream(app: &App, id: &str, headers: &warp::http::HeaderMap, query: &str) -> ApiResult {
+pub async fn stream(
+    app: &App,
+    id: &str,
+    headers: &warp::http::HeaderMap,
+    query: &str,
+) -> ApiResult {
     let id = checked(id)?;
     let filter = actors::events::TopicFilter::parse(&format!("analysis/{id}"))
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_id", e.to_string()))?;
     let since = match super::events::resume_cursor(headers, query)? {
-        Some(cursor) => Some(cursor),
+        Some(cursor) => {
+            app.bus
+                .catch_up(Some(cursor), super::events::CATCH_UP)
+                .await;
+            Some(cursor)
+        }
         None => app.bus.hub().before_first(&filter),
     };
     Ok(super::events::sse_reply(app, filter, since))

@@ -28,6 +28,10 @@ use crate::service::App;
 /// How long a disconnected SSE client should wait before reconnecting.
 const RETRY: Duration = Duration::from_secs(3);
 
+/// How long a resume waits for an event of its cursor still on its way to this node (see
+/// `EventBus::catch_up`) before it is answered with `resync`.
+pub(crate) const CATCH_UP: Duration = Duration::from_secs(2);
+
 /// Topics only the system publishes to.
 const RESERVED: [&str; 8] = [
     "system",
@@ -263,7 +267,7 @@ pub fn sse_reply(app: &App, filter: TopicFilter, since: Option<Cursor>) -> reply
 }
 
 /// `GET /api/events?topics=a,b&last_event_id=…`.
-pub fn subscribe(app: &App, headers: &HeaderMap, query: &str) -> ApiResult {
+pub async fn subscribe(app: &App, headers: &HeaderMap, query: &str) -> ApiResult {
     let topics = super::query_param(query, "topics")
         .map(decode)
         .unwrap_or_default();
@@ -275,6 +279,7 @@ pub fn subscribe(app: &App, headers: &HeaderMap, query: &str) -> ApiResult {
         )
     })?;
     let since = resume_cursor(headers, query)?;
+    app.bus.catch_up(since, CATCH_UP).await;
     Ok(sse_reply(app, filter, since))
 }
 

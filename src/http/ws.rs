@@ -277,6 +277,7 @@ impl Session<'_> {
                     Some(Ok(c)) => Some(c),
                     Some(Err(err)) => return vec![error_frame("bad_cursor", &err.to_string())],
                 };
+                self.app.bus.catch_up(since, super::events::CATCH_UP).await;
                 let filter = self
                     .filter
                     .as_ref()

@@ -88,7 +88,14 @@ fn two_nodes_share_events_and_cursors() {
     on_a.next_frame();
     assert_eq!(on_a.next_event().unwrap().id.unwrap(), later[2]);
     let from_b = publish(&b, "ext/r", 9);
-    assert_eq!(on_a.next_event().unwrap().id.unwrap(), from_b);
+    let got = on_a.next_event().unwrap();
+    assert_eq!(
+        got.id.clone().unwrap(),
+        from_b,
+        "{got:?}\nA:\n{}\nB:\n{}",
+        a.log(),
+        b.log()
+    );
 }
 
 /// Offsets must be contiguous within an epoch unless a `resync` came between.

@@ -235,6 +235,25 @@ impl EventBus {
         old.close();
     }
 
+    /// Waits, up to `within`, for the event at `cursor` when it is of this epoch but has not
+    /// reached this node yet — in a cluster, a cursor another node issued, or one this node
+    /// issued for an event still on its way back from Redis — so that resuming from it replays
+    /// instead of answering `resync`. Returns at once otherwise; alone, a cursor ahead of the
+    /// history can never become valid.
+    pub async fn catch_up(&self, cursor: Option<Cursor>, within: std::time::Duration) {
+        let Some(cursor) = cursor else { return };
+        let clustered = self
+            .inner
+            .outbox
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some();
+        let hub = self.hub();
+        if clustered && cursor.epoch == hub.epoch() && cursor.offset > hub.position().offset {
+            hub.reached(cursor.offset, within).await;
+        }
+    }
+
     /// Subscribes to `filter`, resuming after `since` if given.
     pub fn subscribe(&self, filter: TopicFilter, since: Option<Cursor>) -> Subscription {
         self.hub().subscribe(filter, since)

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use serde_json::value::RawValue;
+use tokio::sync::watch;
 
 use super::event::{Cursor, Event};
 use super::queue::{CloseReason, Pushed, SubscriberQueue};
@@ -92,6 +93,9 @@ pub struct Hub {
     config: HubConfig,
     // std Mutex: held for an append and a fan-out of non-blocking pushes, never across an await.
     state: Mutex<State>,
+    /// The offset of the latest event, for those waiting for one to arrive ([`Hub::reached`]);
+    /// `u64::MAX` once the epoch has ended.
+    latest: watch::Sender<u64>,
 }
 
 /// A registered subscriber: its queue and how it starts. Dropping it unsubscribes.
@@ -124,6 +128,7 @@ impl Hub {
                 next_id: 0,
                 closed: false,
             }),
+            latest: watch::Sender::new(last_offset),
         })
     }
 
@@ -220,6 +225,7 @@ impl Hub {
         let mut dropped = 0u64;
         let mut lagging = 0u64;
         state.next_offset = event.cursor.offset + 1;
+        self.latest.send_replace(event.cursor.offset);
         state.history.push_back(Arc::clone(&event));
         self.trim(state);
         for sub in state.subscribers.values() {
@@ -266,6 +272,15 @@ impl Hub {
     pub fn trim_by_age(&self) {
         let mut state = self.lock();
         self.trim(&mut state);
+    }
+
+    /// Waits until this hub holds the event at `offset` or its epoch ends (true), or until
+    /// `within` has passed (false).
+    pub async fn reached(&self, offset: u64, within: Duration) -> bool {
+        let mut latest = self.latest.subscribe();
+        tokio::time::timeout(within, latest.wait_for(|&at| at >= offset))
+            .await
+            .is_ok_and(|waited| waited.is_ok())
     }
 
     /// Registers a subscriber for `filter`, resuming after `since` if given.
@@ -336,5 +351,7 @@ impl Hub {
         for sub in state.subscribers.values() {
             sub.queue.close(CloseReason::EpochChanged);
         }
+        // Those waiting for an event of this epoch wait no more.
+        self.latest.send_replace(u64::MAX);
     }
 }

@@ -301,6 +301,66 @@ async fn attached_to_a_cluster_publications_go_out_and_come_back_numbered() {
     assert!(bus.publish("a", "x", &3).unwrap().is_some());
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_cursor_still_on_its_way_is_waited_for_not_resynced() {
+    let bus = bus(100, 100);
+    let (tx, _outbox) = tokio::sync::mpsc::channel(4);
+    bus.attach(tx);
+    let epoch = 0xabc;
+    let at = move |offset| Cursor { epoch, offset };
+    let raw = |n: i32| super::event::payload(&n).unwrap();
+    let now = std::time::SystemTime::now();
+    bus.adopt(epoch, vec![(at(1), "a".into(), "x".into(), now, raw(1))]);
+    let a = TopicFilter::parse("a").unwrap();
+
+    // The cluster numbered 2 and 3 (another node resumes from 2), but they are still on their
+    // way here: the resume waits for them, then replays what follows its cursor.
+    let waiting = tokio::spawn({
+        let bus = bus.clone();
+        async move {
+            let began = tokio::time::Instant::now();
+            bus.catch_up(Some(at(2)), Duration::from_secs(2)).await;
+            began.elapsed()
+        }
+    });
+    tokio::task::yield_now().await;
+    assert!(!waiting.is_finished());
+    bus.ingest(at(2), "a", "x", now, raw(2));
+    bus.ingest(at(3), "a", "x", now, raw(3));
+    assert_eq!(waiting.await.unwrap(), Duration::ZERO, "no timer needed");
+    let sub = bus.subscribe(a.clone(), Some(at(2)));
+    assert!(matches!(&sub.start, Start::Replay(r) if offsets(r) == [3]));
+
+    // A cursor that never arrives is answered with resync once the wait is over.
+    let began = tokio::time::Instant::now();
+    bus.catch_up(Some(at(9)), Duration::from_secs(2)).await;
+    assert_eq!(began.elapsed(), Duration::from_secs(2));
+    let sub = bus.subscribe(a.clone(), Some(at(9)));
+    assert!(matches!(sub.start, Start::Resync { .. }));
+
+    // A new epoch ends the wait at once.
+    let waiting = tokio::spawn({
+        let bus = bus.clone();
+        async move { bus.catch_up(Some(at(9)), Duration::from_secs(60)).await }
+    });
+    tokio::task::yield_now().await;
+    bus.new_epoch();
+    tokio::time::timeout(Duration::from_millis(1), waiting)
+        .await
+        .expect("the wait ended with the epoch")
+        .unwrap();
+
+    // Alone, a cursor ahead can never become valid: no wait.
+    bus.detach();
+    let began = tokio::time::Instant::now();
+    let ahead = Cursor {
+        epoch: bus.hub().epoch(),
+        offset: 5,
+    };
+    bus.catch_up(Some(ahead), Duration::from_secs(2)).await;
+    assert_eq!(began.elapsed(), Duration::ZERO);
+}
+
 #[test]
 fn recent_gives_the_last_events_of_a_topic_oldest_first() {
     let bus = bus(100, 100);
