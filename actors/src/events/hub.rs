@@ -93,7 +93,7 @@ pub struct Hub {
     config: HubConfig,
     // std Mutex: held for an append and a fan-out of non-blocking pushes, never across an await.
     state: Mutex<State>,
-    /// The offset of the latest event, for those waiting for one to arrive ([`Hub::reached`]);
+    /// The offset of the latest event while someone waits for one to arrive ([`Hub::reached`]);
     /// `u64::MAX` once the epoch has ended.
     latest: watch::Sender<u64>,
 }
@@ -225,7 +225,11 @@ impl Hub {
         let mut dropped = 0u64;
         let mut lagging = 0u64;
         state.next_offset = event.cursor.offset + 1;
-        self.latest.send_replace(event.cursor.offset);
+        // Only while someone waits: a send wakes every waiter's slot, a cost the publish path
+        // need not pay when nobody does (`reached` reads the position itself first).
+        if self.latest.receiver_count() > 0 {
+            self.latest.send_replace(event.cursor.offset);
+        }
         state.history.push_back(Arc::clone(&event));
         self.trim(state);
         for sub in state.subscribers.values() {
@@ -278,6 +282,10 @@ impl Hub {
     /// `within` has passed (false).
     pub async fn reached(&self, offset: u64, within: Duration) -> bool {
         let mut latest = self.latest.subscribe();
+        // After subscribing: any later append sends, and this sees every earlier one.
+        if self.position().offset >= offset || self.lock().closed {
+            return true;
+        }
         tokio::time::timeout(within, latest.wait_for(|&at| at >= offset))
             .await
             .is_ok_and(|waited| waited.is_ok())
