@@ -18,6 +18,9 @@ const ENGINES: &str = "root/engines";
 const FORUM: &str = "root/engines/forum";
 /// The longest query taken, in characters.
 const MAX_QUERY: usize = 500;
+/// How long past its engines' timeout a running analysis may go before a stopped process is
+/// presumed to have left it (recorded failed by the storage actor's sweep).
+const DEADLINE_MARGIN_MS: i64 = 60_000;
 
 fn new_id() -> String {
     format!("{:012x}", fastrand::u64(..) & 0xffff_ffff_ffff)
@@ -86,7 +89,10 @@ pub async fn start(app: &App, body: &[u8]) -> ApiResult {
         (app.db.clone(), app.root.clone(), id.clone(), query.clone());
     let started = tokio::spawn(async move {
         let now = storage::clock::now_ms();
-        db.create_analysis(&task_id, &task_query, now).await?;
+        // The engines run in parallel, each within the timeout; the margin covers the rest.
+        let deadline = now + (timeout as i64).saturating_mul(1000) + DEADLINE_MARGIN_MS;
+        db.create_analysis(&task_id, &task_query, now, deadline)
+            .await?;
         if let Err(err) = root.start_child(ANALYSES, spec).await {
             let why = err.to_string();
             let _ = db

@@ -4,11 +4,13 @@
 //! reports and which lets requests that need the database answer 503 at once while it is down
 //! instead of each waiting out the acquire timeout. Recovery needs nobody: the next check
 //! that succeeds flips it back. On an empty embedded database it loads the sample corpus once
-//! (`BETTAFISH_SAMPLE_DATA`), after start-up.
+//! (`BETTAFISH_SAMPLE_DATA`), after start-up. Once a minute it records as failed the analyses
+//! still `running` past their deadline, which a process that was killed or crashed left
+//! behind (see `Database::abandon_overdue_analyses`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use storage::Database;
@@ -18,6 +20,10 @@ use tokio::task::JoinHandle;
 pub const CHECK_EVERY: Duration = Duration::from_secs(2);
 /// The longest a check may take (migrations included).
 const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often analyses left running by a stopped process are looked for.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// What such an analysis is recorded as having failed of.
+const ABANDONED: &str = "abandoned: the process running it stopped before it finished";
 
 /// What the last check found.
 #[derive(Debug, Default)]
@@ -72,6 +78,8 @@ pub struct StorageArgs {
 pub struct StorageState {
     args: StorageArgs,
     ticker: JoinHandle<()>,
+    /// When overdue analyses were last looked for.
+    swept: Option<Instant>,
 }
 
 impl StorageState {
@@ -112,6 +120,29 @@ impl StorageState {
 }
 
 impl StorageState {
+    /// Records overdue analyses as failed and says so on their topics, at most once a minute.
+    async fn sweep(&mut self) {
+        if !self.args.health.ready() || self.swept.is_some_and(|t| t.elapsed() < SWEEP_EVERY) {
+            return;
+        }
+        self.swept = Some(Instant::now());
+        let now = storage::clock::now_ms();
+        match self.args.db.abandon_overdue_analyses(now, ABANDONED).await {
+            Ok(ids) => {
+                for id in ids {
+                    tracing::warn!(analysis = %id, "an analysis left running by a stopped process is recorded as failed");
+                    actors::internal_events::AnalysisEnded { outcome: "failed" }.emit();
+                    let _ = self.args.bus.publish(
+                        &format!("analysis/{id}"),
+                        "finished",
+                        &serde_json::json!({"id": id, "status": "failed", "error": ABANDONED, "engines": {}}),
+                    );
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "looking for abandoned analyses failed"),
+        }
+    }
+
     async fn seed_sample(&mut self) {
         if !self.args.seed_sample || !self.args.health.ready() {
             return;
@@ -142,8 +173,13 @@ impl Actor for StorageActor {
         args: StorageArgs,
     ) -> Result<StorageState, ActorProcessingErr> {
         let ticker = myself.send_interval(CHECK_EVERY, || StorageMsg::Check);
-        let state = StorageState { args, ticker };
+        let mut state = StorageState {
+            args,
+            ticker,
+            swept: None,
+        };
         state.check().await;
+        state.sweep().await;
         // After start, so that seeding never delays the service coming up.
         let _ = myself.cast(StorageMsg::SeedSample);
         Ok(state)
@@ -159,6 +195,7 @@ impl Actor for StorageActor {
             StorageMsg::Check => {
                 state.check().await;
                 state.seed_sample().await;
+                state.sweep().await;
             }
             StorageMsg::SeedSample => state.seed_sample().await,
         }

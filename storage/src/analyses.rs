@@ -56,16 +56,24 @@ const OUTPUT_COLUMNS: &str = "id, analysis_id, engine, query, status, markdown, 
                               created_at, finished_at";
 
 impl Database {
-    /// Records a new analysis as `running`.
-    pub async fn create_analysis(&self, id: &str, query: &str, at: i64) -> Result<()> {
+    /// Records a new analysis as `running`, to have ended by `deadline` (see
+    /// [`Database::abandon_overdue_analyses`]).
+    pub async fn create_analysis(
+        &self,
+        id: &str,
+        query: &str,
+        at: i64,
+        deadline: i64,
+    ) -> Result<()> {
         on_conn!(self, c => {
             sqlx::query(
-                "INSERT INTO analyses (id, query, status, created_at, updated_at) \
-                 VALUES ($1, $2, 'running', $3, $3)",
+                "INSERT INTO analyses (id, query, status, created_at, updated_at, deadline_at) \
+                 VALUES ($1, $2, 'running', $3, $3, $4)",
             )
             .bind(id)
             .bind(query)
             .bind(at)
+            .bind(deadline)
             .execute(&mut *c)
             .await?
             .rows_affected()
@@ -98,6 +106,38 @@ impl Database {
             .rows_affected()
         });
         Ok(changed > 0)
+    }
+
+    /// Ends as `failed`, with `reason`, every analysis still `running` past its deadline (a
+    /// day after it began, for rows older than deadlines), and its engine outputs still
+    /// running: the process that ran it stopped before it could record an ending. Returns
+    /// their ids.
+    pub async fn abandon_overdue_analyses(&self, now: i64, reason: &str) -> Result<Vec<String>> {
+        const DAY_MS: i64 = 86_400_000;
+        Ok(on_conn!(self, c => {
+            let ids: Vec<String> = sqlx::query_scalar(
+                "UPDATE analyses SET status = 'failed', error = $2, updated_at = $1, \
+                 finished_at = $1 WHERE status = 'running' \
+                 AND COALESCE(deadline_at, created_at + $3) < $1 RETURNING id",
+            )
+            .bind(now)
+            .bind(reason)
+            .bind(DAY_MS)
+            .fetch_all(&mut *c)
+            .await?;
+            for id in &ids {
+                sqlx::query(
+                    "UPDATE engine_outputs SET status = 'failed', error = $3, finished_at = $2 \
+                     WHERE analysis_id = $1 AND status = 'running'",
+                )
+                .bind(id)
+                .bind(now)
+                .bind(reason)
+                .execute(&mut *c)
+                .await?;
+            }
+            ids
+        }))
     }
 
     /// One analysis, if it exists.

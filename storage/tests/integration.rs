@@ -5,6 +5,7 @@
 
 mod integration {
     mod admin;
+    mod analyses;
     mod backends;
     mod cache;
     mod import;

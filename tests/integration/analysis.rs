@@ -445,3 +445,56 @@ fn wait_for_engine_status(server: &Server, id: &str, name: &str, status: &str) -
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// An analysis that a killed process left `running` is recorded failed once it is past its
+/// deadline, by the next process on the database; one still within its deadline is left be.
+#[test]
+fn analyses_left_running_by_a_stopped_process_are_recorded_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    let url = format!(
+        "sqlite://{}",
+        dir.path().join("data/bettafish.db").display()
+    );
+    let (left, live) = ("00000000000a", "00000000000b");
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = storage::Database::open(&url, &storage::PoolSettings::default())
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        let now = storage::clock::now_ms();
+        let hour = 3_600_000;
+        db.create_analysis(left, "滨海马拉松", now - hour, now - 1)
+            .await
+            .unwrap();
+        db.start_engine_output(Some(left), "query", "滨海马拉松", now - hour)
+            .await
+            .unwrap();
+        db.create_analysis(live, "食堂涨价", now, now + hour)
+            .await
+            .unwrap();
+        db.close().await;
+    });
+    let server = Server::start_in(dir, &[("BETTAFISH_SAMPLE_DATA", "off")]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let record = loop {
+        let record = analysis(&server, left);
+        if record["status"] != "running" {
+            break record;
+        }
+        assert!(Instant::now() < deadline, "still running: {record:#}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(record["status"], "failed", "{record:#}");
+    assert!(
+        record["error"].as_str().unwrap().contains("abandoned"),
+        "{record:#}"
+    );
+    assert!(record["finished_at"].is_i64(), "{record:#}");
+    assert_eq!(engine(&record, "query")["status"], "failed", "{record:#}");
+    assert_eq!(analysis(&server, live)["status"], "running");
+    assert_eq!(
+        server.metric("bettafish_analyses_total{outcome=\"failed\"}"),
+        Some(1.0)
+    );
+}
