@@ -295,21 +295,23 @@ where
 {
     let began = Instant::now();
     let request_id = incoming_request_id(headers).unwrap_or_else(|| ids.next());
+    // Whether the connection can take another request: not when a body was left unread.
+    let mut reusable = true;
     let (route, mut response) = match router::resolve(method.as_str(), path) {
         Resolved::Route(route, params) => {
             let response = match authorise(app, route, headers, &query) {
                 Err(err) => {
-                    body::drain(app, body).await;
+                    reusable = body::drain(app, headers, body).await;
                     err.into_reply()
                 }
-                Ok(()) => run(app, route, params, &query, headers, body)
+                Ok(()) => run(app, route, params, &query, headers, body, &mut reusable)
                     .await
                     .unwrap_or_else(ApiError::into_reply),
             };
             (route.template, response)
         }
         Resolved::WrongMethod(allowed) => {
-            body::drain(app, body).await;
+            reusable = body::drain(app, headers, body).await;
             let mut response = reply::error(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
@@ -321,7 +323,7 @@ where
             ("unmatched", response)
         }
         Resolved::NotFound => {
-            body::drain(app, body).await;
+            reusable = body::drain(app, headers, body).await;
             (
                 "unmatched",
                 reply::error(
@@ -335,7 +337,7 @@ where
     if *method == Method::HEAD {
         *response.body_mut() = bytes::Bytes::new().into();
     }
-    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+    if !reusable || response.status() == StatusCode::PAYLOAD_TOO_LARGE {
         // The rest of the body is not read, so this connection cannot carry another request;
         // saying so keeps a keep-alive client from sending one into a closed socket.
         response
@@ -418,6 +420,7 @@ async fn run<S, B>(
     query: &str,
     headers: &HeaderMap,
     body: S,
+    reusable: &mut bool,
 ) -> ApiResult
 where
     S: Stream<Item = Result<B, warp::Error>> + Unpin + Send,
@@ -426,7 +429,7 @@ where
     let body = if route.body.is_some() {
         body::read(app, headers, body).await?
     } else {
-        body::drain(app, body).await;
+        *reusable = body::drain(app, headers, body).await;
         bytes::Bytes::new()
     };
     let timeout = app.config().request_timeout;

@@ -168,7 +168,7 @@ pub async fn stream(
     let since = match super::events::resume_cursor(headers, query)? {
         Some(cursor) => {
             app.bus
-                .catch_up(Some(cursor), super::events::CATCH_UP)
+                .catch_up(Some(cursor), super::events::catch_up_within(app))
                 .await;
             Some(cursor)
         }

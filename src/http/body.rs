@@ -1,6 +1,8 @@
 //! Request bodies: read up to the configured limit for routes that take one, and drained
 //! for routes that do not, so the connection stays usable.
 
+use std::time::Duration;
+
 use bytes::{Buf, BytesMut};
 use futures_util::{Stream, StreamExt};
 use warp::http::{header, HeaderMap, StatusCode};
@@ -50,21 +52,40 @@ where
     Ok(buffer.freeze())
 }
 
-/// Reads and drops a body the route does not take (`curl -d '{}'` on a command): a body left
-/// unread makes hyper close the connection after the answer, which a keep-alive client may
-/// only notice when its next request fails. Past the body limit it stops, and the connection
-/// closes.
-pub async fn drain<S, B>(app: &App, mut body: S)
+/// How long a body nobody will use may take to arrive.
+const DRAIN_WITHIN: Duration = Duration::from_secs(2);
+
+/// Reads and drops a body that will not be used (`curl -d '{}'` on a command, a request
+/// refused before it runs): a body left unread makes hyper close the connection after the
+/// answer, which a keep-alive client may only notice when its next request fails. Returns
+/// whether the body was read to its end; when it was not — it asked to be invited
+/// (`Expect: 100-continue`, so it is never invited), is larger than the body limit, or takes
+/// longer than a moment to arrive — the answer must close the connection.
+pub async fn drain<S, B>(app: &App, headers: &HeaderMap, mut body: S) -> bool
 where
     S: Stream<Item = Result<B, warp::Error>> + Unpin + Send,
     B: Buf,
 {
     let limit = app.config().max_body_bytes;
-    let mut read = 0u64;
-    while let Some(Ok(chunk)) = body.next().await {
-        read += chunk.remaining() as u64;
-        if read > limit {
-            break;
-        }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if headers.contains_key(header::EXPECT) || declared.is_some_and(|n| n > limit) {
+        return false;
     }
+    let read_all = async {
+        let mut read = 0u64;
+        while let Some(chunk) = body.next().await {
+            let Ok(chunk) = chunk else { return false };
+            read += chunk.remaining() as u64;
+            if read > limit {
+                return false;
+            }
+        }
+        true
+    };
+    tokio::time::timeout(DRAIN_WITHIN, read_all)
+        .await
+        .unwrap_or(false)
 }

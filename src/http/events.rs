@@ -29,8 +29,11 @@ use crate::service::App;
 const RETRY: Duration = Duration::from_secs(3);
 
 /// How long a resume waits for an event of its cursor still on its way to this node (see
-/// `EventBus::catch_up`) before it is answered with `resync`.
-pub(crate) const CATCH_UP: Duration = Duration::from_secs(2);
+/// `EventBus::catch_up`) before it is answered with `resync`; within half the request
+/// timeout, so that the wait never turns into a 503.
+pub(crate) fn catch_up_within(app: &App) -> Duration {
+    Duration::from_secs(2).min(app.config().request_timeout / 2)
+}
 
 /// Topics only the system publishes to.
 const RESERVED: [&str; 8] = [
@@ -279,7 +282,7 @@ pub async fn subscribe(app: &App, headers: &HeaderMap, query: &str) -> ApiResult
         )
     })?;
     let since = resume_cursor(headers, query)?;
-    app.bus.catch_up(since, CATCH_UP).await;
+    app.bus.catch_up(since, catch_up_within(app)).await;
     Ok(sse_reply(app, filter, since))
 }
 

@@ -277,7 +277,10 @@ impl Session<'_> {
                     Some(Ok(c)) => Some(c),
                     Some(Err(err)) => return vec![error_frame("bad_cursor", &err.to_string())],
                 };
-                self.app.bus.catch_up(since, super::events::CATCH_UP).await;
+                self.app
+                    .bus
+                    .catch_up(since, super::events::catch_up_within(self.app))
+                    .await;
                 let filter = self
                     .filter
                     .as_ref()
@@ -368,6 +371,9 @@ where
         connection: RealtimeConnection::open("websocket"),
     };
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
+    // A tick missed while the session waited (a resume catching up) is not made up at once:
+    // two pings in a row would count as two unanswered.
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut unanswered = 0u32;
     loop {
         let mut out: Vec<Message> = Vec::new();

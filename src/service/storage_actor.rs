@@ -127,7 +127,12 @@ impl StorageState {
         }
         self.swept = Some(Instant::now());
         let now = storage::clock::now_ms();
-        match self.args.db.abandon_overdue_analyses(now, ABANDONED).await {
+        let sweep = self.args.db.abandon_overdue_analyses(now, ABANDONED);
+        let found = match tokio::time::timeout(CHECK_TIMEOUT, sweep).await {
+            Ok(found) => found.map_err(|e| e.to_string()),
+            Err(_) => Err("the database did not answer in time".to_owned()),
+        };
+        match found {
             Ok(ids) => {
                 for id in ids {
                     tracing::warn!(analysis = %id, "an analysis left running by a stopped process is recorded as failed");

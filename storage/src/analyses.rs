@@ -111,32 +111,32 @@ impl Database {
     /// Ends as `failed`, with `reason`, every analysis still `running` past its deadline (a
     /// day after it began, for rows older than deadlines), and its engine outputs still
     /// running: the process that ran it stopped before it could record an ending. Returns
-    /// their ids.
+    /// their ids. The engine outputs go first, so that a sweep that fails half-way leaves the
+    /// analyses `running` for the next one to find.
     pub async fn abandon_overdue_analyses(&self, now: i64, reason: &str) -> Result<Vec<String>> {
         const DAY_MS: i64 = 86_400_000;
+        const OVERDUE: &str = "status = 'running' AND COALESCE(deadline_at, created_at + $3) < $1";
+        let outputs = format!(
+            "UPDATE engine_outputs SET status = 'failed', error = $2, finished_at = $1 \
+             WHERE status = 'running' AND analysis_id IN (SELECT id FROM analyses WHERE {OVERDUE})"
+        );
+        let analyses = format!(
+            "UPDATE analyses SET status = 'failed', error = $2, updated_at = $1, \
+             finished_at = $1 WHERE {OVERDUE} RETURNING id"
+        );
         Ok(on_conn!(self, c => {
-            let ids: Vec<String> = sqlx::query_scalar(
-                "UPDATE analyses SET status = 'failed', error = $2, updated_at = $1, \
-                 finished_at = $1 WHERE status = 'running' \
-                 AND COALESCE(deadline_at, created_at + $3) < $1 RETURNING id",
-            )
-            .bind(now)
-            .bind(reason)
-            .bind(DAY_MS)
-            .fetch_all(&mut *c)
-            .await?;
-            for id in &ids {
-                sqlx::query(
-                    "UPDATE engine_outputs SET status = 'failed', error = $3, finished_at = $2 \
-                     WHERE analysis_id = $1 AND status = 'running'",
-                )
-                .bind(id)
+            sqlx::query(&outputs)
                 .bind(now)
                 .bind(reason)
+                .bind(DAY_MS)
                 .execute(&mut *c)
                 .await?;
-            }
-            ids
+            sqlx::query_scalar(&analyses)
+                .bind(now)
+                .bind(reason)
+                .bind(DAY_MS)
+                .fetch_all(&mut *c)
+                .await?
         }))
     }
 

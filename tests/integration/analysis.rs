@@ -493,8 +493,14 @@ fn analyses_left_running_by_a_stopped_process_are_recorded_failed() {
     assert!(record["finished_at"].is_i64(), "{record:#}");
     assert_eq!(engine(&record, "query")["status"], "failed", "{record:#}");
     assert_eq!(analysis(&server, live)["status"], "running");
-    assert_eq!(
-        server.metric("bettafish_analyses_total{outcome=\"failed\"}"),
-        Some(1.0)
-    );
+    // Counted once the sweep has told its topic, just after the record changed.
+    let series = "bettafish_analyses_total{outcome=\"failed\"}";
+    while server.metric(series) != Some(1.0) {
+        assert!(
+            Instant::now() < deadline,
+            "{series}: {:?}",
+            server.metric(series)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

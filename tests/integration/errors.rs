@@ -113,3 +113,48 @@ fn a_body_on_a_command_keeps_the_connection_usable() {
         reader.read_exact(&mut answer).unwrap();
     }
 }
+
+/// A refused request whose body will not come in a moment — it waits to be invited
+/// (`Expect: 100-continue`), or says it is larger than the limit — is answered at once without
+/// being read, and the answer says the connection closes.
+#[test]
+fn a_refused_body_that_is_not_read_closes_the_connection() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let server = Server::start(&[
+        ("BETTAFISH_SAMPLE_DATA", "off"),
+        ("BETTAFISH_MAX_BODY_BYTES", "2048"),
+    ]);
+    let address = server.base.trim_start_matches("http://").to_owned();
+    for extra in [
+        "Expect: 100-continue\r\nContent-Length: 100",
+        "Content-Length: 5000",
+    ] {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let head = format!("POST /api/analysis HTTP/1.1\r\nHost: {address}\r\n{extra}\r\n\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert!(line.starts_with("HTTP/1.1 401"), "{extra}: {line}");
+        let mut headers = Vec::new();
+        loop {
+            let mut header = String::new();
+            reader.read_line(&mut header).unwrap();
+            if header == "\r\n" {
+                break;
+            }
+            headers.push(header.trim().to_ascii_lowercase());
+        }
+        assert!(
+            headers.iter().any(|h| h == "connection: close"),
+            "{extra}: {headers:?}"
+        );
+        // The answer, then the end of the connection.
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest).unwrap();
+        assert!(String::from_utf8_lossy(&rest).contains("unauthorized"));
+    }
+}

@@ -227,7 +227,8 @@ impl Hub {
         state.next_offset = event.cursor.offset + 1;
         // Only while someone waits: a send wakes every waiter's slot, a cost the publish path
         // need not pay when nobody does (`reached` reads the position itself first).
-        if self.latest.receiver_count() > 0 {
+        // Never on a closed hub: its `u64::MAX` must stay, or a waiter would wait out its time.
+        if !state.closed && self.latest.receiver_count() > 0 {
             self.latest.send_replace(event.cursor.offset);
         }
         state.history.push_back(Arc::clone(&event));

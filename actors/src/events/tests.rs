@@ -324,10 +324,15 @@ async fn a_cursor_still_on_its_way_is_waited_for_not_resynced() {
         }
     });
     tokio::task::yield_now().await;
-    assert!(!waiting.is_finished());
+    tokio::time::advance(Duration::from_secs(1)).await;
+    assert!(!waiting.is_finished(), "waiting for offset 2");
     bus.ingest(at(2), "a", "x", now, raw(2));
     bus.ingest(at(3), "a", "x", now, raw(3));
-    assert_eq!(waiting.await.unwrap(), Duration::ZERO, "no timer needed");
+    assert_eq!(
+        waiting.await.unwrap(),
+        Duration::from_secs(1),
+        "done when it arrived"
+    );
     let sub = bus.subscribe(a.clone(), Some(at(2)));
     assert!(matches!(&sub.start, Start::Replay(r) if offsets(r) == [3]));
 
@@ -344,6 +349,8 @@ async fn a_cursor_still_on_its_way_is_waited_for_not_resynced() {
         async move { bus.catch_up(Some(at(9)), Duration::from_secs(60)).await }
     });
     tokio::task::yield_now().await;
+    tokio::time::advance(Duration::from_secs(1)).await;
+    assert!(!waiting.is_finished(), "waiting for offset 9");
     bus.new_epoch();
     tokio::time::timeout(Duration::from_millis(1), waiting)
         .await
