@@ -9,6 +9,7 @@ mod integration {
     mod backends;
     mod cache;
     mod import;
+    mod import_transactions;
     mod posts;
     mod schema;
 }
