@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::analysis::{analysis, engine, follow, start, wait_for_sample};
 use super::mock_llm::{Faults, MockLlm};
@@ -80,12 +80,7 @@ fn a_configured_llm_is_used_survives_failures_and_says_so() {
             "{p:#}"
         );
     }
-    let fallbacks: Vec<&str> = report["fallbacks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect();
+    let fallbacks = fallbacks_of(report);
     assert!(
         !fallbacks.is_empty() && fallbacks.iter().all(|f| f.starts_with("reflection:")),
         "{fallbacks:?}"
@@ -104,12 +99,7 @@ fn a_configured_llm_is_used_survives_failures_and_says_so() {
     // Media: every step fell back, the circuit opened, and the report is still about the query.
     let media = engine(&record, "media");
     assert_eq!(media["status"], "done");
-    let fallbacks: Vec<&str> = media["report"]["fallbacks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect();
+    let fallbacks = fallbacks_of(&media["report"]);
     assert!(
         fallbacks.iter().any(|f| f.starts_with("report_structure:")),
         "{fallbacks:?}"
@@ -167,4 +157,14 @@ fn a_configured_llm_is_used_survives_failures_and_says_so() {
         );
     }
     assert!(llm.requests() >= steps.len());
+}
+
+/// The steps a report says were done by built-in analysis instead of the LLM.
+fn fallbacks_of(report: &Value) -> Vec<&str> {
+    report["fallbacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect()
 }

@@ -79,6 +79,15 @@ impl EventBus {
         )
     }
 
+    /// The cluster link's outbox, while one is attached.
+    fn outbox(&self) -> Option<mpsc::Sender<Draft>> {
+        self.inner
+            .outbox
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// The limits in force.
     pub fn config(&self) -> HubConfig {
         self.inner.config
@@ -112,13 +121,7 @@ impl EventBus {
     ) -> Result<Option<Cursor>, EventError> {
         validate_topic(topic)?;
         validate_type(kind)?;
-        let outbox = self
-            .inner
-            .outbox
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        match outbox {
+        match self.outbox() {
             Some(outbox) => {
                 let draft = Draft {
                     topic: Arc::from(topic),
@@ -242,12 +245,7 @@ impl EventBus {
     /// history can never become valid.
     pub async fn catch_up(&self, cursor: Option<Cursor>, within: std::time::Duration) {
         let Some(cursor) = cursor else { return };
-        let clustered = self
-            .inner
-            .outbox
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_some();
+        let clustered = self.outbox().is_some();
         let hub = self.hub();
         if clustered && cursor.epoch == hub.epoch() && cursor.offset > hub.position().offset {
             hub.reached(cursor.offset, within).await;
