@@ -136,7 +136,7 @@ fn middleware_cost(seconds: u32) -> (f64, f64) {
             .into(),
         };
         let config = Config::load(&inputs).unwrap();
-        let bus = actors::events::EventBus::new(config.events);
+        let bus = events::EventBus::new(config.events);
         let app = Arc::new(
             bettafish::service::start(config, inputs, prometheus, bus)
                 .await

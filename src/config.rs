@@ -190,7 +190,7 @@ pub struct Config {
     /// Prefix of Redis keys and channels.
     pub redis_prefix: String,
     /// The event bus's history and client queue limits.
-    pub events: actors::events::HubConfig,
+    pub events: events::HubConfig,
     /// SSE heartbeat and WebSocket ping interval.
     pub heartbeat: Duration,
     /// Largest WebSocket message.
@@ -324,7 +324,7 @@ impl Config {
             metrics_interval: Duration::from_secs(number(&raw, "BETTAFISH_METRICS_INTERVAL_SECS")?),
             redis_url: non_empty("REDIS_URL"),
             redis_prefix: required(&raw, "BETTAFISH_REDIS_PREFIX")?.to_owned(),
-            events: actors::events::HubConfig {
+            events: events::HubConfig {
                 history_max_events: number(&raw, "BETTAFISH_EVENT_HISTORY_MAX_EVENTS")?,
                 history_max_age: Duration::from_secs(number(
                     &raw,
@@ -375,7 +375,7 @@ impl Config {
     /// The LLM endpoint configured under `prefix` (`QUERY_ENGINE`, `FORUM_HOST`…; see
     /// [`catalogue::LLM_ENDPOINTS`]): None unless its base URL and model name are set. The key
     /// is optional, for local OpenAI-compatible servers.
-    pub fn llm(&self, prefix: &str) -> Option<actors::llm::LlmConfig> {
+    pub fn llm(&self, prefix: &str) -> Option<llm::LlmConfig> {
         let label = catalogue::LLM_ENDPOINTS
             .iter()
             .find(|e| e.prefix == prefix)?
@@ -385,12 +385,8 @@ impl Config {
                 .get(&format!("{prefix}_{suffix}"))
                 .filter(|v| !v.is_empty())
         };
-        let mut llm = actors::llm::LlmConfig::new(
-            label,
-            get("BASE_URL")?,
-            get("API_KEY"),
-            get("MODEL_NAME")?,
-        );
+        let mut llm =
+            llm::LlmConfig::new(label, get("BASE_URL")?, get("API_KEY"), get("MODEL_NAME")?);
         // Every endpoint is called the same way; the keys always have a value (their default).
         let count = |key: &str| u32::try_from(self.count(key)).unwrap_or(u32::MAX);
         llm.attempt_timeout = Duration::from_secs(self.count("LLM_TIMEOUT"));

@@ -265,53 +265,6 @@ impl Drop for RealtimeConnection {
     }
 }
 
-/// The Redis link's state changed.
-pub enum RedisLink<'a> {
-    /// Connected and serving the cluster's epoch.
-    Up { epoch: u64, history: usize },
-    /// Lost; local delivery goes on in a local epoch.
-    Down { error: &'a str },
-    /// Trying again.
-    Reconnecting { attempt: u32 },
-    /// Starting, not connected yet.
-    Connecting,
-}
-
-impl RedisLink<'_> {
-    pub fn emit(self) {
-        match self {
-            RedisLink::Up { epoch, history } => {
-                tracing::info!(
-                    epoch = format!("{epoch:016x}"),
-                    history,
-                    "redis link up: events are shared across nodes"
-                );
-                gauge!("bettafish_redis_up").set(1.0);
-            }
-            RedisLink::Down { error } => {
-                tracing::warn!(
-                    error,
-                    "redis link down: events stay on this node (clients will resync)"
-                );
-                gauge!("bettafish_redis_up").set(0.0);
-            }
-            RedisLink::Connecting => {
-                tracing::info!("connecting to redis for cross-node events");
-                gauge!("bettafish_redis_up").set(0.0);
-            }
-            RedisLink::Reconnecting { attempt } => {
-                tracing::debug!(attempt, "reconnecting to redis");
-                counter!("bettafish_redis_reconnects_total").increment(1);
-            }
-        }
-    }
-}
-
-/// One Redis command of the link took this long.
-pub fn redis_command(duration: Duration) {
-    histogram!("bettafish_redis_command_duration_seconds").record(duration.as_secs_f64());
-}
-
 /// Announces the build, so dashboards can show the version.
 pub fn build_info() {
     gauge!("bettafish_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use actors::events::log_layer::EventLogLayer;
-use actors::events::EventBus;
 use anyhow::Context;
+use events::log_layer::EventLogLayer;
+use events::EventBus;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::layer::SubscriberExt;
@@ -31,7 +31,7 @@ pub fn install_recorder() -> anyhow::Result<PrometheusHandle> {
         )?
         .set_buckets_for_metric(
             Matcher::Full("bettafish_llm_request_duration_seconds".into()),
-            actors::internal_events::LLM_DURATION_BUCKETS,
+            llm::internal_events::LLM_DURATION_BUCKETS,
         )?
         .set_buckets_for_metric(
             Matcher::Full("bettafish_engine_job_duration_seconds".into()),
@@ -46,6 +46,8 @@ pub fn install_recorder() -> anyhow::Result<PrometheusHandle> {
         .inspect(|_| {
             internal_events::describe();
             actors::internal_events::describe();
+            events::internal_events::describe();
+            llm::internal_events::describe();
             storage::telemetry::describe();
         })
 }

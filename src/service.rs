@@ -4,17 +4,16 @@
 pub mod config_actor;
 pub mod engines;
 pub mod metrics_actor;
-pub mod redis_link;
 pub mod storage_actor;
 pub mod telemetry;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use actors::events::broadcaster::Broadcaster;
-use actors::events::EventBus;
 use actors::tree::{service_tree, BranchSettings, Branches, ROOT};
 use anyhow::Context;
+use events::broadcaster::Broadcaster;
+use events::EventBus;
 use metrics_exporter_prometheus::PrometheusHandle;
 use supervision::{BackoffPolicy, ChildSpec, SupervisorRef};
 use tokio::sync::watch;
@@ -126,12 +125,12 @@ fn infra(
         let bus = bus.clone();
         let prefix = current.redis_prefix.clone();
         children.push(ChildSpec::worker("redis", move |ctx| {
-            let args = redis_link::RedisLinkArgs {
+            let args = events::redis_link::RedisLinkArgs {
                 bus: bus.clone(),
                 url: url.clone(),
                 prefix: prefix.clone(),
             };
-            async move { ctx.spawn(redis_link::RedisLinkActor, args).await }
+            async move { ctx.spawn(events::redis_link::RedisLinkActor, args).await }
         }));
     }
     let storage = {

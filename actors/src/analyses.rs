@@ -22,9 +22,9 @@ use tracing::Instrument;
 
 use crate::engines::report::Mode;
 use crate::engines::{EngineKind, EngineMsg, Job, JobOutcome, JobStatus};
-use crate::events::EventBus;
 use crate::forum::actor::ForumMsg;
 use crate::internal_events::AnalysisEnded;
+use events::EventBus;
 
 pub struct AnalysisArgs {
     pub id: String,

@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use actors::engines::gather::Searcher;
 use actors::engines::{EngineActor, EngineArgs, EngineKind, EngineMsg, Job, JobOutcome, JobStatus};
-use actors::events::{EventBus, TopicFilter};
-use actors::search::{LocalStore, Provider, Search, SearchError, SearchHit, Searxng};
+use events::{EventBus, TopicFilter};
 use futures_util::future::BoxFuture;
+use search::{LocalStore, Provider, Search, SearchError, SearchHit, Searxng};
 use supervision::{ChildSpec, Strategy, SupervisorRef, SupervisorSpec};
 use support::sample_db;
 use tokio::sync::oneshot;

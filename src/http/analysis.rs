@@ -163,7 +163,7 @@ pub async fn stream(
     query: &str,
 ) -> ApiResult {
     let id = checked(id)?;
-    let filter = actors::events::TopicFilter::parse(&format!("analysis/{id}"))
+    let filter = events::TopicFilter::parse(&format!("analysis/{id}"))
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_id", e.to_string()))?;
     let since = match super::events::resume_cursor(headers, query)? {
         Some(cursor) => {

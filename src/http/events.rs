@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use actors::events::{Cursor, EventBus, Next, Start, Subscription, TopicFilter};
 use bytes::{Bytes, BytesMut};
+use events::{Cursor, EventBus, Next, Start, Subscription, TopicFilter};
 use futures_util::Stream;
 use serde_json::json;
 use tokio::sync::watch;
@@ -56,12 +56,9 @@ pub fn resume_cursor(headers: &HeaderMap, query: &str) -> Result<Option<Cursor>,
         .or_else(|| super::query_param(query, "last_event_id").map(decode));
     match given.filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(text) => text
-            .parse()
-            .map(Some)
-            .map_err(|e: actors::events::CursorError| {
-                ApiError::new(StatusCode::BAD_REQUEST, "bad_cursor", e.to_string())
-            }),
+        Some(text) => text.parse().map(Some).map_err(|e: events::CursorError| {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_cursor", e.to_string())
+        }),
     }
 }
 
@@ -325,7 +322,7 @@ pub async fn publish(app: &App, topic: &str, body: &[u8]) -> ApiResult {
     })?;
     let data = match outside.data {
         Some(d) => d,
-        None => actors::events::event::payload(&serde_json::Value::Null).map_err(|e| {
+        None => events::event::payload(&serde_json::Value::Null).map_err(|e| {
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_shape", e.to_string())
         })?,
     };
@@ -334,7 +331,7 @@ pub async fn publish(app: &App, topic: &str, body: &[u8]) -> ApiResult {
         .publish_confirmed(topic, &outside.kind, data)
         .await
         .map_err(|e| match e {
-            actors::events::EventError::NotNumbered => ApiError::unavailable(e.to_string()),
+            events::EventError::NotNumbered => ApiError::unavailable(e.to_string()),
             other => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_event",

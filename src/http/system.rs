@@ -139,7 +139,7 @@ fn llm_endpoints(app: &App) -> serde_json::Value {
 
 /// Which search providers are on, and why the others are off.
 fn search_providers(app: &App) -> serde_json::Value {
-    use actors::search::{Bocha, Provider, Searxng, Tavily};
+    use search::{Bocha, Provider, Searxng, Tavily};
     let config = app.config();
     let timeout = std::time::Duration::from_secs(10);
     let get = |key: &str| config.raw.get(key).map(str::to_owned);
@@ -253,7 +253,7 @@ pub async fn engine_output(app: &App, name: &str, query: &str) -> ApiResult {
     };
     engine_path(app, name).await?;
     let topic = format!("engine/{name}");
-    let filter = actors::events::TopicFilter::parse(&topic)
+    let filter = events::TopicFilter::parse(&topic)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_name", e.to_string()))?;
     let lines: Vec<serde_json::Value> = app
         .bus

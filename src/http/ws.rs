@@ -15,7 +15,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use actors::events::{Cursor, Event, Next, Start, Subscription, TopicFilter};
+use events::{Cursor, Event, Next, Start, Subscription, TopicFilter};
 use futures_util::{SinkExt, StreamExt};
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
@@ -49,7 +49,7 @@ enum Topics {
 }
 
 impl Topics {
-    fn filter(&self) -> Result<TopicFilter, actors::events::TopicError> {
+    fn filter(&self) -> Result<TopicFilter, events::TopicError> {
         match self {
             Topics::List(list) => TopicFilter::from_patterns(list),
             Topics::Text(text) => TopicFilter::parse(text),

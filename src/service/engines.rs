@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use actors::engines::gather::Searcher;
 use actors::engines::{EngineActor, EngineArgs, EngineKind, ForumLink};
-use actors::events::EventBus;
-use actors::llm::LlmClient;
-use actors::search::{Bocha, Cached, LocalStore, Provider, Searxng, Tavily};
+use events::EventBus;
+use llm::LlmClient;
+use search::{Bocha, Cached, LocalStore, Provider, Searxng, Tavily};
 use supervision::{ChildSpec, SupervisorRef};
 
 use super::config_actor::LiveConfig;

@@ -70,7 +70,7 @@ pub struct StorageActor;
 pub struct StorageArgs {
     pub db: Database,
     pub health: Arc<StorageHealth>,
-    pub bus: actors::events::EventBus,
+    pub bus: events::EventBus,
     /// Load the sample corpus once the database is migrated, if it holds no posts.
     pub seed_sample: bool,
 }

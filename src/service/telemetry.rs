@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
-use actors::events::EventBus;
+use events::EventBus;
 use serde::Serialize;
 use supervision::{Happening, LifecycleEvent, Observer};
 

@@ -23,10 +23,10 @@ use super::gather::Searcher;
 use super::report::Report;
 use super::research::{research, Brief, Reporter, Tools};
 use super::EngineKind;
-use crate::events::EventBus;
 use crate::forum::actor::ForumMsg;
 use crate::internal_events::EngineJobEnded;
-use crate::llm::LlmClient;
+use events::EventBus;
+use llm::LlmClient;
 
 /// A research job.
 pub struct Job {

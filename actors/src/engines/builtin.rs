@@ -1,6 +1,6 @@
 //! The research steps done without an LLM: a plan of paragraphs for each engine's angle, a
 //! summary of what the searches found (statistics, keywords, sentiment and quotes of real
-//! posts, from [`crate::analysis`]), and a reflection that searches again for what the first
+//! posts, from [`text_analysis`]), and a reflection that searches again for what the first
 //! results talk about most but the query did not name.
 
 use serde::Serialize;
@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::gather::{as_post, topical_words};
 use super::report::Source;
 use super::EngineKind;
-use crate::analysis::{self, sentiment::Leaning, Analysis, Quote};
-use crate::search::SearchHit;
+use search::SearchHit;
+use text_analysis::{self, sentiment::Leaning, Analysis, Quote};
 
 /// What a paragraph looks at in the material.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -155,7 +155,7 @@ pub fn analyse(hits: &[SearchHit]) -> Analysis {
         .enumerate()
         .map(|(i, h)| as_post(h, i))
         .collect();
-    analysis::analyse(&posts, 8, 12)
+    text_analysis::analyse(&posts, 8, 12)
 }
 
 fn source(q: &Quote) -> Source {

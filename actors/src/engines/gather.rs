@@ -14,9 +14,8 @@ use std::sync::Arc;
 use storage::model::{Post, PostKind};
 
 use super::report::SearchRecord;
-use crate::analysis;
-use crate::llm::{text::parse_json, LlmClient, Message};
-use crate::search::{Provider, SearchError, SearchHit};
+use llm::{text::parse_json, LlmClient, Message};
+use search::{Provider, SearchError, SearchHit};
 
 /// At most this many words come from the keyword optimizer.
 const MAX_OPTIMIZED: usize = 10;
@@ -40,8 +39,8 @@ pub struct Gathered {
 /// The words of `query` worth searching for, in order, without repeats.
 pub fn topical_words(query: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
-    for t in analysis::tokens(query) {
-        if analysis::summary::keep(&t) && !words.contains(&t) {
+    for t in text_analysis::tokens(query) {
+        if text_analysis::summary::keep(&t) && !words.contains(&t) {
             words.push(t);
         }
     }

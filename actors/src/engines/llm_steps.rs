@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 
 use super::report::Paragraph;
 use super::EngineKind;
-use crate::llm::{text::parse_json, LlmClient, Message};
-use crate::search::SearchHit;
+use llm::{text::parse_json, LlmClient, Message};
+use search::SearchHit;
 
 /// At most this many hits go into a prompt, each cut to `HIT_CHARS` characters.
 const PROMPT_HITS: usize = 10;
@@ -184,7 +184,7 @@ pub async fn format_report(
         ])
         .await
         .map_err(|e| e.to_string())?;
-    let text = crate::llm::text::strip_think(&answer).trim().to_owned();
+    let text = llm::text::strip_think(&answer).trim().to_owned();
     if text.is_empty() {
         return Err("the report came back empty".into());
     }

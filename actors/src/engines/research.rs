@@ -11,9 +11,9 @@ use super::gather::{Gathered, Searcher};
 use super::llm_steps;
 use super::report::{Mode, Paragraph, Report};
 use super::EngineKind;
-use crate::analysis::Analysis;
-use crate::llm::LlmClient;
-use crate::search::SearchHit;
+use llm::LlmClient;
+use search::SearchHit;
+use text_analysis::Analysis;
 
 /// Hits asked of a search.
 const SEARCH_LIMIT: usize = 30;

@@ -4,7 +4,7 @@
 //! original's line format, stored, and published on the `forum` topic as `forum_message`.
 //!
 //! The host here is the built-in one: a summary of the round (its keywords, who spoke, how it
-//! leans) made by [`crate::analysis`]. An LLM host joins when the engines do.
+//! leans) made by [`text_analysis`]. An LLM host joins when the engines do.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 
 use super::follow::Follower;
 use super::line;
-use crate::events::EventBus;
+use events::EventBus;
 
 pub enum ForumMsg {
     /// An engine's message (`source`: `INSIGHT`, `MEDIA`, `QUERY`…), in an analysis session.
@@ -45,7 +45,7 @@ pub struct ForumArgs {
     pub host_every: usize,
     pub poll_every: Duration,
     /// The LLM host (`FORUM_HOST_*`); the built-in host speaks when it is absent or fails.
-    pub host_llm: Option<std::sync::Arc<crate::llm::LlmClient>>,
+    pub host_llm: Option<std::sync::Arc<llm::LlmClient>>,
 }
 
 pub struct ForumState {
@@ -159,24 +159,24 @@ impl ForumState {
                 said.insert(0, format!("Topic: {topic}"));
             }
             let messages = [
-                crate::llm::Message::system(
+                llm::Message::system(
                     "You moderate a discussion between research agents (QUERY, MEDIA, INSIGHT) about \
                      a public-opinion topic. Summarise where they agree and differ, name what \
                      evidence is missing, and ask each a pointed question. Write in the language \
                      of the discussion, in at most 200 words.",
                 ),
-                crate::llm::Message::user(said.join("\n")),
+                llm::Message::user(said.join("\n")),
             ];
             // Bounded: every analysis's messages wait behind the host.
             match tokio::time::timeout(HOST_LLM_TIMEOUT, llm.chat(&messages))
                 .await
                 .unwrap_or_else(|_| {
-                    Err(crate::llm::LlmError::Setup(format!(
+                    Err(llm::LlmError::Setup(format!(
                         "no answer within {HOST_LLM_TIMEOUT:?}"
                     )))
                 }) {
                 Ok(text) => {
-                    let text = crate::llm::text::strip_think(&text).trim().to_owned();
+                    let text = llm::text::strip_think(&text).trim().to_owned();
                     if !text.is_empty() {
                         return text;
                     }
@@ -265,7 +265,7 @@ pub fn host_speech(round: &[(String, String)], topic: Option<&str>) -> String {
             raw: None,
         })
         .collect();
-    let analysis = crate::analysis::analyse(&posts, 20, 0);
+    let analysis = text_analysis::analyse(&posts, 20, 0);
     let speakers: Vec<String> = analysis
         .by_platform
         .keys()

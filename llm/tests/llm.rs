@@ -4,11 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../tests/support/scripted_http.rs"]
 mod support;
 
 use std::time::{Duration, Instant};
 
-use actors::llm::{LlmClient, LlmConfig, LlmError, Message};
+use llm::{LlmClient, LlmConfig, LlmError, Message};
 use support::{server, Reply};
 
 fn answer(text: &str) -> Reply {
@@ -38,7 +39,7 @@ async fn a_good_answer_carries_model_messages_and_key() {
     let client = LlmClient::new(config(&base)).unwrap();
     let text = client.chat(&ask()).await.unwrap();
     assert_eq!(
-        actors::llm::text::parse_json(&text).unwrap(),
+        llm::text::parse_json(&text).unwrap(),
         serde_json::json!({"ok": true})
     );
     let seen = seen.0.lock().unwrap();

@@ -158,7 +158,7 @@ pub fn score<'a>(tokens: impl IntoIterator<Item = &'a str>) -> Sentiment {
 mod tests {
     //! Lexicon words, negation, intensity, in both languages.
     use super::*;
-    use crate::analysis::tokens;
+    use crate::tokens;
 
     fn lean(text: &str) -> Leaning {
         score(tokens(text).iter().map(String::as_str)).leaning

@@ -8,7 +8,8 @@
 //! - [`hub`]: the numbering, history and fan-out of one epoch;
 //! - [`bus`]: the stable handle everyone holds;
 //! - [`broadcaster`]: the supervised actor that keeps the history within its age limit;
-//! - [`log_layer`]: a tracing layer that forwards an actor's log lines to its topic.
+//! - [`log_layer`]: a tracing layer that forwards an actor's log lines to its topic;
+//! - [`redis_link`]: the supervised link that shares events across instances through Redis.
 //!
 //! Guarantees (see `docs/ARCHITECTURE.md`): offsets increase by one per event within an epoch;
 //! a subscriber that gives its last cursor gets every later event of its topics, in order,
@@ -22,8 +23,10 @@ pub mod broadcaster;
 pub mod bus;
 pub mod event;
 pub mod hub;
+pub mod internal_events;
 pub mod log_layer;
 pub mod queue;
+pub mod redis_link;
 pub mod topic;
 
 pub use bus::{Draft, EventBus};

@@ -9,7 +9,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actors::search::{Bocha, Cached, LocalStore, Provider, SearchError, Searxng, Tavily};
+use search::{Bocha, Cached, LocalStore, Provider, SearchError, Searxng, Tavily};
 use serde_json::json;
 use support::{server, Reply};
 

@@ -5,6 +5,7 @@
 //! reasoning and code fences off answers that should be JSON.
 
 pub mod client;
+pub mod internal_events;
 pub mod stream;
 pub mod text;
 

@@ -18,7 +18,6 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use actors::events::{Cursor, Draft, EventBus, Ingested};
 use fred::prelude::*;
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use serde::{Deserialize, Serialize};
@@ -27,6 +26,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::internal_events::{redis_command, RedisLink};
+use crate::{Cursor, Draft, EventBus, Ingested};
 
 /// Drafts waiting for the link; beyond this the bus delivers locally instead of waiting.
 const OUTBOX: usize = 4_096;

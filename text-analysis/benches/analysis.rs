@@ -1,6 +1,6 @@
 //! Built-in analysis speed: segmentation, sentiment, keywords, statistics and quotes of
 //! 100,000 posts made from the sample corpus's sentences (Chinese and English). Target on
-//! this machine: ≤ 5 s. Run: `cargo bench -p actors --bench analysis` (`ANALYSIS_POSTS=N`).
+//! this machine: ≤ 5 s. Run: `cargo bench -p text-analysis --bench analysis` (`ANALYSIS_POSTS=N`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark aborts on setup failure
 
@@ -29,7 +29,7 @@ fn main() {
     let chars: usize = posts.iter().map(|p| p.body.chars().count()).sum();
     // The first call loads jieba's dictionary; count it, as a cold engine would.
     let began = Instant::now();
-    let analysis = actors::analysis::analyse(&posts, 20, 10);
+    let analysis = text_analysis::analyse(&posts, 20, 10);
     let took = began.elapsed();
     println!("| posts | characters | time | posts/s |");
     println!("|---|---|---|---|");

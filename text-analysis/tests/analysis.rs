@@ -3,8 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use actors::analysis::analyse;
 use storage::model::{Post, PostKind};
+use text_analysis::analyse;
 
 fn topic(id: &str) -> Vec<Post> {
     storage::sample::corpus()
@@ -22,7 +22,7 @@ fn each_topic_gets_its_own_keywords_quotes_and_numbers() {
     let m = analyse(&marathon, 15, 5);
     let c = analyse(&canteen, 15, 5);
 
-    let words = |a: &actors::analysis::Analysis| {
+    let words = |a: &text_analysis::Analysis| {
         a.keywords
             .iter()
             .map(|k| k.word.clone())

@@ -1,0 +1,153 @@
+//! Every metric this crate emits (publication, drops, replays, the Redis link), as typed
+//! events: the `metrics` macros appear only here. Labels are bounded: topics are reduced to
+//! their kind (`report/42` → `report`).
+
+use std::time::Duration;
+
+use metrics::{counter, gauge, histogram};
+
+/// The names this crate registers, with their help text.
+pub const METRICS: &[(&str, &str)] = &[
+    (
+        "bettafish_events_published_total",
+        "Events published, by topic kind.",
+    ),
+    (
+        "bettafish_events_dropped_total",
+        "Events not delivered to a subscriber, by reason.",
+    ),
+    (
+        "bettafish_subscribers_lagged_total",
+        "Subscribers that fell behind their queue.",
+    ),
+    (
+        "bettafish_replay_total",
+        "Subscriptions by how they began: live, replayed or resync.",
+    ),
+    (
+        "bettafish_redis_up",
+        "1 while the Redis link shares events across instances, else 0.",
+    ),
+    (
+        "bettafish_redis_reconnects_total",
+        "Attempts of the Redis link to reconnect.",
+    ),
+    (
+        "bettafish_redis_command_duration_seconds",
+        "Time one Redis command of the link took.",
+    ),
+];
+
+/// Registers the help text of this crate's metrics.
+pub fn describe() {
+    // The Prometheus exporter keys help text by name alone, whatever the kind, so one call
+    // serves counters, gauges and histograms.
+    for (name, help) in METRICS {
+        metrics::describe_counter!(*name, *help);
+    }
+}
+
+/// The first segment of a topic: a bounded label value.
+pub fn topic_kind(topic: &str) -> &'static str {
+    match topic.split('/').next().unwrap_or_default() {
+        "system" => "system",
+        "actors" => "actors",
+        "engine" => "engine",
+        "forum" => "forum",
+        "report" => "report",
+        "analysis" => "analysis",
+        "crawler" => "crawler",
+        "config" => "config",
+        _ => "other",
+    }
+}
+
+/// An event was published.
+pub struct EventPublished<'a> {
+    pub topic: &'a str,
+}
+
+impl EventPublished<'_> {
+    pub fn emit(self) {
+        counter!("bettafish_events_published_total", "topic_kind" => topic_kind(self.topic))
+            .increment(1);
+    }
+}
+
+/// Events were not delivered.
+pub struct EventsDropped {
+    /// `lagged` (queue full) or another reason.
+    pub reason: &'static str,
+    pub count: u64,
+    /// Subscribers that started lagging with this publication.
+    pub newly_lagging: u64,
+}
+
+impl EventsDropped {
+    pub fn emit(self) {
+        counter!("bettafish_events_dropped_total", "reason" => self.reason).increment(self.count);
+        if self.newly_lagging > 0 {
+            tracing::debug!(count = self.newly_lagging, "subscribers fell behind");
+            counter!("bettafish_subscribers_lagged_total").increment(self.newly_lagging);
+        }
+    }
+}
+
+/// A subscription began.
+pub struct ReplayServed {
+    /// `live`, `replayed` or `resync`.
+    pub result: &'static str,
+}
+
+impl ReplayServed {
+    pub fn emit(self) {
+        counter!("bettafish_replay_total", "result" => self.result).increment(1);
+    }
+}
+
+/// The Redis link's state changed.
+pub enum RedisLink<'a> {
+    /// Connected and serving the cluster's epoch.
+    Up { epoch: u64, history: usize },
+    /// Lost; local delivery goes on in a local epoch.
+    Down { error: &'a str },
+    /// Trying again.
+    Reconnecting { attempt: u32 },
+    /// Starting, not connected yet.
+    Connecting,
+}
+
+impl RedisLink<'_> {
+    pub fn emit(self) {
+        match self {
+            RedisLink::Up { epoch, history } => {
+                tracing::info!(
+                    epoch = format!("{epoch:016x}"),
+                    history,
+                    "redis link up: events are shared across nodes"
+                );
+                gauge!("bettafish_redis_up").set(1.0);
+            }
+            RedisLink::Down { error } => {
+                tracing::warn!(
+                    error,
+                    "redis link down: events stay on this node (clients will resync)"
+                );
+                gauge!("bettafish_redis_up").set(0.0);
+            }
+            RedisLink::Connecting => {
+                tracing::info!("connecting to redis for cross-node events");
+                gauge!("bettafish_redis_up").set(0.0);
+            }
+            RedisLink::Reconnecting { attempt } => {
+                tracing::debug!(attempt, "reconnecting to redis");
+                counter!("bettafish_redis_reconnects_total").increment(1);
+            }
+        }
+    }
+}
+
+/// One Redis command of the link took this long.
+pub fn redis_command(duration: Duration) {
+    histogram!("bettafish_redis_command_duration_seconds").record(duration.as_secs_f64());
+}
