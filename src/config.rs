@@ -1,13 +1,19 @@
 //! Configuration in layers — built-in defaults < `bettafish.toml` < `.env` < environment — read
-//! into raw strings by key, then validated into a typed [`Config`] whose errors name the key.
+//! into raw strings by key, then validated into a typed [`Config`] whose errors name the key
+//! and its layer.
 //!
 //! The original's key names are kept (`HOST`, `PORT`, `DB_*`, `*_ENGINE_*`…); the catalogue of
-//! keys is in [`catalogue`]; `.env` editing in [`dotenv`].
+//! keys is in [`catalogue`]; the typed settings each part of the service receives in
+//! [`settings`]; `.env` editing in [`dotenv`]. Only this module names keys: everything else
+//! reads [`Config`]'s fields, and [`Config::raw`] is kept for `GET /api/config`'s display and
+//! for telling which keys a reload changed.
 
 pub mod catalogue;
 mod database;
 pub mod dotenv;
 mod layers;
+mod read;
+pub mod settings;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -18,10 +24,16 @@ use serde::Serialize;
 use thiserror::Error;
 
 use catalogue::{Affects, Key, Kind};
+pub use catalogue::{LlmEndpoint, Supervisor};
 use database::database_url;
 pub use database::mask_url;
 use dotenv::{Dotenv, DotenvError};
 pub use layers::{load, Inputs, RawConfig};
+use read::Reader;
+pub use settings::{
+    AnalysisSettings, EngineSettings, ForumSettings, LlmSettings, SearchSettings, Supervision,
+    SupervisionSettings,
+};
 
 /// Where a value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -147,19 +159,6 @@ pub fn display_value(key: &Key, value: &str) -> String {
     "********".to_owned()
 }
 
-/// Restart intensity and backoff for one supervisor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct SupervisionSettings {
-    /// Restarts allowed per period.
-    pub max_restarts: u32,
-    /// The window, in seconds.
-    pub period_secs: u64,
-    /// First backoff delay for its children, in milliseconds.
-    pub backoff_min_ms: u64,
-    /// Longest backoff delay, in milliseconds.
-    pub backoff_max_ms: u64,
-}
-
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -206,27 +205,21 @@ pub struct Config {
     pub seed_sample: bool,
     /// The cache for search and LLM results.
     pub cache: storage::cache::CacheKind,
-    /// Per supervisor segment (`ENGINES`…).
-    pub supervision: BTreeMap<&'static str, SupervisionSettings>,
-    /// Every layered value, for `GET /api/config`.
+    /// Restart intensity and backoff of each configurable supervisor.
+    pub supervision: Supervision,
+    /// The engines' research loop.
+    pub engines: EngineSettings,
+    /// The forum.
+    pub forum: ForumSettings,
+    /// The web search providers.
+    pub search: SearchSettings,
+    /// The LLM endpoints and how they are called.
+    pub llm: LlmSettings,
+    /// Analysis sessions.
+    pub analysis: AnalysisSettings,
+    /// Every layered value, for `GET /api/config`'s display and for telling which keys a reload
+    /// changed; the settings above are what the service reads.
     pub raw: RawConfig,
-}
-
-fn required<'a>(raw: &'a RawConfig, key: &str) -> Result<&'a str, ConfigError> {
-    raw.get(key).ok_or_else(|| ConfigError::Invalid {
-        key: key.to_owned(),
-        layer: Source::Default,
-        reason: "has no value".into(),
-    })
-}
-
-fn number<T: std::str::FromStr>(raw: &RawConfig, key: &str) -> Result<T, ConfigError> {
-    let value = required(raw, key)?;
-    value.parse().map_err(|_| ConfigError::Invalid {
-        key: key.to_owned(),
-        layer: raw.source(key).unwrap_or(Source::Default),
-        reason: format!("`{value}` is not a number"),
-    })
 }
 
 impl Config {
@@ -244,103 +237,82 @@ impl Config {
                 })?;
             }
         }
-        let mut supervision = BTreeMap::new();
-        for (segment, _) in catalogue::SUPERVISORS {
-            let get =
-                |setting: &str| number::<u64>(&raw, &format!("SUPERVISION_{segment}_{setting}"));
-            let settings = SupervisionSettings {
-                max_restarts: u32::try_from(get("MAX_RESTARTS")?).unwrap_or(u32::MAX),
-                period_secs: get("PERIOD_SECS")?,
-                backoff_min_ms: get("BACKOFF_MIN_MS")?,
-                backoff_max_ms: get("BACKOFF_MAX_MS")?,
-            };
-            if settings.backoff_min_ms > settings.backoff_max_ms {
-                let key = format!("SUPERVISION_{segment}_BACKOFF_MIN_MS");
-                return Err(ConfigError::Invalid {
-                    layer: raw.source(&key).unwrap_or(Source::Default),
-                    key,
-                    reason: "is greater than the matching BACKOFF_MAX_MS".into(),
-                });
-            }
-            supervision.insert(*segment, settings);
-        }
-        let non_empty = |key: &str| raw.get(key).filter(|v| !v.is_empty()).map(str::to_owned);
-        let data_dir = PathBuf::from(required(&raw, "BETTAFISH_DATA_DIR")?);
-        let (database_url, database_key) = database_url(&raw, &data_dir)?;
-        let invalid = |key: &str, reason: String| ConfigError::Invalid {
-            key: key.to_owned(),
-            layer: raw.source(key).unwrap_or(Source::Default),
-            reason,
-        };
+        Self::read(&Reader::new(&raw), env_path)
+    }
+
+    /// Builds the typed configuration from validated values.
+    fn read(keys: &Reader<'_>, env_path: &Path) -> Result<Self, ConfigError> {
+        use catalogue as k;
+        let data_dir = PathBuf::from(keys.text(k::BETTAFISH_DATA_DIR)?);
+        let (database_url, database_key) = database_url(keys, &data_dir)?;
         let pool = storage::PoolSettings {
-            max_connections: number(&raw, "DB_POOL_SIZE")?,
-            min_idle: number(&raw, "DB_POOL_MIN_IDLE")?,
-            acquire_timeout: Duration::from_secs(number(&raw, "DB_ACQUIRE_TIMEOUT_SECS")?),
-            max_lifetime: Duration::from_secs(number(&raw, "DB_MAX_LIFETIME_SECS")?),
-            idle_timeout: Duration::from_secs(number(&raw, "DB_IDLE_TIMEOUT_SECS")?),
-            test_before_acquire: required(&raw, "DB_TEST_BEFORE_ACQUIRE")? == "true",
+            max_connections: keys.number(k::DB_POOL_SIZE)?,
+            min_idle: keys.number(k::DB_POOL_MIN_IDLE)?,
+            acquire_timeout: keys.secs(k::DB_ACQUIRE_TIMEOUT_SECS)?,
+            max_lifetime: keys.secs(k::DB_MAX_LIFETIME_SECS)?,
+            idle_timeout: keys.secs(k::DB_IDLE_TIMEOUT_SECS)?,
+            test_before_acquire: keys.text(k::DB_TEST_BEFORE_ACQUIRE)? == "true",
         };
         if pool.min_idle > pool.max_connections {
-            return Err(invalid(
-                "DB_POOL_MIN_IDLE",
-                "is greater than DB_POOL_SIZE".into(),
-            ));
+            return Err(keys.invalid(k::DB_POOL_MIN_IDLE, "is greater than DB_POOL_SIZE"));
         }
-        let cache = match required(&raw, "CACHE_TYPE")? {
+        let redis_url = keys.owned(k::REDIS_URL);
+        let redis_prefix = keys.text(k::BETTAFISH_REDIS_PREFIX)?.to_owned();
+        let cache = match keys.text(k::CACHE_TYPE)? {
             "sqlite" => storage::cache::CacheKind::Sqlite {
                 path: data_dir.join("cache.sqlite3"),
             },
             "redis" => storage::cache::CacheKind::Redis {
-                url: non_empty("REDIS_URL").ok_or_else(|| {
-                    invalid("CACHE_TYPE", "is redis, but REDIS_URL is not set".into())
+                url: redis_url.clone().ok_or_else(|| {
+                    keys.invalid(k::CACHE_TYPE, "is redis, but REDIS_URL is not set")
                 })?,
-                prefix: required(&raw, "BETTAFISH_REDIS_PREFIX")?.to_owned(),
+                prefix: redis_prefix.clone(),
             },
             _ => storage::cache::CacheKind::Memory {
-                max_entries: number(&raw, "CACHE_MAX_ENTRIES")?,
-                max_bytes: number(&raw, "CACHE_MAX_BYTES")?,
+                max_entries: keys.number(k::CACHE_MAX_ENTRIES)?,
+                max_bytes: keys.number(k::CACHE_MAX_BYTES)?,
             },
         };
-        let seed_sample = match required(&raw, "BETTAFISH_SAMPLE_DATA")? {
+        let seed_sample = match keys.text(k::BETTAFISH_SAMPLE_DATA)? {
             "on" => true,
             "off" => false,
             // The embedded demo: the default SQLite file, nothing configured.
-            _ => database_key == "DB_DIALECT" && database_url.starts_with("sqlite:"),
+            _ => database_key == k::DB_DIALECT.name && database_url.starts_with("sqlite:"),
         };
+        let forum = ForumSettings::read(keys, &data_dir)?;
         Ok(Self {
-            host: required(&raw, "HOST")?.to_owned(),
-            port: number(&raw, "PORT")?,
+            host: keys.text(k::HOST)?.to_owned(),
+            port: keys.number(k::PORT)?,
             data_dir,
             env_path: env_path.to_path_buf(),
-            log_filter: required(&raw, "BETTAFISH_LOG")?.to_owned(),
-            operator_token: non_empty("BETTAFISH_OPERATOR_TOKEN"),
-            viewer_token: non_empty("BETTAFISH_VIEWER_TOKEN"),
-            max_body_bytes: number(&raw, "BETTAFISH_MAX_BODY_BYTES")?,
-            request_timeout: Duration::from_secs(number(&raw, "BETTAFISH_REQUEST_TIMEOUT_SECS")?),
-            shutdown_deadline: Duration::from_secs(number(
-                &raw,
-                "BETTAFISH_SHUTDOWN_DEADLINE_SECS",
-            )?),
-            metrics_interval: Duration::from_secs(number(&raw, "BETTAFISH_METRICS_INTERVAL_SECS")?),
-            redis_url: non_empty("REDIS_URL"),
-            redis_prefix: required(&raw, "BETTAFISH_REDIS_PREFIX")?.to_owned(),
+            log_filter: keys.text(k::BETTAFISH_LOG)?.to_owned(),
+            operator_token: keys.owned(k::BETTAFISH_OPERATOR_TOKEN),
+            viewer_token: keys.owned(k::BETTAFISH_VIEWER_TOKEN),
+            max_body_bytes: keys.number(k::BETTAFISH_MAX_BODY_BYTES)?,
+            request_timeout: keys.secs(k::BETTAFISH_REQUEST_TIMEOUT_SECS)?,
+            shutdown_deadline: keys.secs(k::BETTAFISH_SHUTDOWN_DEADLINE_SECS)?,
+            metrics_interval: keys.secs(k::BETTAFISH_METRICS_INTERVAL_SECS)?,
+            redis_url,
+            redis_prefix,
             events: events::HubConfig {
-                history_max_events: number(&raw, "BETTAFISH_EVENT_HISTORY_MAX_EVENTS")?,
-                history_max_age: Duration::from_secs(number(
-                    &raw,
-                    "BETTAFISH_EVENT_HISTORY_MAX_AGE_SECS",
-                )?),
-                client_queue: number(&raw, "BETTAFISH_CLIENT_QUEUE_EVENTS")?,
+                history_max_events: keys.number(k::BETTAFISH_EVENT_HISTORY_MAX_EVENTS)?,
+                history_max_age: keys.secs(k::BETTAFISH_EVENT_HISTORY_MAX_AGE_SECS)?,
+                client_queue: keys.number(k::BETTAFISH_CLIENT_QUEUE_EVENTS)?,
             },
-            heartbeat: Duration::from_secs(number(&raw, "BETTAFISH_HEARTBEAT_SECS")?),
-            ws_max_frame_bytes: number(&raw, "BETTAFISH_WS_MAX_FRAME_BYTES")?,
+            heartbeat: keys.secs(k::BETTAFISH_HEARTBEAT_SECS)?,
+            ws_max_frame_bytes: keys.number(k::BETTAFISH_WS_MAX_FRAME_BYTES)?,
             database_url,
             database_key,
             seed_sample,
             pool,
             cache,
-            supervision,
-            raw,
+            supervision: Supervision::read(keys)?,
+            engines: EngineSettings::read(keys)?,
+            forum,
+            search: SearchSettings::read(keys)?,
+            llm: LlmSettings::read(keys)?,
+            analysis: AnalysisSettings::read(keys)?,
+            raw: keys.raw().clone(),
         })
     }
 
@@ -355,48 +327,6 @@ impl Config {
     /// Whether the listener is on a loopback address (read routes are then open).
     pub fn is_loopback(&self) -> bool {
         self.host == "localhost" || self.host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-    }
-
-    /// The supervision settings of the supervisor with this key segment (`ENGINES`…).
-    pub fn supervision_for(&self, segment: &str) -> Option<SupervisionSettings> {
-        self.supervision.get(segment).copied()
-    }
-
-    /// A whole-number key's value: validated when the configuration was loaded, and its
-    /// catalogue default when no layer set it (0 only for a key that has neither).
-    pub fn count(&self, key: &str) -> u64 {
-        self.raw
-            .get(key)
-            .and_then(|v| v.parse().ok())
-            .or_else(|| catalogue::find(key)?.default?.parse().ok())
-            .unwrap_or(0)
-    }
-
-    /// The LLM endpoint configured under `prefix` (`QUERY_ENGINE`, `FORUM_HOST`…; see
-    /// [`catalogue::LLM_ENDPOINTS`]): None unless its base URL and model name are set. The key
-    /// is optional, for local OpenAI-compatible servers.
-    pub fn llm(&self, prefix: &str) -> Option<llm::LlmConfig> {
-        let label = catalogue::LLM_ENDPOINTS
-            .iter()
-            .find(|e| e.prefix == prefix)?
-            .label;
-        let get = |suffix: &str| {
-            self.raw
-                .get(&format!("{prefix}_{suffix}"))
-                .filter(|v| !v.is_empty())
-        };
-        let mut llm =
-            llm::LlmConfig::new(label, get("BASE_URL")?, get("API_KEY"), get("MODEL_NAME")?);
-        // Every endpoint is called the same way; the keys always have a value (their default).
-        let count = |key: &str| u32::try_from(self.count(key)).unwrap_or(u32::MAX);
-        llm.attempt_timeout = Duration::from_secs(self.count("LLM_TIMEOUT"));
-        llm.max_attempts = count("LLM_MAX_ATTEMPTS");
-        llm.backoff_min = Duration::from_millis(self.count("LLM_BACKOFF_MIN_MS"));
-        llm.backoff_max = llm.backoff_max.max(llm.backoff_min);
-        llm.max_total_wait = Duration::from_secs(self.count("LLM_MAX_TOTAL_WAIT"));
-        llm.circuit_failures = count("LLM_CIRCUIT_FAILURES");
-        llm.circuit_cooldown = Duration::from_secs(self.count("LLM_CIRCUIT_COOLDOWN"));
-        Some(llm)
     }
 
     /// Every known key with its display value and layer, secrets masked.

@@ -8,7 +8,7 @@ pub mod storage_actor;
 pub mod telemetry;
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use actors::tree::{service_tree, BranchSettings, Branches, ROOT};
 use anyhow::Context;
@@ -19,7 +19,7 @@ use supervision::{BackoffPolicy, ChildSpec, SupervisorRef};
 use tokio::sync::watch;
 
 use crate::auth::{OperatorTokenOrigin, Tokens};
-use crate::config::{Config, Inputs};
+use crate::config::{Config, Inputs, Supervisor};
 use config_actor::{ConfigActor, ConfigArgs, LiveConfig};
 use metrics_actor::{LatestSample, MetricsActor, MetricsArgs};
 use telemetry::TreeTelemetry;
@@ -65,16 +65,14 @@ impl App {
 
 /// A branch's settings from the live configuration, which holds every branch the tree has.
 fn branch_settings(live: &LiveConfig, name: &str) -> BranchSettings {
-    let Some(settings) = live.borrow().supervision_for(&name.to_ascii_uppercase()) else {
+    let Some(supervisor) = Supervisor::named(name) else {
         return BranchSettings::default();
     };
+    let settings = live.borrow().supervision.of(supervisor);
     BranchSettings {
         max_restarts: settings.max_restarts,
-        period: Duration::from_secs(settings.period_secs),
-        backoff: BackoffPolicy::exponential(
-            Duration::from_millis(settings.backoff_min_ms),
-            Duration::from_millis(settings.backoff_max_ms),
-        ),
+        period: settings.period,
+        backoff: BackoffPolicy::exponential(settings.backoff_min, settings.backoff_max),
     }
 }
 

@@ -1,12 +1,19 @@
 //! The catalogue of configuration keys: one flat entry per key, with its default, kind, whether
-//! it is a secret, whether `POST /api/config` may set it, and which actor it belongs to.
+//! it is a secret, whether `POST /api/config` may set it, and which actor must restart when it
+//! changes.
 //!
 //! A flat catalogue on purpose (like ripgrep's flag definitions): find a key by its name. The
 //! original BettaFish's keys keep their names; ours are prefixed `BETTAFISH_` or `SUPERVISION_`.
+//! Each fixed key is also a constant named exactly like the key ([`PORT`], [`MAX_PARAGRAPHS`]),
+//! and the typed settings ([`super::settings`]) read keys only through these constants and
+//! through the enums of the generated keys ([`LlmEndpoint`], [`Supervisor`]): a misspelt key
+//! does not compile, so it cannot silently read as nothing.
 
 mod generated;
 
-pub use generated::{all, find, LlmEndpoint, LLM_ENDPOINTS, SUPERVISION_SETTINGS, SUPERVISORS};
+pub use generated::{
+    all, find, llm_key, supervision_key, LlmEndpoint, LlmSetting, SupervisionSetting, Supervisor,
+};
 
 /// What values a key takes; checked by [`super::validate_value`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,14 +66,11 @@ pub struct Key {
     pub doc: &'static str,
 }
 
-const fn key(
-    name: &'static str,
-    default: Option<&'static str>,
-    kind: Kind,
-    doc: &'static str,
-) -> Key {
+// The constructors leave the name empty: [`catalogue!`] fills it in from the constant's name.
+
+const fn key(default: Option<&'static str>, kind: Kind, doc: &'static str) -> Key {
     Key {
-        name,
+        name: "",
         default,
         kind,
         secret: false,
@@ -76,10 +80,17 @@ const fn key(
     }
 }
 
-const fn secret(name: &'static str, doc: &'static str) -> Key {
+const fn secret(doc: &'static str) -> Key {
     Key {
         secret: true,
-        ..key(name, None, Kind::Text, doc)
+        ..key(None, Kind::Text, doc)
+    }
+}
+
+const fn secret_url(doc: &'static str) -> Key {
+    Key {
+        secret: true,
+        ..key(None, Kind::Url, doc)
     }
 }
 
@@ -104,437 +115,362 @@ const fn restarts(k: Key, path: &'static str) -> Key {
     }
 }
 
-const fn count(
-    name: &'static str,
-    default: &'static str,
-    min: u64,
-    max: u64,
-    doc: &'static str,
-) -> Key {
-    key(name, Some(default), Kind::Count { min, max }, doc)
+const fn count(default: &'static str, min: u64, max: u64, doc: &'static str) -> Key {
+    key(Some(default), Kind::Count { min, max }, doc)
 }
 
-/// Every key with a fixed name. `SUPERVISION_<SUPERVISOR>_<SETTING>` keys and the LLM
-/// endpoints' `<PREFIX>_API_KEY|BASE_URL|MODEL_NAME` are generated ([`generated`]).
-pub const KEYS: &[Key] = &[
+/// Declares each fixed key as a constant whose name is the key's name, and [`KEYS`], every
+/// one of them in catalogue order. A key written twice is a compile error (two constants).
+macro_rules! catalogue {
+    ($($(#[$attr:meta])* $name:ident = $key:expr;)*) => {
+        $(
+            $(#[$attr])*
+            #[doc = concat!("The `", stringify!($name), "` key.")]
+            pub const $name: Key = Key { name: stringify!($name), ..$key };
+        )*
+        /// Every key with a fixed name, in catalogue order. `SUPERVISION_<SUPERVISOR>_<SETTING>`
+        /// keys and the LLM endpoints' `<PREFIX>_API_KEY|BASE_URL|MODEL_NAME` are generated
+        /// ([`generated`]).
+        pub const KEYS: &[Key] = &[$($name),*];
+    };
+}
+
+catalogue! {
     // --- the listener and files (the original's HOST/PORT) ---
-    at_start(key(
-        "HOST",
+    HOST = at_start(key(
         Some("127.0.0.1"),
         Kind::Host,
         "Address the HTTP server binds.",
-    )),
-    at_start(key(
-        "PORT",
+    ));
+    PORT = at_start(key(
         Some("5000"),
         Kind::Port,
         "Port the HTTP server binds.",
-    )),
-    fixed(at_start(key(
-        "BETTAFISH_DATA_DIR",
+    ));
+    BETTAFISH_DATA_DIR = fixed(at_start(key(
         Some("./data"),
         Kind::Path,
         "Directory for the database, logs, reports and the token file.",
-    ))),
-    fixed(at_start(key(
-        "BETTAFISH_CONFIG",
+    )));
+    BETTAFISH_CONFIG = fixed(at_start(key(
         Some("bettafish.toml"),
         Kind::Path,
         "The TOML configuration file.",
-    ))),
-    fixed(at_start(key(
-        "BETTAFISH_ENV_FILE",
+    )));
+    BETTAFISH_ENV_FILE = fixed(at_start(key(
         Some(".env"),
         Kind::Path,
         "The .env file read at start and written by POST /api/config.",
-    ))),
-    key(
-        "BETTAFISH_LOG",
+    )));
+    BETTAFISH_LOG = at_start(key(
         Some("info"),
         Kind::Text,
         "Log filter (tracing EnvFilter syntax).",
-    ),
+    ));
     // --- database (the original's DB_* keys, or DATABASE_URL) ---
-    at_start(key(
-        "DB_DIALECT",
+    DB_DIALECT = at_start(key(
         Some("sqlite"),
         Kind::Dialect,
         "Database kind: sqlite (embedded) or postgresql.",
-    )),
-    at_start(key("DB_HOST", None, Kind::Host, "PostgreSQL host.")),
-    at_start(key("DB_PORT", Some("5432"), Kind::Port, "PostgreSQL port.")),
-    at_start(key("DB_USER", None, Kind::Text, "PostgreSQL user.")),
-    at_start(secret("DB_PASSWORD", "PostgreSQL password.")),
-    at_start(key("DB_NAME", None, Kind::Text, "PostgreSQL database.")),
-    at_start(key(
-        "DB_CHARSET",
+    ));
+    DB_HOST = at_start(key(None, Kind::Host, "PostgreSQL host."));
+    DB_PORT = at_start(key(Some("5432"), Kind::Port, "PostgreSQL port."));
+    DB_USER = at_start(key(None, Kind::Text, "PostgreSQL user."));
+    DB_PASSWORD = at_start(secret("PostgreSQL password."));
+    DB_NAME = at_start(key(None, Kind::Text, "PostgreSQL database."));
+    DB_CHARSET = at_start(key(
         Some("utf8mb4"),
         Kind::Text,
         "Kept for the original's MySQL setups; PostgreSQL and SQLite use UTF-8.",
-    )),
-    Key {
-        secret: true,
-        ..at_start(key(
-            "DATABASE_URL",
-            None,
-            Kind::Url,
-            "Database URL; wins over the DB_* keys.",
-        ))
-    },
-    at_start(count(
-        "DB_POOL_SIZE",
+    ));
+    DATABASE_URL = at_start(secret_url("Database URL; wins over the DB_* keys."));
+    DB_POOL_SIZE = at_start(count(
         "10",
         1,
         1000,
         "Most database connections open at once.",
-    )),
-    at_start(count(
-        "DB_POOL_MIN_IDLE",
+    ));
+    DB_POOL_MIN_IDLE = at_start(count(
         "0",
         0,
         1000,
         "Database connections kept open while idle.",
-    )),
-    at_start(count(
-        "DB_ACQUIRE_TIMEOUT_SECS",
+    ));
+    DB_ACQUIRE_TIMEOUT_SECS = at_start(count(
         "3",
         1,
         300,
         "Longest wait for a database connection before a request answers 503.",
-    )),
-    at_start(count(
-        "DB_MAX_LIFETIME_SECS",
+    ));
+    DB_MAX_LIFETIME_SECS = at_start(count(
         "1800",
         60,
         86400,
         "Database connections are replaced after this long.",
-    )),
-    at_start(count(
-        "DB_IDLE_TIMEOUT_SECS",
+    ));
+    DB_IDLE_TIMEOUT_SECS = at_start(count(
         "600",
         10,
         86400,
         "Idle database connections above the minimum close after this long.",
-    )),
-    at_start(key(
-        "DB_TEST_BEFORE_ACQUIRE",
+    ));
+    DB_TEST_BEFORE_ACQUIRE = at_start(key(
         Some("true"),
         Kind::Choice(&["true", "false"]),
         "Check each pooled database connection before handing it out.",
-    )),
-    at_start(key(
-        "BETTAFISH_SAMPLE_DATA",
+    ));
+    BETTAFISH_SAMPLE_DATA = at_start(key(
         Some("auto"),
         Kind::Choice(&["auto", "on", "off"]),
         "Load the built-in sample corpus (fictional, labelled) into an empty database at start: auto does so only for the embedded SQLite default.",
-    )),
-    at_start(key(
-        "CACHE_TYPE",
+    ));
+    CACHE_TYPE = at_start(key(
         Some("memory"),
         Kind::Choice(&["memory", "sqlite", "redis"]),
         "Cache for search and LLM results: memory, sqlite (a file in the data directory) or redis (needs REDIS_URL).",
-    )),
-    at_start(count(
-        "CACHE_MAX_ENTRIES",
+    ));
+    CACHE_MAX_ENTRIES = at_start(count(
         "10000",
         1,
         100_000_000,
         "Most entries the memory cache holds.",
-    )),
-    at_start(count(
-        "CACHE_MAX_BYTES",
+    ));
+    CACHE_MAX_BYTES = at_start(count(
         "67108864",
         1024,
         1 << 40,
         "Most bytes the memory cache holds.",
-    )),
-    Key {
-        secret: true,
-        ..at_start(key(
-            "REDIS_URL",
-            None,
-            Kind::Url,
-            "Redis URL: cross-node events, shared history, cache.",
-        ))
-    },
+    ));
+    REDIS_URL = at_start(secret_url("Redis URL: cross-node events, shared history, cache."));
     // --- the forum ---
-    restarts(
+    FORUM_HOST_EVERY = restarts(
         count(
-            "FORUM_HOST_EVERY",
             "5",
             1,
             100,
             "Agent messages per host message in the forum.",
         ),
         "root/engines/forum",
-    ),
-    restarts(
+    );
+    FORUM_LOG_FOLLOW = restarts(
         key(
-            "FORUM_LOG_FOLLOW",
             None,
             Kind::Path,
             "A forum.log written by other programs (the original's engines) for the forum to follow.",
         ),
         "root/engines/forum",
-    ),
+    );
     // --- how every LLM endpoint is called ---
-    restarts(
+    LLM_TIMEOUT = restarts(
         count(
-            "LLM_TIMEOUT",
             "180",
             1,
             3_600,
             "Seconds one LLM attempt may take.",
         ),
         "root/engines",
-    ),
-    restarts(
+    );
+    LLM_MAX_ATTEMPTS = restarts(
         count(
-            "LLM_MAX_ATTEMPTS",
             "4",
             1,
             10,
             "Attempts per LLM call (429, 5xx, timeouts and broken connections are retried).",
         ),
         "root/engines",
-    ),
-    restarts(
+    );
+    LLM_BACKOFF_MIN_MS = restarts(
         count(
-            "LLM_BACKOFF_MIN_MS",
             "500",
             1,
             60_000,
             "The first wait between LLM attempts, doubled each time (jittered); Retry-After wins when longer.",
         ),
         "root/engines",
-    ),
-    restarts(
+    );
+    LLM_MAX_TOTAL_WAIT = restarts(
         count(
-            "LLM_MAX_TOTAL_WAIT",
             "60",
             0,
             3_600,
             "Seconds an LLM call may spend waiting between attempts in all.",
         ),
         "root/engines",
-    ),
-    restarts(
+    );
+    LLM_CIRCUIT_FAILURES = restarts(
         count(
-            "LLM_CIRCUIT_FAILURES",
             "5",
             1,
             100,
             "Failed LLM calls in a row after which the endpoint is left alone (built-in analysis stands in).",
         ),
         "root/engines",
-    ),
-    restarts(
+    );
+    LLM_CIRCUIT_COOLDOWN = restarts(
         count(
-            "LLM_CIRCUIT_COOLDOWN",
             "60",
             1,
             86_400,
             "Seconds a failing LLM endpoint is left alone before one call probes it.",
         ),
         "root/engines",
-    ),
+    );
     // --- the engines and analyses ---
-    restarts(
+    MAX_REFLECTIONS = restarts(
         count(
-            "MAX_REFLECTIONS",
             "2",
             0,
             10,
             "Reflection rounds (search again for what is missing, rewrite) per report paragraph.",
         ),
         "root/engines",
-    ),
-    restarts(
+    );
+    MAX_PARAGRAPHS = restarts(
         count(
-            "MAX_PARAGRAPHS",
             "5",
             1,
             20,
             "Most paragraphs an engine's report plans.",
         ),
         "root/engines",
-    ),
-    count(
-        "ANALYSIS_ENGINE_TIMEOUT",
+    );
+    ANALYSIS_ENGINE_TIMEOUT = count(
         "600",
         1,
         86_400,
         "Seconds each engine may take in an analysis before its job is cancelled.",
-    ),
-    // --- search providers ---
-    secret("TAVILY_API_KEY", "Tavily web search API key."),
-    secret("BOCHA_WEB_SEARCH_API_KEY", "Bocha web search API key."),
-    key("BOCHA_BASE_URL", None, Kind::Url, "Bocha API base URL."),
-    key(
-        "SEARXNG_URL",
-        None,
-        Kind::Url,
-        "A self-hosted SearXNG instance (JSON API).",
-    ),
-    // --- search and report limits (the original's tunables) ---
-    count(
-        "SEARCH_TIMEOUT",
-        "240",
-        1,
-        3_600,
-        "Seconds a search may take.",
-    ),
-    count(
-        "SEARCH_CONTENT_MAX_LENGTH",
+    );
+    // --- search providers (the engines build theirs when they start) ---
+    TAVILY_API_KEY = restarts(secret("Tavily web search API key."), "root/engines");
+    BOCHA_WEB_SEARCH_API_KEY = restarts(secret("Bocha web search API key."), "root/engines");
+    BOCHA_BASE_URL = restarts(key(None, Kind::Url, "Bocha API base URL."), "root/engines");
+    SEARXNG_URL = restarts(
+        key(None, Kind::Url, "A self-hosted SearXNG instance (JSON API)."),
+        "root/engines",
+    );
+    SEARCH_TIMEOUT = restarts(
+        count("240", 1, 3_600, "Seconds a search may take."),
+        "root/engines",
+    );
+    // --- the original's search and report limits: accepted and shown, so its .env files load,
+    // but nothing reads them yet ---
+    SEARCH_CONTENT_MAX_LENGTH = count(
         "20000",
         100,
         1_000_000,
         "Characters of search content passed on.",
-    ),
-    count(
-        "MAX_REFLECTIONS",
-        "2",
-        0,
-        10,
-        "Reflection rounds per paragraph.",
-    ),
-    count(
-        "MAX_PARAGRAPHS",
-        "5",
-        1,
-        20,
-        "Paragraphs planned per report.",
-    ),
-    count(
-        "DEFAULT_SEARCH_HOT_CONTENT_LIMIT",
+    );
+    DEFAULT_SEARCH_HOT_CONTENT_LIMIT = count(
         "100",
         1,
         10_000,
         "Hot-content rows fetched.",
-    ),
-    count(
-        "DEFAULT_SEARCH_TOPIC_GLOBALLY_LIMIT_PER_TABLE",
+    );
+    DEFAULT_SEARCH_TOPIC_GLOBALLY_LIMIT_PER_TABLE = count(
         "50",
         1,
         10_000,
         "Rows per table for a global topic search.",
-    ),
-    count(
-        "DEFAULT_SEARCH_TOPIC_BY_DATE_LIMIT_PER_TABLE",
+    );
+    DEFAULT_SEARCH_TOPIC_BY_DATE_LIMIT_PER_TABLE = count(
         "100",
         1,
         10_000,
         "Rows per table for a dated topic search.",
-    ),
-    count(
-        "DEFAULT_GET_COMMENTS_FOR_TOPIC_LIMIT",
+    );
+    DEFAULT_GET_COMMENTS_FOR_TOPIC_LIMIT = count(
         "500",
         1,
         100_000,
         "Comments fetched per topic.",
-    ),
-    count(
-        "DEFAULT_SEARCH_TOPIC_ON_PLATFORM_LIMIT",
+    );
+    DEFAULT_SEARCH_TOPIC_ON_PLATFORM_LIMIT = count(
         "200",
         1,
         10_000,
         "Rows for a topic on one platform.",
-    ),
-    count(
-        "MAX_SEARCH_RESULTS_FOR_LLM",
+    );
+    MAX_SEARCH_RESULTS_FOR_LLM = count(
         "0",
         0,
         10_000,
         "Search results passed to the LLM (0: no cap).",
-    ),
-    count(
-        "MAX_HIGH_CONFIDENCE_SENTIMENT_RESULTS",
+    );
+    MAX_HIGH_CONFIDENCE_SENTIMENT_RESULTS = count(
         "0",
         0,
         10_000,
         "High-confidence sentiment results kept (0: no cap).",
-    ),
+    );
     // --- access ---
-    fixed(secret(
-        "BETTAFISH_OPERATOR_TOKEN",
+    BETTAFISH_OPERATOR_TOKEN = fixed(secret(
         "Operator token for mutating routes; generated at first start if unset.",
-    )),
-    fixed(secret(
-        "BETTAFISH_VIEWER_TOKEN",
+    ));
+    BETTAFISH_VIEWER_TOKEN = fixed(secret(
         "Viewer token for read routes when not bound to loopback.",
-    )),
+    ));
     // --- limits and timings ---
-    count(
-        "BETTAFISH_MAX_BODY_BYTES",
+    BETTAFISH_MAX_BODY_BYTES = count(
         "1048576",
         1_024,
         1_073_741_824,
         "Largest request body accepted.",
-    ),
-    count(
-        "BETTAFISH_REQUEST_TIMEOUT_SECS",
+    );
+    BETTAFISH_REQUEST_TIMEOUT_SECS = count(
         "30",
         1,
         3_600,
         "Longest a request handler may take.",
-    ),
-    count(
-        "BETTAFISH_SHUTDOWN_DEADLINE_SECS",
+    );
+    BETTAFISH_SHUTDOWN_DEADLINE_SECS = at_start(count(
         "10",
         1,
         600,
         "Longest a graceful shutdown may take before the process exits anyway.",
-    ),
-    restarts(
+    ));
+    BETTAFISH_METRICS_INTERVAL_SECS = restarts(
         count(
-            "BETTAFISH_METRICS_INTERVAL_SECS",
             "5",
             1,
             3_600,
             "How often process metrics are collected.",
         ),
         "root/infra/metrics",
-    ),
+    );
     // --- real-time delivery ---
-    at_start(key(
-        "BETTAFISH_REDIS_PREFIX",
+    BETTAFISH_REDIS_PREFIX = at_start(key(
         Some("bettafish"),
         Kind::Text,
         "Prefix of this deployment's Redis keys and channels (instances sharing it form one cluster).",
-    )),
-    at_start(count(
-        "BETTAFISH_EVENT_HISTORY_MAX_EVENTS",
+    ));
+    BETTAFISH_EVENT_HISTORY_MAX_EVENTS = at_start(count(
         "10000",
         0,
         10_000_000,
         "Events kept for clients that resume (all topics together).",
-    )),
-    at_start(count(
-        "BETTAFISH_EVENT_HISTORY_MAX_AGE_SECS",
+    ));
+    BETTAFISH_EVENT_HISTORY_MAX_AGE_SECS = at_start(count(
         "3600",
         1,
         604_800,
         "How long an event is kept for clients that resume.",
-    )),
-    at_start(count(
-        "BETTAFISH_CLIENT_QUEUE_EVENTS",
+    ));
+    BETTAFISH_CLIENT_QUEUE_EVENTS = at_start(count(
         "1024",
         1,
         1_000_000,
         "Events a client may fall behind before it is told it lags and is disconnected.",
-    )),
-    count(
-        "BETTAFISH_HEARTBEAT_SECS",
+    ));
+    BETTAFISH_HEARTBEAT_SECS = count(
         "15",
         1,
         15,
         "Interval of SSE heartbeat comments and WebSocket pings.",
-    ),
-    count(
-        "BETTAFISH_WS_MAX_FRAME_BYTES",
+    );
+    BETTAFISH_WS_MAX_FRAME_BYTES = count(
         "65536",
         1_024,
         16_777_216,
         "Largest WebSocket message accepted; larger ones close the connection with 1009.",
-    ),
-];
+    );
+}

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use super::{number, required, ConfigError, RawConfig, Source};
+use super::catalogue as k;
+use super::read::Reader;
+use super::ConfigError;
 
 /// Percent-encodes what may not appear bare in a URL's user or password.
 fn url_part(text: &str) -> String {
@@ -21,37 +23,30 @@ fn url_part(text: &str) -> String {
 /// The database URL and the key it came from: `DATABASE_URL` wins; else `DB_DIALECT` picks
 /// SQLite (a file in the data directory) or PostgreSQL from the `DB_*` keys.
 pub(super) fn database_url(
-    raw: &RawConfig,
+    keys: &Reader<'_>,
     data_dir: &Path,
 ) -> Result<(String, &'static str), ConfigError> {
-    let invalid = |key: &str, reason: String| ConfigError::Invalid {
-        key: key.to_owned(),
-        layer: raw.source(key).unwrap_or(Source::Default),
-        reason,
-    };
-    if let Some(url) = raw.get("DATABASE_URL").filter(|v| !v.is_empty()) {
-        storage::backend_of(url).map_err(|e| invalid("DATABASE_URL", e.to_string()))?;
-        return Ok((url.to_owned(), "DATABASE_URL"));
+    if let Some(url) = keys.optional(k::DATABASE_URL) {
+        storage::backend_of(url).map_err(|e| keys.invalid(k::DATABASE_URL, e.to_string()))?;
+        return Ok((url.to_owned(), k::DATABASE_URL.name));
     }
-    let dialect = required(raw, "DB_DIALECT")?.to_ascii_lowercase();
+    let dialect = keys.text(k::DB_DIALECT)?.to_ascii_lowercase();
     if dialect == "sqlite" {
         return Ok((
             format!("sqlite://{}", data_dir.join("bettafish.db").display()),
-            "DB_DIALECT",
+            k::DB_DIALECT.name,
         ));
     }
-    let needed = |key: &str| {
-        raw.get(key)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| invalid(key, format!("is required when DB_DIALECT is {dialect}")))
+    let needed = |key: k::Key| {
+        keys.optional(key)
+            .ok_or_else(|| keys.invalid(key, format!("is required when DB_DIALECT is {dialect}")))
     };
-    let host = needed("DB_HOST")?;
-    let user = needed("DB_USER")?;
-    let name = needed("DB_NAME")?;
-    let port: u16 = number(raw, "DB_PORT")?;
-    let password = raw
-        .get("DB_PASSWORD")
-        .filter(|v| !v.is_empty())
+    let host = needed(k::DB_HOST)?;
+    let user = needed(k::DB_USER)?;
+    let name = needed(k::DB_NAME)?;
+    let port: u16 = keys.number(k::DB_PORT)?;
+    let password = keys
+        .optional(k::DB_PASSWORD)
         .map(|p| format!(":{}", url_part(p)))
         .unwrap_or_default();
     // An IPv6 address goes in brackets, or its colons would read as the port.
@@ -66,7 +61,7 @@ pub(super) fn database_url(
             url_part(user),
             url_part(name)
         ),
-        "DB_DIALECT",
+        k::DB_DIALECT.name,
     ))
 }
 

@@ -52,17 +52,18 @@ impl Inputs {
     /// The process environment and the file paths it names (or the defaults).
     pub fn from_process() -> Self {
         let env: BTreeMap<String, String> = std::env::vars().collect();
-        let toml_path = env
-            .get("BETTAFISH_CONFIG")
-            .cloned()
-            .unwrap_or_else(|| "bettafish.toml".into());
-        let env_path = env
-            .get("BETTAFISH_ENV_FILE")
-            .cloned()
-            .unwrap_or_else(|| ".env".into());
+        // Where the files are can only come from the environment (or the defaults).
+        let path = |key: catalogue::Key| {
+            PathBuf::from(
+                env.get(key.name)
+                    .map(String::as_str)
+                    .or(key.default)
+                    .unwrap_or_default(),
+            )
+        };
         Self {
-            toml_path: toml_path.into(),
-            env_path: env_path.into(),
+            toml_path: path(catalogue::BETTAFISH_CONFIG),
+            env_path: path(catalogue::BETTAFISH_ENV_FILE),
             env,
         }
     }

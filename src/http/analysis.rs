@@ -64,7 +64,7 @@ pub async fn start(app: &App, body: &[u8]) -> ApiResult {
         ));
     }
     let id = new_id();
-    let timeout = app.config().count("ANALYSIS_ENGINE_TIMEOUT");
+    let timeout = app.config().analysis.engine_timeout.as_secs();
     let (bus, db, root) = (app.bus.clone(), app.db.clone(), app.root.clone());
     let (spec_id, spec_query) = (id.clone(), query.clone());
     let spec = ChildSpec::worker(id.clone(), move |ctx| {

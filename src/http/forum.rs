@@ -11,7 +11,7 @@ use crate::service::App;
 const FORUM: &str = "root/engines/forum";
 
 fn lines(app: &App) -> Result<Vec<String>, ApiError> {
-    let path = app.config().data_dir.join("forum.log");
+    let path = app.config().forum.log_path.clone();
     match std::fs::read_to_string(&path) {
         Ok(text) => Ok(text.lines().map(str::to_owned).collect()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),

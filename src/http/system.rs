@@ -9,6 +9,7 @@ use supervision::{NodeSnapshot, NodeState};
 use warp::http::StatusCode;
 
 use super::reply::{self, ApiError, ApiResult};
+use crate::config::{LlmEndpoint, LlmSettings};
 use crate::process_metrics;
 use crate::service::App;
 
@@ -115,11 +116,10 @@ pub async fn status(app: &App) -> ApiResult {
 /// analysis.
 fn llm_endpoints(app: &App) -> serde_json::Value {
     let config = app.config();
-    let endpoints: serde_json::Map<String, serde_json::Value> =
-        crate::config::catalogue::LLM_ENDPOINTS
-        .iter()
-        .map(|&crate::config::catalogue::LlmEndpoint { prefix, label, .. }| {
-            let view = match config.llm(prefix) {
+    let endpoints: serde_json::Map<String, serde_json::Value> = LlmEndpoint::ALL
+        .into_iter()
+        .map(|endpoint| {
+            let view = match config.llm.endpoint(endpoint) {
                 Some(c) => json!({
                     "configured": true,
                     "base_url": crate::config::mask_url(&c.base_url),
@@ -128,10 +128,10 @@ fn llm_endpoints(app: &App) -> serde_json::Value {
                 }),
                 None => json!({
                     "configured": false,
-                    "reason": format!("{prefix}_BASE_URL and {prefix}_MODEL_NAME are not both set; built-in analysis is used"),
+                    "reason": format!("{}; built-in analysis is used", LlmSettings::why_not_configured(endpoint)),
                 }),
             };
-            (label.to_owned(), view)
+            (endpoint.label().to_owned(), view)
         })
         .collect();
     serde_json::Value::Object(endpoints)
@@ -139,19 +139,9 @@ fn llm_endpoints(app: &App) -> serde_json::Value {
 
 /// Which search providers are on, and why the others are off.
 fn search_providers(app: &App) -> serde_json::Value {
-    use search::{Bocha, Provider, Searxng, Tavily};
-    let config = app.config();
-    let timeout = std::time::Duration::from_secs(10);
-    let get = |key: &str| config.raw.get(key).map(str::to_owned);
-    let providers = [
-        Tavily::provider(get("TAVILY_API_KEY").as_deref(), None, timeout),
-        Bocha::provider(
-            get("BOCHA_WEB_SEARCH_API_KEY").as_deref(),
-            get("BOCHA_BASE_URL").as_deref(),
-            timeout,
-        ),
-        Searxng::provider(get("SEARXNG_URL").as_deref(), timeout),
-    ];
+    use search::Provider;
+    let search = &app.config().search;
+    let providers = [search.tavily(), search.bocha(), search.searxng()];
     let mut out = serde_json::Map::new();
     for provider in providers {
         let view = match &provider {

@@ -1,23 +1,21 @@
 //! The `engines` branch as configured: the query, media and insight engines (each with its LLM
-//! endpoint when `*_ENGINE_BASE_URL` and `*_ENGINE_MODEL_NAME` are set, and its search
-//! providers in order of preference, the local store last) and the forum (with the LLM host
-//! when `FORUM_HOST_*` is set). The local store's searches take their words from the keyword
-//! optimizer when `KEYWORD_OPTIMIZER_*` is set. Each reads the live configuration when it
-//! (re)starts.
+//! endpoint when one is configured, and its search providers in order of preference, the
+//! local store last) and the forum (with the LLM host when configured). The local store's
+//! searches take their words from the keyword optimizer when it is configured. Each reads the
+//! live configuration's typed settings when it (re)starts.
 
-use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use actors::engines::gather::Searcher;
 use actors::engines::{EngineActor, EngineArgs, EngineKind, ForumLink};
 use events::EventBus;
-use llm::LlmClient;
-use search::{Bocha, Cached, LocalStore, Provider, Searxng, Tavily};
+use llm::{LlmClient, LlmConfig};
+use search::{Cached, LocalStore, Provider};
 use supervision::{ChildSpec, SupervisorRef};
 
 use super::config_actor::LiveConfig;
-use crate::config::Config;
+use crate::config::{Config, LlmEndpoint};
 
 /// Where the forum lives, for the engines to post to.
 pub const FORUM_PATH: &str = "root/engines/forum";
@@ -25,14 +23,14 @@ pub const FORUM_PATH: &str = "root/engines/forum";
 /// How long web search results are kept in the cache.
 const SEARCH_CACHE_TTL: Duration = Duration::from_secs(600);
 
-/// An LLM client for `prefix`, or None (built-in analysis) when it is not configured or cannot
-/// be built; either way the log says which.
-fn llm(config: &Config, prefix: &str) -> Option<Arc<LlmClient>> {
-    let settings = config.llm(prefix)?;
-    match LlmClient::new(settings) {
+/// An LLM client for an endpoint's settings, or None (built-in analysis) when it is not
+/// configured or cannot be built; either way the log says which.
+fn llm(settings: Option<&LlmConfig>) -> Option<Arc<LlmClient>> {
+    let settings = settings?;
+    match LlmClient::new(settings.clone()) {
         Ok(client) => Some(Arc::new(client)),
         Err(err) => {
-            tracing::warn!(prefix, error = %err, "the LLM client could not be built; built-in analysis is used");
+            tracing::warn!(endpoint = settings.engine, error = %err, "the LLM client could not be built; built-in analysis is used");
             None
         }
     }
@@ -46,18 +44,10 @@ fn searcher(
     db: &storage::Database,
     cache: &Arc<dyn storage::cache::Cache>,
 ) -> Searcher {
-    let timeout = Duration::from_secs(config.count("SEARCH_TIMEOUT"));
-    let get = |key: &str| config.raw.get(key).filter(|v| !v.is_empty());
+    let search = &config.search;
     let web = match kind {
-        EngineKind::Query => vec![
-            Tavily::provider(get("TAVILY_API_KEY"), None, timeout),
-            Searxng::provider(get("SEARXNG_URL"), timeout),
-        ],
-        EngineKind::Media => vec![Bocha::provider(
-            get("BOCHA_WEB_SEARCH_API_KEY"),
-            get("BOCHA_BASE_URL"),
-            timeout,
-        )],
+        EngineKind::Query => vec![search.tavily(), search.searxng()],
+        EngineKind::Media => vec![search.bocha()],
         EngineKind::Insight => Vec::new(),
     };
     let mut providers: Vec<Provider> = web
@@ -65,7 +55,8 @@ fn searcher(
         .map(|p| Cached::wrap(p, Arc::clone(cache), SEARCH_CACHE_TTL))
         .collect();
     providers.push(LocalStore::provider(db.clone()));
-    Searcher::new(providers).with_keyword_optimizer(llm(config, "KEYWORD_OPTIMIZER"))
+    Searcher::new(providers)
+        .with_keyword_optimizer(llm(config.llm.endpoint(LlmEndpoint::KeywordOptimizer)))
 }
 
 fn engine(
@@ -89,13 +80,13 @@ fn engine(
             bus: bus.clone(),
             db: Some(db.clone()),
             searcher: Arc::new(searcher(kind, &config, &db, &cache)),
-            llm: llm(&config, kind.llm_prefix()),
+            llm: llm(config.llm.for_engine(kind)),
             forum: Some(ForumLink {
                 root: Arc::clone(&root),
                 path: FORUM_PATH.to_owned(),
             }),
-            reflections: config.count("MAX_REFLECTIONS") as u32,
-            max_paragraphs: config.count("MAX_PARAGRAPHS") as usize,
+            reflections: config.engines.reflections,
+            max_paragraphs: config.engines.max_paragraphs,
         };
         async move { ctx.spawn(EngineActor, args).await }
     })
@@ -110,15 +101,11 @@ fn forum(bus: &EventBus, live: &LiveConfig, db: &storage::Database) -> ChildSpec
         let args = actors::forum::actor::ForumArgs {
             bus: bus.clone(),
             db: Some(db.clone()),
-            log_path: config.data_dir.join("forum.log"),
-            follow: config
-                .raw
-                .get("FORUM_LOG_FOLLOW")
-                .filter(|p| !p.is_empty())
-                .map(PathBuf::from),
-            host_every: config.count("FORUM_HOST_EVERY") as usize,
+            log_path: config.forum.log_path.clone(),
+            follow: config.forum.follow.clone(),
+            host_every: config.forum.host_every,
             poll_every: Duration::from_millis(500),
-            host_llm: llm(&config, "FORUM_HOST"),
+            host_llm: llm(config.llm.endpoint(LlmEndpoint::ForumHost)),
         };
         async move { ctx.spawn(actors::forum::actor::ForumActor, args).await }
     })

@@ -61,13 +61,4 @@ impl EngineKind {
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
-
-    /// The prefix of its LLM keys (`QUERY_ENGINE_BASE_URL`…).
-    pub fn llm_prefix(self) -> &'static str {
-        match self {
-            Self::Query => "QUERY_ENGINE",
-            Self::Media => "MEDIA_ENGINE",
-            Self::Insight => "INSIGHT_ENGINE",
-        }
-    }
 }

@@ -1,193 +1,280 @@
 //! Keys made from tables rather than written out: each configurable supervisor's
 //! `SUPERVISION_<SEGMENT>_<SETTING>`, and each LLM endpoint's `<PREFIX>_API_KEY`,
 //! `<PREFIX>_BASE_URL` and `<PREFIX>_MODEL_NAME` (the original's names).
+//!
+//! The supervisors, the endpoints and their settings are enums, so code asks for
+//! `supervision_key(Supervisor::Engines, SupervisionSetting::MaxRestarts)`, never for a name it
+//! spelt itself; [`find`] goes the other way, from a name in a file to its key.
 
 use super::{Affects, Key, Kind, KEYS};
 
-/// Supervisors whose settings can be configured, as the key segment and the tree path.
-pub const SUPERVISORS: &[(&str, &str)] = &[
-    ("ROOT", "root"),
-    ("INFRA", "root/infra"),
-    ("ENGINES", "root/engines"),
-    ("CRAWLERS", "root/crawlers"),
-    ("REPORTS", "root/reports"),
-    ("ANALYSES", "root/analyses"),
-];
+/// A supervisor whose restart intensity and backoff can be configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Supervisor {
+    Root,
+    Infra,
+    Engines,
+    Crawlers,
+    Reports,
+    Analyses,
+}
 
-/// The settings each supervisor takes, with defaults and bounds.
-pub const SUPERVISION_SETTINGS: &[(&str, &str, u64, u64, &str)] = &[
-    (
-        "MAX_RESTARTS",
-        "5",
-        0,
-        10_000,
-        "Restarts allowed per period before the supervisor gives up.",
-    ),
-    (
-        "PERIOD_SECS",
-        "30",
-        1,
-        86_400,
-        "The restart-intensity window.",
-    ),
-    (
-        "BACKOFF_MIN_MS",
-        "100",
-        0,
-        3_600_000,
-        "First backoff delay for its children.",
-    ),
-    (
-        "BACKOFF_MAX_MS",
-        "30000",
-        0,
-        3_600_000,
-        "Longest backoff delay for its children.",
-    ),
-];
+impl Supervisor {
+    /// Every configurable supervisor, the root first.
+    pub const ALL: [Self; 6] = [
+        Self::Root,
+        Self::Infra,
+        Self::Engines,
+        Self::Crawlers,
+        Self::Reports,
+        Self::Analyses,
+    ];
+
+    /// Its name in the supervision tree (`root`, `engines`…).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Root => "root",
+            Self::Infra => "infra",
+            Self::Engines => "engines",
+            Self::Crawlers => "crawlers",
+            Self::Reports => "reports",
+            Self::Analyses => "analyses",
+        }
+    }
+
+    /// The supervisor named `name` in the tree, if it is configurable.
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// Its path in the tree, which a change of its settings restarts.
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Root => "root",
+            Self::Infra => "root/infra",
+            Self::Engines => "root/engines",
+            Self::Crawlers => "root/crawlers",
+            Self::Reports => "root/reports",
+            Self::Analyses => "root/analyses",
+        }
+    }
+
+    /// Its segment of the key names (`SUPERVISION_ENGINES_…`).
+    fn segment(self) -> &'static str {
+        match self {
+            Self::Root => "ROOT",
+            Self::Infra => "INFRA",
+            Self::Engines => "ENGINES",
+            Self::Crawlers => "CRAWLERS",
+            Self::Reports => "REPORTS",
+            Self::Analyses => "ANALYSES",
+        }
+    }
+}
+
+/// The settings each supervisor takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SupervisionSetting {
+    MaxRestarts,
+    PeriodSecs,
+    BackoffMinMs,
+    BackoffMaxMs,
+}
+
+impl SupervisionSetting {
+    /// All of them, in the order `GET /api/config` lists them.
+    pub const ALL: [Self; 4] = [
+        Self::MaxRestarts,
+        Self::PeriodSecs,
+        Self::BackoffMinMs,
+        Self::BackoffMaxMs,
+    ];
+
+    /// The key's suffix, its default, its bounds and what it does.
+    fn table(self) -> (&'static str, &'static str, u64, u64, &'static str) {
+        match self {
+            Self::MaxRestarts => (
+                "MAX_RESTARTS",
+                "5",
+                0,
+                10_000,
+                "Restarts allowed per period before the supervisor gives up.",
+            ),
+            Self::PeriodSecs => (
+                "PERIOD_SECS",
+                "30",
+                1,
+                86_400,
+                "The restart-intensity window.",
+            ),
+            Self::BackoffMinMs => (
+                "BACKOFF_MIN_MS",
+                "100",
+                0,
+                3_600_000,
+                "First backoff delay for its children.",
+            ),
+            Self::BackoffMaxMs => (
+                "BACKOFF_MAX_MS",
+                "30000",
+                0,
+                3_600_000,
+                "Longest backoff delay for its children.",
+            ),
+        }
+    }
+}
 
 /// An OpenAI-compatible endpoint of the original's configuration.
-#[derive(Debug, Clone, Copy)]
-pub struct LlmEndpoint {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LlmEndpoint {
+    Insight,
+    Media,
+    Query,
+    Report,
+    ForumHost,
+    KeywordOptimizer,
+    MindSpider,
+}
+
+impl LlmEndpoint {
+    /// Every endpoint, in the order `GET /api/config` lists their keys.
+    pub const ALL: [Self; 7] = [
+        Self::Insight,
+        Self::Media,
+        Self::Query,
+        Self::Report,
+        Self::ForumHost,
+        Self::KeywordOptimizer,
+        Self::MindSpider,
+    ];
+
     /// The key prefix (`QUERY_ENGINE`).
-    pub prefix: &'static str,
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::Insight => "INSIGHT_ENGINE",
+            Self::Media => "MEDIA_ENGINE",
+            Self::Query => "QUERY_ENGINE",
+            Self::Report => "REPORT_ENGINE",
+            Self::ForumHost => "FORUM_HOST",
+            Self::KeywordOptimizer => "KEYWORD_OPTIMIZER",
+            Self::MindSpider => "MINDSPIDER",
+        }
+    }
+
     /// The metric label and status name (`query`).
-    pub label: &'static str,
-    /// The actor that reads it when it starts, if one exists yet.
-    pub actor: Option<&'static str>,
-}
-
-/// Every LLM endpoint.
-pub const LLM_ENDPOINTS: &[LlmEndpoint] = &[
-    LlmEndpoint {
-        prefix: "INSIGHT_ENGINE",
-        label: "insight",
-        actor: Some("root/engines/insight"),
-    },
-    LlmEndpoint {
-        prefix: "MEDIA_ENGINE",
-        label: "media",
-        actor: Some("root/engines/media"),
-    },
-    LlmEndpoint {
-        prefix: "QUERY_ENGINE",
-        label: "query",
-        actor: Some("root/engines/query"),
-    },
-    LlmEndpoint {
-        prefix: "REPORT_ENGINE",
-        label: "report",
-        actor: None,
-    },
-    LlmEndpoint {
-        prefix: "FORUM_HOST",
-        label: "forum_host",
-        actor: Some("root/engines/forum"),
-    },
-    LlmEndpoint {
-        prefix: "KEYWORD_OPTIMIZER",
-        label: "keyword_optimizer",
-        actor: Some("root/engines"),
-    },
-    LlmEndpoint {
-        prefix: "MINDSPIDER",
-        label: "mindspider",
-        actor: None,
-    },
-];
-
-/// The keys of each endpoint: suffix, kind, secret, what it holds.
-const LLM_SETTINGS: &[(&str, Kind, bool, &str)] = &[
-    ("API_KEY", Kind::Text, true, "API key"),
-    (
-        "BASE_URL",
-        Kind::Url,
-        false,
-        "base URL (OpenAI-compatible, up to /v1)",
-    ),
-    ("MODEL_NAME", Kind::Text, false, "model name"),
-];
-
-fn supervision_key(name: &str) -> Option<Key> {
-    let rest = name.strip_prefix("SUPERVISION_")?;
-    for (segment, path) in SUPERVISORS {
-        let Some(setting) = rest.strip_prefix(segment).and_then(|r| r.strip_prefix('_')) else {
-            continue;
-        };
-        for (suffix, default, min, max, doc) in SUPERVISION_SETTINGS {
-            if setting == *suffix {
-                // The root's settings are read only at start; a branch restarts with new ones.
-                let affects = if *path == "root" {
-                    Affects::NextStart
-                } else {
-                    Affects::Actor(path)
-                };
-                return Some(Key {
-                    name: intern(name),
-                    default: Some(default),
-                    kind: Kind::Count {
-                        min: *min,
-                        max: *max,
-                    },
-                    secret: false,
-                    settable: true,
-                    affects,
-                    doc,
-                });
-            }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Insight => "insight",
+            Self::Media => "media",
+            Self::Query => "query",
+            Self::Report => "report",
+            Self::ForumHost => "forum_host",
+            Self::KeywordOptimizer => "keyword_optimizer",
+            Self::MindSpider => "mindspider",
         }
     }
-    None
-}
 
-fn llm_key(name: &str) -> Option<Key> {
-    for endpoint in LLM_ENDPOINTS {
-        let Some(setting) = name
-            .strip_prefix(endpoint.prefix)
-            .and_then(|r| r.strip_prefix('_'))
-        else {
-            continue;
-        };
-        for (suffix, kind, secret, what) in LLM_SETTINGS {
-            if setting == *suffix {
-                return Some(Key {
-                    name: intern(name),
-                    default: None,
-                    kind: *kind,
-                    secret: *secret,
-                    settable: true,
-                    affects: endpoint.actor.map_or(Affects::Nothing, Affects::Actor),
-                    doc: intern(&format!("LLM {what} for {}.", endpoint.label)),
-                });
-            }
+    /// The actor that builds its client when it starts, if one exists yet.
+    pub fn actor(self) -> Option<&'static str> {
+        match self {
+            Self::Insight => Some("root/engines/insight"),
+            Self::Media => Some("root/engines/media"),
+            Self::Query => Some("root/engines/query"),
+            Self::ForumHost => Some("root/engines/forum"),
+            // Every engine's search asks it for words.
+            Self::KeywordOptimizer => Some("root/engines"),
+            Self::Report | Self::MindSpider => None,
         }
     }
-    None
 }
 
-/// Looks a key up, generating the table-made ones on the fly.
+/// The keys of each endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LlmSetting {
+    ApiKey,
+    BaseUrl,
+    ModelName,
+}
+
+impl LlmSetting {
+    /// All of them, in the order `GET /api/config` lists them.
+    pub const ALL: [Self; 3] = [Self::ApiKey, Self::BaseUrl, Self::ModelName];
+
+    /// The key's suffix, its kind, whether it is a secret, and what it holds.
+    fn table(self) -> (&'static str, Kind, bool, &'static str) {
+        match self {
+            Self::ApiKey => ("API_KEY", Kind::Text, true, "API key"),
+            Self::BaseUrl => (
+                "BASE_URL",
+                Kind::Url,
+                false,
+                "base URL (OpenAI-compatible, up to /v1)",
+            ),
+            Self::ModelName => ("MODEL_NAME", Kind::Text, false, "model name"),
+        }
+    }
+}
+
+/// The key of one supervisor's setting.
+pub fn supervision_key(supervisor: Supervisor, setting: SupervisionSetting) -> Key {
+    let (suffix, default, min, max, doc) = setting.table();
+    // The root's settings are read only at start; a branch restarts with new ones.
+    let affects = match supervisor {
+        Supervisor::Root => Affects::NextStart,
+        branch => Affects::Actor(branch.path()),
+    };
+    Key {
+        name: intern(&format!("SUPERVISION_{}_{suffix}", supervisor.segment())),
+        default: Some(default),
+        kind: Kind::Count { min, max },
+        secret: false,
+        settable: true,
+        affects,
+        doc,
+    }
+}
+
+/// The key of one endpoint's setting.
+pub fn llm_key(endpoint: LlmEndpoint, setting: LlmSetting) -> Key {
+    let (suffix, kind, secret, what) = setting.table();
+    Key {
+        name: intern(&format!("{}_{suffix}", endpoint.prefix())),
+        default: None,
+        kind,
+        secret,
+        settable: true,
+        affects: endpoint.actor().map_or(Affects::Nothing, Affects::Actor),
+        doc: intern(&format!("LLM {what} for {}.", endpoint.label())),
+    }
+}
+
+fn generated_keys() -> impl Iterator<Item = Key> {
+    let llm = LlmEndpoint::ALL.into_iter().flat_map(|endpoint| {
+        LlmSetting::ALL
+            .into_iter()
+            .map(move |setting| llm_key(endpoint, setting))
+    });
+    let supervision = Supervisor::ALL.into_iter().flat_map(|supervisor| {
+        SupervisionSetting::ALL
+            .into_iter()
+            .map(move |setting| supervision_key(supervisor, setting))
+    });
+    llm.chain(supervision)
+}
+
+/// Looks a key up by the name a file or the environment gives.
 pub fn find(name: &str) -> Option<Key> {
     if let Some(k) = KEYS.iter().find(|k| k.name == name) {
         return Some(*k);
     }
-    supervision_key(name).or_else(|| llm_key(name))
+    generated_keys().find(|k| k.name == name)
 }
 
 /// Every key, the generated ones included: the written ones in catalogue order, then the
 /// LLM endpoints', then the supervisors'.
 pub fn all() -> Vec<Key> {
-    let mut keys: Vec<Key> = KEYS.to_vec();
-    for endpoint in LLM_ENDPOINTS {
-        for (suffix, ..) in LLM_SETTINGS {
-            keys.extend(llm_key(&format!("{}_{suffix}", endpoint.prefix)));
-        }
-    }
-    for (segment, _) in SUPERVISORS {
-        for (suffix, ..) in SUPERVISION_SETTINGS {
-            keys.extend(supervision_key(&format!("SUPERVISION_{segment}_{suffix}")));
-        }
-    }
-    keys
+    KEYS.iter().copied().chain(generated_keys()).collect()
 }
 
 /// Generated names and docs live as long as the process; there are a few dozen, interned

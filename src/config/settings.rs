@@ -1,0 +1,278 @@
+//! The typed settings of each part of the service, built once when the configuration is
+//! validated ([`super::Config::from_raw`]) and handed to the code that uses them: the engines,
+//! the forum, search, the LLM endpoints, analyses and the supervisors. Code outside
+//! `config` reads these fields and never names a key.
+//!
+//! Each group reads its keys through a [`Reader`], in one function next to its fields, so a
+//! reader of the code sees which keys feed which setting.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use actors::engines::EngineKind;
+use llm::LlmConfig;
+use search::{Bocha, Provider, Searxng, Tavily};
+
+use super::catalogue::{
+    self, llm_key, supervision_key, LlmEndpoint, LlmSetting, SupervisionSetting, Supervisor,
+};
+use super::read::Reader;
+use super::ConfigError;
+
+/// How the research loop of every engine is bounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EngineSettings {
+    /// Reflection rounds per paragraph (`MAX_REFLECTIONS`).
+    pub reflections: u32,
+    /// Most paragraphs a report plans (`MAX_PARAGRAPHS`).
+    pub max_paragraphs: usize,
+}
+
+impl EngineSettings {
+    pub(super) fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            reflections: keys.number(catalogue::MAX_REFLECTIONS)?,
+            max_paragraphs: keys.number(catalogue::MAX_PARAGRAPHS)?,
+        })
+    }
+}
+
+/// The forum: how often the host speaks and which logs it writes and follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForumSettings {
+    /// Agent messages per host message (`FORUM_HOST_EVERY`).
+    pub host_every: usize,
+    /// A `forum.log` other programs write, to follow (`FORUM_LOG_FOLLOW`).
+    pub follow: Option<PathBuf>,
+    /// The `forum.log` the forum writes, in the data directory.
+    pub log_path: PathBuf,
+}
+
+impl ForumSettings {
+    pub(super) fn read(keys: &Reader<'_>, data_dir: &Path) -> Result<Self, ConfigError> {
+        Ok(Self {
+            host_every: keys.number(catalogue::FORUM_HOST_EVERY)?,
+            follow: keys.path(catalogue::FORUM_LOG_FOLLOW),
+            log_path: data_dir.join("forum.log"),
+        })
+    }
+}
+
+/// The web search providers' keys and addresses, and how long a search may take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchSettings {
+    /// How long one search may take (`SEARCH_TIMEOUT`).
+    pub timeout: Duration,
+    /// `TAVILY_API_KEY`.
+    pub tavily_api_key: Option<String>,
+    /// `BOCHA_WEB_SEARCH_API_KEY`.
+    pub bocha_api_key: Option<String>,
+    /// `BOCHA_BASE_URL` (Bocha's own when unset).
+    pub bocha_base_url: Option<String>,
+    /// `SEARXNG_URL`.
+    pub searxng_url: Option<String>,
+}
+
+impl SearchSettings {
+    pub(super) fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            timeout: keys.secs(catalogue::SEARCH_TIMEOUT)?,
+            tavily_api_key: keys.owned(catalogue::TAVILY_API_KEY),
+            bocha_api_key: keys.owned(catalogue::BOCHA_WEB_SEARCH_API_KEY),
+            bocha_base_url: keys.owned(catalogue::BOCHA_BASE_URL),
+            searxng_url: keys.owned(catalogue::SEARXNG_URL),
+        })
+    }
+
+    /// Tavily, on when its key is set.
+    pub fn tavily(&self) -> Provider {
+        Tavily::provider(self.tavily_api_key.as_deref(), None, self.timeout)
+    }
+
+    /// Bocha, on when its key is set.
+    pub fn bocha(&self) -> Provider {
+        Bocha::provider(
+            self.bocha_api_key.as_deref(),
+            self.bocha_base_url.as_deref(),
+            self.timeout,
+        )
+    }
+
+    /// SearXNG, on when its URL is set.
+    pub fn searxng(&self) -> Provider {
+        Searxng::provider(self.searxng_url.as_deref(), self.timeout)
+    }
+}
+
+/// How every LLM endpoint is called: timeouts, retries, the circuit breaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LlmCallSettings {
+    /// One attempt's limit (`LLM_TIMEOUT`).
+    pub attempt_timeout: Duration,
+    /// Attempts per call (`LLM_MAX_ATTEMPTS`).
+    pub max_attempts: u32,
+    /// The first wait between attempts (`LLM_BACKOFF_MIN_MS`).
+    pub backoff_min: Duration,
+    /// All the waiting one call may do (`LLM_MAX_TOTAL_WAIT`).
+    pub max_total_wait: Duration,
+    /// Failed calls in a row that open the circuit (`LLM_CIRCUIT_FAILURES`).
+    pub circuit_failures: u32,
+    /// How long an open circuit leaves the endpoint alone (`LLM_CIRCUIT_COOLDOWN`).
+    pub circuit_cooldown: Duration,
+}
+
+impl LlmCallSettings {
+    fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            attempt_timeout: keys.secs(catalogue::LLM_TIMEOUT)?,
+            max_attempts: keys.number(catalogue::LLM_MAX_ATTEMPTS)?,
+            backoff_min: keys.millis(catalogue::LLM_BACKOFF_MIN_MS)?,
+            max_total_wait: keys.secs(catalogue::LLM_MAX_TOTAL_WAIT)?,
+            circuit_failures: keys.number(catalogue::LLM_CIRCUIT_FAILURES)?,
+            circuit_cooldown: keys.secs(catalogue::LLM_CIRCUIT_COOLDOWN)?,
+        })
+    }
+}
+
+/// The LLM endpoints that are configured, each with the call settings applied.
+#[derive(Debug, Clone)]
+pub struct LlmSettings {
+    /// How every endpoint is called.
+    pub call: LlmCallSettings,
+    /// The endpoints whose base URL and model name are both set.
+    endpoints: BTreeMap<LlmEndpoint, LlmConfig>,
+}
+
+impl LlmSettings {
+    pub(super) fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
+        let call = LlmCallSettings::read(keys)?;
+        let mut endpoints = BTreeMap::new();
+        for endpoint in LlmEndpoint::ALL {
+            let setting = |s| keys.optional(llm_key(endpoint, s));
+            // Read all three, so each is known to feed this endpoint.
+            let (base_url, api_key, model) = (
+                setting(LlmSetting::BaseUrl),
+                setting(LlmSetting::ApiKey),
+                setting(LlmSetting::ModelName),
+            );
+            let (Some(base_url), Some(model)) = (base_url, model) else {
+                continue;
+            };
+            let mut llm = LlmConfig::new(endpoint.label(), base_url, api_key, model);
+            llm.attempt_timeout = call.attempt_timeout;
+            llm.max_attempts = call.max_attempts;
+            llm.backoff_min = call.backoff_min;
+            llm.backoff_max = llm.backoff_max.max(call.backoff_min);
+            llm.max_total_wait = call.max_total_wait;
+            llm.circuit_failures = call.circuit_failures;
+            llm.circuit_cooldown = call.circuit_cooldown;
+            endpoints.insert(endpoint, llm);
+        }
+        Ok(Self { call, endpoints })
+    }
+
+    /// The endpoint's settings: None unless its base URL and model name are both set (the key
+    /// is optional, for local OpenAI-compatible servers).
+    pub fn endpoint(&self, endpoint: LlmEndpoint) -> Option<&LlmConfig> {
+        self.endpoints.get(&endpoint)
+    }
+
+    /// Why an endpoint has no settings, naming its keys for the operator.
+    pub fn why_not_configured(endpoint: LlmEndpoint) -> String {
+        format!(
+            "{} and {} are not both set",
+            llm_key(endpoint, LlmSetting::BaseUrl).name,
+            llm_key(endpoint, LlmSetting::ModelName).name
+        )
+    }
+
+    /// The endpoint an engine asks.
+    pub fn for_engine(&self, kind: EngineKind) -> Option<&LlmConfig> {
+        self.endpoint(match kind {
+            EngineKind::Query => LlmEndpoint::Query,
+            EngineKind::Media => LlmEndpoint::Media,
+            EngineKind::Insight => LlmEndpoint::Insight,
+        })
+    }
+}
+
+/// Analysis sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnalysisSettings {
+    /// How long each engine may take in an analysis (`ANALYSIS_ENGINE_TIMEOUT`).
+    pub engine_timeout: Duration,
+}
+
+impl AnalysisSettings {
+    pub(super) fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            engine_timeout: keys.secs(catalogue::ANALYSIS_ENGINE_TIMEOUT)?,
+        })
+    }
+}
+
+/// Restart intensity and backoff for one supervisor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SupervisionSettings {
+    /// Restarts allowed per period.
+    pub max_restarts: u32,
+    /// The intensity window.
+    pub period: Duration,
+    /// First backoff delay for its children.
+    pub backoff_min: Duration,
+    /// Longest backoff delay.
+    pub backoff_max: Duration,
+}
+
+/// Every configurable supervisor's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Supervision {
+    root: SupervisionSettings,
+    infra: SupervisionSettings,
+    engines: SupervisionSettings,
+    crawlers: SupervisionSettings,
+    reports: SupervisionSettings,
+    analyses: SupervisionSettings,
+}
+
+impl Supervision {
+    pub(super) fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
+        let one = |supervisor| -> Result<SupervisionSettings, ConfigError> {
+            let key = |setting| supervision_key(supervisor, setting);
+            let settings = SupervisionSettings {
+                max_restarts: keys.number(key(SupervisionSetting::MaxRestarts))?,
+                period: keys.secs(key(SupervisionSetting::PeriodSecs))?,
+                backoff_min: keys.millis(key(SupervisionSetting::BackoffMinMs))?,
+                backoff_max: keys.millis(key(SupervisionSetting::BackoffMaxMs))?,
+            };
+            if settings.backoff_min > settings.backoff_max {
+                return Err(keys.invalid(
+                    key(SupervisionSetting::BackoffMinMs),
+                    "is greater than the matching BACKOFF_MAX_MS",
+                ));
+            }
+            Ok(settings)
+        };
+        Ok(Self {
+            root: one(Supervisor::Root)?,
+            infra: one(Supervisor::Infra)?,
+            engines: one(Supervisor::Engines)?,
+            crawlers: one(Supervisor::Crawlers)?,
+            reports: one(Supervisor::Reports)?,
+            analyses: one(Supervisor::Analyses)?,
+        })
+    }
+
+    /// The settings of `supervisor`.
+    pub fn of(&self, supervisor: Supervisor) -> SupervisionSettings {
+        match supervisor {
+            Supervisor::Root => self.root,
+            Supervisor::Infra => self.infra,
+            Supervisor::Engines => self.engines,
+            Supervisor::Crawlers => self.crawlers,
+            Supervisor::Reports => self.reports,
+            Supervisor::Analyses => self.analyses,
+        }
+    }
+}
