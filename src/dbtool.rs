@@ -1,12 +1,13 @@
 //! `bettafish db …`: the data tools of MindSpider's `db_manager`, run directly against the
 //! configured database (the same configuration layers as the service): tables, stats, recent
-//! days, cleanup (a dry run unless `--execute`), MediaCrawler import with a progress bar, the
-//! sample corpus, migrations, and rebuilding the full-text index.
+//! days, cleanup (a dry run unless `--execute`), MediaCrawler import with a progress bar per
+//! file (indicatif), the sample corpus, migrations, and rebuilding the full-text index.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use storage::Database;
 
 use crate::cli::{DbArgs, DbCommand};
@@ -242,7 +243,7 @@ async fn import(
         topic_id: topic,
     };
     let files = expand(paths)?;
-    let bar = std::io::stderr().is_terminal() && !json;
+    let bars = ImportBars::new(std::io::stderr().is_terminal() && !json, &files);
     let mut reports = Vec::new();
     let mut failed = Vec::new();
     // On PostgreSQL files go in parallel, each in its own transaction, so the server works on
@@ -252,32 +253,23 @@ async fn import(
         storage::Backend::Sqlite => 1,
         storage::Backend::Postgres => jobs.max(1),
     };
-    let options = &options;
+    let (options, bars_ref) = (&options, &bars);
     let mut running = futures_util::stream::iter(files.iter().map(|file| async move {
+        // A bar of its own for each file being imported, added when its import starts.
+        let bar = bars_ref.start(file);
         let mut progress = |p: storage::import::Progress<'_>| {
-            if bar {
-                let pct = (p.bytes * 100).checked_div(p.total).unwrap_or(100);
-                let filled = (pct / 5) as usize;
-                eprint!(
-                    "\r{:<40} [{}{}] {:>3}% {} rows",
-                    shorten(p.file, 40),
-                    "#".repeat(filled),
-                    " ".repeat(20 - filled.min(20)),
-                    pct,
-                    p.rows
-                );
-                let _ = std::io::stderr().flush();
-            }
+            bar.set_length(p.total);
+            bar.set_position(p.bytes);
+            bar.set_message(format!("{} rows", p.rows));
         };
         let result = storage::import::import_file(db, file, options, &mut progress).await;
+        bar.finish_and_clear();
         (file, result)
     }))
     .buffer_unordered(jobs);
     while let Some((file, result)) = running.next().await {
-        if bar {
-            eprintln!();
-        }
-        match result {
+        // Lines go out while the bars are off the screen, so neither overwrites the other.
+        bars.suspend(|| match result {
             Ok(report) => {
                 if !json {
                     out!(
@@ -306,7 +298,7 @@ async fn import(
                 eprintln!("{}: not imported: {err}", file.display());
                 failed.push(serde_json::json!({"file": file.display().to_string(), "error": err.to_string()}));
             }
-        }
+        });
     }
     if json {
         print_json(&serde_json::json!({"files": reports, "failed": failed}))?;
@@ -319,6 +311,61 @@ async fn import(
         );
     }
     Ok(())
+}
+
+/// The import's progress on stderr: one bar per file being imported (several with `--jobs`),
+/// drawn only on a terminal and never with `--json`, so a pipe or a log gets plain lines.
+struct ImportBars {
+    multi: MultiProgress,
+    style: ProgressStyle,
+    /// The widest file name shown, so that the bars line up.
+    name_width: usize,
+}
+
+impl ImportBars {
+    /// The longest file name shown in full; longer ones keep their end.
+    const MAX_NAME: usize = 60;
+
+    fn new(visible: bool, files: &[PathBuf]) -> Self {
+        let target = if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        // The bar takes the width the file name and the figures leave.
+        let style = ProgressStyle::with_template("{prefix} [{wide_bar}] {percent:>3}% {msg}")
+            .map(|style| style.progress_chars("#>-"))
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        let name_width = files
+            .iter()
+            .map(|f| f.display().to_string().chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(Self::MAX_NAME);
+        Self {
+            multi: MultiProgress::with_draw_target(target),
+            style,
+            name_width,
+        }
+    }
+
+    /// A new bar for `file`, below the others: at 0 % while the file is read and mapped, then
+    /// as far as its rows are written.
+    fn start(&self, file: &Path) -> ProgressBar {
+        let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+        let bar = self
+            .multi
+            .add(ProgressBar::new(size).with_style(self.style.clone()));
+        let name = shorten(&file.display().to_string(), Self::MAX_NAME);
+        bar.set_prefix(format!("{name:<0$}", self.name_width));
+        bar.set_message("reading");
+        bar
+    }
+
+    /// Runs `print` with the bars cleared from the screen, then draws them again.
+    fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
+        self.multi.suspend(print)
+    }
 }
 
 fn shorten(text: &str, width: usize) -> String {

@@ -1,12 +1,12 @@
 //! The cache for search and LLM results, behind one trait with three kinds: `memory`
-//! (bounded by entries and bytes, least recently used goes first, TTL), `sqlite` (a file of
-//! its own in the data directory) and `redis` (shared by every node).
+//! (bounded by entries and bytes, least recently used goes first, TTL; the order of use is the
+//! `lru` crate's), `sqlite` (a file of its own in the data directory) and `redis` (shared by
+//! every node).
 //!
 //! A cache is an optimisation, never a dependency: [`lookup`] and [`store`] turn every error
 //! into a miss (counted, logged) so a Redis outage slows the service down instead of breaking
 //! it, and the Redis client reconnects by itself.
 
-use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -88,31 +88,41 @@ pub async fn open(kind: &CacheKind) -> Result<Arc<dyn Cache>> {
 struct Entry {
     value: Vec<u8>,
     expires: Instant,
-    used: u64,
 }
 
-#[derive(Default)]
+/// The entries in order of use (the `lru` crate's map) and the bytes they hold.
 struct Lru {
-    entries: HashMap<String, Entry>,
-    /// Last use → key, oldest first.
-    order: BTreeMap<u64, String>,
+    /// Unbounded by itself: the bounds are entries and bytes together, enforced by `put`.
+    entries: lru::LruCache<String, Entry>,
+    /// Keys and values, summed.
     bytes: usize,
-    clock: u64,
 }
 
 impl Lru {
     fn forget(&mut self, key: &str) {
-        if let Some(entry) = self.entries.remove(key) {
-            self.order.remove(&entry.used);
+        if let Some(entry) = self.entries.pop(key) {
             self.bytes -= entry.value.len() + key.len();
+        }
+    }
+
+    fn forget_least_recently_used(&mut self) -> bool {
+        match self.entries.pop_lru() {
+            Some((key, entry)) => {
+                self.bytes -= entry.value.len() + key.len();
+                true
+            }
+            None => false,
         }
     }
 }
 
 /// An in-process cache bounded by entries and bytes; the least recently used goes first.
+/// Expiry is checked on the tokio clock (so tests can pause it) when an entry is read; an
+/// expired entry that is never read again goes when it becomes the least recently used.
 pub struct MemoryCache {
     max_entries: usize,
     max_bytes: usize,
+    /// A std mutex: every operation is a few map updates with no await while it is held.
     inner: Mutex<Lru>,
 }
 
@@ -121,7 +131,10 @@ impl MemoryCache {
         Self {
             max_entries: max_entries.max(1),
             max_bytes: max_bytes.max(1),
-            inner: Mutex::new(Lru::default()),
+            inner: Mutex::new(Lru {
+                entries: lru::LruCache::unbounded(),
+                bytes: 0,
+            }),
         }
     }
 
@@ -150,23 +163,16 @@ impl Cache for MemoryCache {
         Box::pin(async move {
             let mut lru = self.locked()?;
             let now = Instant::now();
-            let Some(entry) = lru.entries.get(key) else {
-                return Ok(None);
+            // Reading marks the entry as the most recently used.
+            let value = match lru.entries.get(key) {
+                None => return Ok(None),
+                Some(entry) if entry.expires <= now => None,
+                Some(entry) => Some(entry.value.clone()),
             };
-            if entry.expires <= now {
+            if value.is_none() {
                 lru.forget(key);
-                return Ok(None);
             }
-            let old = entry.used;
-            lru.clock += 1;
-            let tick = lru.clock;
-            lru.order.remove(&old);
-            lru.order.insert(tick, key.to_owned());
-            let entry = lru.entries.get_mut(key).map(|e| {
-                e.used = tick;
-                e.value.clone()
-            });
-            Ok(entry)
+            Ok(value)
         })
     }
 
@@ -184,23 +190,16 @@ impl Cache for MemoryCache {
             let mut lru = self.locked()?;
             lru.forget(key);
             while lru.entries.len() >= self.max_entries || lru.bytes + size > self.max_bytes {
-                let Some((_, oldest)) = lru.order.pop_first() else {
+                if !lru.forget_least_recently_used() {
                     break;
-                };
-                if let Some(entry) = lru.entries.remove(&oldest) {
-                    lru.bytes -= entry.value.len() + oldest.len();
                 }
             }
-            lru.clock += 1;
-            let tick = lru.clock;
-            lru.order.insert(tick, key.to_owned());
             lru.bytes += size;
-            lru.entries.insert(
+            lru.entries.put(
                 key.to_owned(),
                 Entry {
                     value: value.to_vec(),
                     expires: Instant::now() + ttl,
-                    used: tick,
                 },
             );
             Ok(())
@@ -419,6 +418,19 @@ mod tests {
         assert!(cache.get("c").await.unwrap().is_some());
         cache.remove("c").await.unwrap();
         assert!(cache.is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn memory_cache_replaces_a_key_and_counts_its_bytes_once() {
+        let cache = MemoryCache::new(10, 1024);
+        let ttl = Duration::from_secs(60);
+        cache.put("k", &[0u8; 100], ttl).await.unwrap();
+        cache.put("k", &[1u8; 10], ttl).await.unwrap();
+        assert_eq!(cache.inner.lock().unwrap().bytes, 11);
+        assert_eq!(cache.get("k").await.unwrap(), Some(vec![1u8; 10]));
+        tokio::time::advance(Duration::from_secs(61)).await;
+        assert_eq!(cache.get("k").await.unwrap(), None, "expired");
+        assert_eq!(cache.inner.lock().unwrap().bytes, 0, "and forgotten");
     }
 
     #[tokio::test(start_paused = true)]

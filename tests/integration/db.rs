@@ -221,6 +221,10 @@ fn import_reports_bad_rows_and_refuses_broken_files() {
         stderr.contains("1 of 2 files were not imported"),
         "{stderr}"
     );
+    assert!(
+        !stderr.contains(['\r', '\x1b']),
+        "no progress bar into a pipe: {stderr:?}"
+    );
     let stats: Value =
         serde_json::from_str(&ok(&db(dir.path(), &[], &["stats", "--json"]))).unwrap();
     assert_eq!(
