@@ -266,7 +266,7 @@ impl Feed {
                 None => Some(Item::Notice(Notice::Shutdown {
                     resume_from: self.last,
                 })),
-                Some(next) => self.from_queue(next),
+                Some(next) => self.read_queue(next),
             };
             if let Some(item) = item {
                 return Some(self.yielded(item));
@@ -285,7 +285,7 @@ impl Feed {
                 return Some(self.yielded(item));
             }
             let next = self.subscription.as_ref()?.queue.try_next()?;
-            if let Some(item) = self.from_queue(next) {
+            if let Some(item) = self.read_queue(next) {
                 return Some(self.yielded(item));
             }
         }
@@ -293,7 +293,7 @@ impl Feed {
 
     /// What one read of the queue means for the client; `None` when there is nothing to yield
     /// yet (an epoch change, answered by resubscribing).
-    fn from_queue(&mut self, next: Next) -> Option<Item> {
+    fn read_queue(&mut self, next: Next) -> Option<Item> {
         match next {
             Next::Event(event) => Some(Item::Event(event)),
             Next::Lagged { dropped } => Some(Item::Notice(Notice::Lagged {

@@ -33,7 +33,7 @@ pub mod topic;
 
 pub use bus::{Draft, EventBus};
 pub use event::{Cursor, CursorError, Event, EventError};
-pub use feed::{Ending, Feed, Item, Notice};
+pub use feed::{system_frame, Ending, Feed, Item, Notice};
 pub use hub::{HubConfig, Ingested, Start, Subscription};
 pub use queue::Next;
 pub use topic::{TopicError, TopicFilter};

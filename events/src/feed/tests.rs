@@ -28,7 +28,9 @@ fn publish(bus: &EventBus, topic: &str, kind: &str) -> Cursor {
 
 /// Everything ready now: events by offset, notices by kind.
 fn ready(feed: &mut Feed) -> Vec<String> {
-    std::iter::from_fn(|| feed.try_next()).map(describe).collect()
+    std::iter::from_fn(|| feed.try_next())
+        .map(describe)
+        .collect()
 }
 
 fn describe(item: Item) -> String {
