@@ -1,6 +1,7 @@
 //! The HTTP server (warp): one dispatcher in front of the route table, wrapped in what every
 //! request gets — a request id, access control, a body limit, a timeout, an access-log line and
-//! the request metrics.
+//! the request metrics. Every route goes this way, `/ws` and the event streams included: the
+//! route table (`http/routes.rs`) names each route's handler, and [`handle`] runs it.
 //!
 //! [`serve`] takes an already-bound listener and a shutdown future, so tests bind port 0 and
 //! `main` alone owns the signals.
@@ -14,8 +15,10 @@ mod db;
 pub mod events;
 mod forum;
 pub mod openapi;
+mod query;
 mod reply;
 pub mod router;
+mod routes;
 mod streams;
 mod system;
 mod ws;
@@ -33,8 +36,9 @@ use warp::Filter;
 
 use crate::internal_events::HttpRequestFinished;
 use crate::service::App;
+pub(crate) use query::query_limit;
 use reply::{ApiError, ApiResult, Reply};
-use router::{Resolved, RouteDef};
+use router::{Call, Resolved, RouteDef, Upgrade};
 
 /// Request ids: a per-process random prefix and a counter, unique across restarts.
 struct RequestIds {
@@ -96,13 +100,13 @@ pub async fn serve(
         ids: Arc::clone(&ids),
         middleware,
     });
-    let ws_target = Arc::clone(&app);
     let routes = warp::any()
         .and(warp::method())
         .and(warp::path::full())
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .and(warp::header::headers_cloned())
         .and(warp::addr::remote())
+        .and(warp::ext::optional::<Upgrade>())
         .and(warp::body::stream())
         .then(
             move |method: Method,
@@ -110,12 +114,19 @@ pub async fn serve(
                   query,
                   headers: HeaderMap,
                   remote,
+                  upgrade,
                   body| {
                 let app = Arc::clone(&app);
                 let ids = Arc::clone(&ids);
                 async move {
-                    let handled =
-                        handle(&app, &ids, &method, path.as_str(), query, &headers, body).await;
+                    let head = Head {
+                        method: &method,
+                        path: path.as_str(),
+                        query,
+                        headers: &headers,
+                        upgrade,
+                    };
+                    let handled = handle(&app, &ids, head, body).await;
                     if middleware.telemetry {
                         record(&method, path.as_str(), remote, &handled);
                     }
@@ -124,30 +135,20 @@ pub async fn serve(
             },
         );
     let warp_service = warp::service(routes);
-    let service =
-        hyper::service::service_fn(move |request: warp::http::Request<hyper::body::Incoming>| {
-            let app = Arc::clone(&ws_target);
-            let mut warp_service = warp_service.clone();
-            async move {
-                // WebSocket upgrades are answered here, not by warp, so that each connection's
-                // buffers can be sized (warp's WebSocket takes tungstenite's 128 KiB default).
-                if request.uri().path() == "/ws" && ws::is_upgrade(&request) {
-                    let began = Instant::now();
-                    let response = ws::upgrade(app, request);
-                    if middleware.telemetry {
-                        HttpRequestFinished {
-                            method: "GET",
-                            route: "/ws",
-                            status: response.status().as_u16(),
-                            duration: began.elapsed(),
-                        }
-                        .emit();
-                    }
-                    return Ok::<_, std::convert::Infallible>(response);
-                }
-                tower_service::Service::call(&mut warp_service, request).await
+    let service = hyper::service::service_fn(
+        move |mut request: warp::http::Request<hyper::body::Incoming>| {
+            // An upgrade hyper offers (an `Upgrade:` request) is handed on to the route's
+            // handler: `/ws` answers it itself, so that each WebSocket's buffers can be sized
+            // (warp's WebSocket takes tungstenite's 128 KiB default).
+            if let Some(on) = request
+                .extensions_mut()
+                .remove::<hyper::upgrade::OnUpgrade>()
+            {
+                request.extensions_mut().insert(Upgrade::new(on));
             }
-        });
+            tower_service::Service::call(&mut warp_service.clone(), request)
+        },
+    );
     accept_loop(listener, service, streams, shutdown).await;
 }
 
@@ -235,19 +236,6 @@ async fn accept_loop<S>(
     let _ = all_done.recv().await;
 }
 
-pub(crate) fn denied_reply(denied: crate::auth::Denied) -> Reply {
-    match denied {
-        crate::auth::Denied::Missing => reply::error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            &denied.to_string(),
-        ),
-        crate::auth::Denied::Forbidden => {
-            reply::error(StatusCode::FORBIDDEN, "forbidden", &denied.to_string())
-        }
-    }
-}
-
 /// A response with what the access log and the metrics need to know of it.
 struct Handled {
     reply: Reply,
@@ -279,34 +267,56 @@ fn record(method: &Method, path: &str, remote: Option<SocketAddr>, handled: &Han
     .emit();
 }
 
-/// One request: route, authorise, run, and mark the response with its request id.
-async fn handle<S, B>(
-    app: &App,
-    ids: &RequestIds,
-    method: &Method,
-    path: &str,
+/// A request's head, as the dispatcher takes it from warp or from [`streams`].
+struct Head<'a> {
+    method: &'a Method,
+    path: &'a str,
     query: String,
-    headers: &HeaderMap,
-    body: S,
-) -> Handled
+    headers: &'a HeaderMap,
+    /// The connection's upgrade, when hyper offers one.
+    upgrade: Option<Upgrade>,
+}
+
+/// One request: route, authorise, run the route's handler, and mark the response with its
+/// request id. Every request comes here: through hyper and warp, or from [`streams`].
+async fn handle<S, B>(app: &Arc<App>, ids: &RequestIds, head: Head<'_>, body: S) -> Handled
 where
     S: Stream<Item = Result<B, warp::Error>> + Unpin + Send,
     B: Buf,
 {
+    let Head {
+        method,
+        path,
+        query,
+        headers,
+        upgrade,
+    } = head;
     let began = Instant::now();
     let request_id = incoming_request_id(headers).unwrap_or_else(|| ids.next());
     // Whether the connection can take another request: not when a body was left unread.
     let mut reusable = true;
     let (route, mut response) = match router::resolve(method.as_str(), path) {
         Resolved::Route(route, params) => {
-            let response = match authorise(app, route, headers, &query) {
-                Err(err) => {
+            let credentials = credentials(route, headers, &query);
+            let response = match app.tokens.check(route.access, credentials.as_deref()) {
+                Err(denied) => {
                     reusable = body::drain(app, headers, body).await;
-                    err.into_reply()
+                    ApiError::from(denied).into_reply()
                 }
-                Ok(()) => run(app, route, params, &query, headers, body, &mut reusable)
-                    .await
-                    .unwrap_or_else(ApiError::into_reply),
+                Ok(()) => {
+                    let call = Call {
+                        app,
+                        params,
+                        query: &query,
+                        headers,
+                        body: bytes::Bytes::new(),
+                        credentials,
+                        upgrade,
+                    };
+                    run(route, call, body, &mut reusable)
+                        .await
+                        .unwrap_or_else(ApiError::into_reply)
+                }
             };
             (route.template, response)
         }
@@ -355,137 +365,38 @@ where
     }
 }
 
-/// Checks the route's access level against the bearer token; on event streams the token may
-/// also come as `?token=`, since a browser's `EventSource` cannot set headers (as for `/ws`).
-fn authorise(
-    app: &App,
-    route: &RouteDef,
-    headers: &HeaderMap,
-    query: &str,
-) -> Result<(), ApiError> {
-    let authorization = headers
+/// The credentials a request comes with: `Authorization`, else — on event streams and
+/// WebSockets, since a browser's `EventSource` and `WebSocket` cannot set headers — the token
+/// given as `?token=`.
+fn credentials(route: &RouteDef, headers: &HeaderMap, query: &str) -> Option<String> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .or_else(|| {
             route
-                .streams
-                .then(|| query_param(query, "token"))
+                .kind
+                .token_in_query()
+                .then(|| query::token(query))
                 .flatten()
-                .map(|t| format!("Bearer {}", events::decode(t)))
-        });
-    app.tokens
-        .check(route.access, authorization.as_deref())
-        .map_err(|denied| match denied {
-            crate::auth::Denied::Missing => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", denied.to_string())
-            }
-            crate::auth::Denied::Forbidden => {
-                ApiError::new(StatusCode::FORBIDDEN, "forbidden", denied.to_string())
-            }
+                .map(|token| format!("Bearer {token}"))
         })
 }
 
-/// `?limit=` as a number in `1..=max`, `default` when absent; 400 `bad_limit` otherwise.
-pub(crate) fn query_limit(query: &str, default: u32, max: u32) -> Result<u32, ApiError> {
-    match query_param(query, "limit") {
-        None => Ok(default),
-        Some(n) => n
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_limit",
-                    format!("limit is 1 to {max}"),
-                )
-            }),
-    }
-}
-
-/// The value of `name` in a raw query string.
-pub(crate) fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
-    query
-        .split('&')
-        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-async fn run<S, B>(
-    app: &App,
-    route: &RouteDef,
-    params: Vec<String>,
-    query: &str,
-    headers: &HeaderMap,
-    body: S,
-    reusable: &mut bool,
-) -> ApiResult
+/// Reads the body (routes that take one) or drains it, then runs the route's handler within
+/// the request timeout.
+async fn run<S, B>(route: &RouteDef, mut call: Call<'_>, body: S, reusable: &mut bool) -> ApiResult
 where
     S: Stream<Item = Result<B, warp::Error>> + Unpin + Send,
     B: Buf,
 {
-    let body = if route.body.is_some() {
-        body::read(app, headers, body).await?
+    if route.body.is_some() {
+        call.body = body::read(call.app, call.headers, body).await?;
     } else {
-        *reusable = body::drain(app, headers, body).await;
-        bytes::Bytes::new()
-    };
-    let timeout = app.config().request_timeout;
-    let param = |i: usize| params.get(i).map(String::as_str).unwrap_or_default();
-    let work = async {
-        match (route.method, route.template) {
-            ("GET", "/") => Ok(dashboard::page()),
-            ("GET", "/healthz") => system::healthz(),
-            ("GET", "/readyz") => system::readyz(app).await,
-            ("GET", "/metrics") => system::metrics(app),
-            ("GET", "/api/openapi.json") => Ok(reply::json(StatusCode::OK, &openapi::document())),
-            ("GET", "/api/system/status") => system::status(app).await,
-            ("POST", "/api/system/start") => system::system_command(app, "start").await,
-            ("POST", "/api/system/stop") => system::system_command(app, "stop").await,
-            ("POST", "/api/system/restart") => system::system_command(app, "restart").await,
-            ("POST", "/api/system/shutdown") => system::shutdown(app),
-            ("GET", "/api/status") => system::engines_status(app).await,
-            ("POST", "/api/start/{app}") => system::engine_command(app, param(0), true).await,
-            ("POST", "/api/stop/{app}") => system::engine_command(app, param(0), false).await,
-            ("GET", "/api/output/{app}") => system::engine_output(app, param(0), query).await,
-            ("GET", "/api/actors") => actors::tree(app).await,
-            ("POST", "/api/actors/{path}/restart") => {
-                actors::command(app, param(0), "restart").await
-            }
-            ("POST", "/api/actors/{path}/stop") => actors::command(app, param(0), "stop").await,
-            ("POST", "/api/actors/{path}/start") => actors::command(app, param(0), "start").await,
-            ("GET", "/api/config") => config::get(app),
-            ("POST", "/api/config") => config::post(app, &body).await,
-            ("GET", "/api/forum/log") => forum::log(app),
-            ("POST", "/api/forum/log/history") => forum::history(app, &body),
-            ("POST", "/api/forum/start") => forum::command(app, true).await,
-            ("POST", "/api/forum/stop") => forum::command(app, false).await,
-            ("GET", "/api/db/stats") => db::stats(app).await,
-            ("GET", "/api/db/search") => db::search(app, query).await,
-            ("GET", "/api/events") => events::subscribe(app, headers, query).await,
-            ("POST", "/api/analysis") => analysis::start(app, &body).await,
-            ("GET", "/api/analysis") => analysis::list(app, query).await,
-            ("GET", "/api/analysis/{id}") => analysis::get(app, param(0)).await,
-            ("GET", "/api/analysis/{id}/stream") => {
-                analysis::stream(app, param(0), headers, query).await
-            }
-            ("POST", "/api/analysis/{id}/cancel") => analysis::cancel(app, param(0)).await,
-            ("POST", "/api/events/{topic}") => events::publish(app, param(0), &body).await,
-            ("GET", "/ws") => Err(ApiError::new(
-                StatusCode::UPGRADE_REQUIRED,
-                "upgrade_required",
-                "this route speaks WebSocket: send an upgrade request",
-            )),
-            (method, template) => Err(ApiError::new(
-                StatusCode::NOT_IMPLEMENTED,
-                "unsupported",
-                format!("{method} {template} has no handler"),
-            )),
-        }
-    };
-    match tokio::time::timeout(timeout, work).await {
+        *reusable = body::drain(call.app, call.headers, body).await;
+    }
+    let timeout = call.app.config().request_timeout;
+    match tokio::time::timeout(timeout, (route.handler)(&call)).await {
         Ok(result) => result,
         Err(_) => Err(ApiError::unavailable(format!(
             "the request took longer than {} s",

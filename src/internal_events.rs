@@ -117,9 +117,9 @@ fn method_label(method: &str) -> &'static str {
 
 /// The status as a static label (the hot path must not allocate for it).
 fn status_label(status: u16) -> &'static str {
-    const CODES: [&str; 18] = [
-        "200", "201", "202", "204", "301", "304", "400", "401", "403", "404", "405", "409", "413",
-        "422", "429", "500", "501", "503",
+    const CODES: [&str; 19] = [
+        "101", "200", "201", "202", "204", "301", "304", "400", "401", "403", "404", "405", "409",
+        "413", "422", "429", "500", "501", "503",
     ];
     CODES
         .iter()

@@ -13,6 +13,7 @@ mod integration {
     mod actors;
     mod analysis;
     mod analysis_llm;
+    mod analysis_stream;
     mod cli;
     mod config;
     mod db;

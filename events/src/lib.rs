@@ -6,6 +6,7 @@
 //! - [`topic`]: subscription filters (`actors,report/*`);
 //! - [`queue`]: one subscriber's bounded queue, and what happens when it overflows;
 //! - [`hub`]: the numbering, history and fan-out of one epoch;
+//! - [`feed`]: one client's subscription from start to end, as every transport sees it;
 //! - [`bus`]: the stable handle everyone holds;
 //! - [`broadcaster`]: the supervised actor that keeps the history within its age limit;
 //! - [`log_layer`]: a tracing layer that forwards an actor's log lines to its topic;
@@ -22,6 +23,7 @@
 pub mod broadcaster;
 pub mod bus;
 pub mod event;
+pub mod feed;
 pub mod hub;
 pub mod internal_events;
 pub mod log_layer;
@@ -31,6 +33,7 @@ pub mod topic;
 
 pub use bus::{Draft, EventBus};
 pub use event::{Cursor, CursorError, Event, EventError};
+pub use feed::{system_frame, Ending, Feed, Item, Notice};
 pub use hub::{HubConfig, Ingested, Start, Subscription};
 pub use queue::Next;
 pub use topic::{TopicError, TopicFilter};

@@ -174,7 +174,8 @@ pub async fn stream(
         }
         None => app.bus.hub().before_first(&filter),
     };
-    Ok(super::events::sse_reply(app, filter, since))
+    let ending = events::Ending::After(super::events::analysis_ended);
+    Ok(super::events::sse_reply(app, filter, since, ending))
 }
 
 /// `GET /api/analysis/{id}`.

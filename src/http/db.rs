@@ -3,11 +3,11 @@
 //! finds the database down these answer 503 at once rather than each waiting for a
 //! connection.
 
+use serde::Deserialize;
 use serde_json::json;
 use warp::http::StatusCode;
 
-use super::events::decode;
-use super::query_param;
+use super::query::{self, Whole};
 use super::reply::{self, ApiError, ApiResult};
 use crate::service::App;
 
@@ -37,9 +37,25 @@ pub async fn stats(app: &App) -> ApiResult {
     ))
 }
 
+/// What `GET /api/db/search` reads from its query string.
+#[derive(Debug, Deserialize)]
+struct SearchQuery {
+    /// The words to search for.
+    #[serde(default)]
+    q: String,
+    /// How many posts (and how many news items) at most.
+    limit: Option<Whole<u32>>,
+    /// Only posts of this platform (`wb`, `xhs`…).
+    platform: Option<String>,
+}
+
 /// `GET /api/db/search?q=…&limit=20&platform=wb`: posts and news matching every term.
 pub async fn search(app: &App, query: &str) -> ApiResult {
-    let text = query_param(query, "q").map(decode).unwrap_or_default();
+    let SearchQuery {
+        q: text,
+        limit,
+        platform,
+    } = query::parse(query)?;
     if text.trim().is_empty() {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -47,10 +63,10 @@ pub async fn search(app: &App, query: &str) -> ApiResult {
             "give the words to search for as ?q=",
         ));
     }
-    let limit = super::query_limit(query, 20, 200)?;
+    let limit = query::checked_limit(limit.map(|Whole(n)| n), 20, 200)?;
     available(app)?;
     let mut search = storage::PostSearch::new(text.clone(), limit);
-    search.platform = query_param(query, "platform").map(decode);
+    search.platform = platform;
     let posts = app.db.search_posts(&search).await?;
     let news = app.db.search_news(&text, limit).await?;
     Ok(reply::json(

@@ -1,32 +1,51 @@
 //! Events over HTTP: `GET /api/events?topics=…` as Server-Sent Events, and
 //! `POST /api/events/{topic}` to publish from outside.
 //!
-//! An SSE stream starts with a `retry:` hint, then what its cursor calls for (the missed events,
-//! or a `resync` event), then live events; a heartbeat comment goes out whenever it has been
-//! quiet for the configured interval (at most 15 s). A client that falls behind its queue gets a
-//! `lagged` event naming the cursor to resume from, and the stream ends; so does every stream,
-//! after a `shutdown` event, when the server stops. The same function serves per-entity
-//! streams (a report's, an analysis's) with a fixed filter.
+//! The subscription itself — resume, resync, lag, epoch changes, shutdown, the end — is the
+//! events layer's [`Feed`]; this module only encodes what it yields as SSE. A stream starts
+//! with a `retry:` hint, then what the feed yields: each event as the SSE bytes rendered once
+//! at its publication (shared by every client), each notice (`resync`, `lagged`, `shutdown`)
+//! as a frame of the same shape. Whatever is ready goes out in one chunk (up to [`COALESCE`]
+//! events), so a client that is behind catches up in few writes; a heartbeat comment goes out
+//! whenever it has been quiet for the configured interval (at most 15 s). The stream ends when
+//! the feed does: after `lagged`, after `shutdown`, or — for a session's stream — after the
+//! session's last event. The same function serves per-entity streams (an analysis's) with a
+//! fixed filter.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
-use std::sync::Arc;
-
 use bytes::{Bytes, BytesMut};
-use events::{Cursor, EventBus, Next, Start, Subscription, TopicFilter};
+use events::{Cursor, Ending, Event, Feed, Item, Notice, TopicFilter};
 use futures_util::Stream;
+use serde::Deserialize;
 use serde_json::json;
-use tokio::sync::watch;
 use warp::http::{HeaderMap, HeaderValue, StatusCode};
 use warp::Reply as _;
 
+use super::query;
 use super::reply::{self, ApiError, ApiResult};
 use crate::internal_events::RealtimeConnection;
 use crate::service::App;
 
-/// How long a disconnected SSE client should wait before reconnecting.
-const RETRY: Duration = Duration::from_secs(3);
+/// The first bytes of every stream: how long a disconnected client should wait before
+/// reconnecting (3 s).
+const RETRY_HINT: &[u8] = b"retry: 3000\n\n";
+
+/// What a quiet stream sends at the heartbeat interval.
+const HEARTBEAT: &[u8] = b": heartbeat\n\n";
+
+/// Events written in one chunk at most: a client that is behind catches up in few writes.
+const COALESCE: usize = 64;
+
+/// The event types that end an analysis session: its stream ends after one of them.
+const ANALYSIS_ENDED: [&str; 2] = ["finished", "cancelled"];
+
+/// Whether `event` is an analysis session's last (see [`ANALYSIS_ENDED`]). The session's
+/// event types are strings for now; when they are typed, this is the one place to change.
+pub fn analysis_ended(event: &Event) -> bool {
+    ANALYSIS_ENDED.contains(&&*event.kind)
+}
 
 /// How long a resume waits for an event of its cursor still on its way to this node (see
 /// `EventBus::catch_up`) before it is answered with `resync`; within half the request
@@ -47,13 +66,18 @@ const RESERVED: [&str; 8] = [
     "crawler/",
 ];
 
+/// `?last_event_id=`: where to resume, for clients that cannot send `Last-Event-ID`.
+#[derive(Debug, Deserialize)]
+struct ResumeQuery {
+    last_event_id: Option<String>,
+}
+
 /// The cursor a client resumes from: `Last-Event-ID`, else `last_event_id` in the query.
 pub fn resume_cursor(headers: &HeaderMap, query: &str) -> Result<Option<Cursor>, ApiError> {
-    let given = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| super::query_param(query, "last_event_id").map(decode));
+    let given = match headers.get("last-event-id").and_then(|v| v.to_str().ok()) {
+        Some(header) => Some(header.to_owned()),
+        None => query::parse::<ResumeQuery>(query)?.last_event_id,
+    };
     match given.filter(|v| !v.is_empty()) {
         None => Ok(None),
         Some(text) => text.parse().map(Some).map_err(|e: events::CursorError| {
@@ -62,200 +86,136 @@ pub fn resume_cursor(headers: &HeaderMap, query: &str) -> Result<Option<Cursor>,
     }
 }
 
-/// Percent-decoding for query values (`report%2F*` → `report/*`).
-pub fn decode(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 3 <= bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(b) => {
-                        out.push(b);
-                        i += 3;
-                    }
-                    None => {
-                        out.push(b'%');
-                        i += 1;
-                    }
-                }
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A frame of the system's own (resync, lagged, shutdown), shaped like every other frame.
-fn system_frame(kind: &str, id: Option<Cursor>, data: serde_json::Value) -> String {
-    json!({"event": kind, "topic": "system", "id": id.map(|c| c.to_string()), "data": data})
-        .to_string()
-}
-
-/// The same as an SSE frame.
-fn system_sse(kind: &str, id: Option<Cursor>, data: serde_json::Value) -> Bytes {
+/// A notice as an SSE frame.
+fn notice_sse(notice: &Notice) -> Bytes {
     let mut out = String::new();
-    if let Some(id) = id {
+    if let Some(id) = notice.id() {
         out.push_str(&format!("id: {id}\n"));
     }
     out.push_str(&format!(
-        "event: {kind}\ndata: {}\n\n",
-        system_frame(kind, id, data)
+        "event: {}\ndata: {}\n\n",
+        notice.kind(),
+        notice.frame()
     ));
     Bytes::from(out)
 }
 
-/// Events written in one chunk at most: a client that is behind catches up in few writes.
-const COALESCE: usize = 64;
+/// The bytes of one write: a single piece is passed on as it is (an event's shared bytes,
+/// no copy); several are joined.
+#[derive(Default)]
+enum Chunk {
+    #[default]
+    Empty,
+    One(Bytes),
+    Many(BytesMut),
+}
 
-/// Where an SSE stream is in its life.
-struct SseState {
-    bus: EventBus,
-    filter: TopicFilter,
-    subscription: Subscription,
-    /// Bytes to send before reading the queue (the retry hint, replay, resync).
-    pending: BytesMut,
-    last: Option<Cursor>,
-    closing: watch::Receiver<bool>,
+impl Chunk {
+    fn push(&mut self, bytes: Bytes) {
+        *self = match std::mem::take(self) {
+            Chunk::Empty => Chunk::One(bytes),
+            Chunk::One(first) => {
+                let mut joined = BytesMut::with_capacity(2 * (first.len() + bytes.len()));
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&bytes);
+                Chunk::Many(joined)
+            }
+            Chunk::Many(mut joined) => {
+                joined.extend_from_slice(&bytes);
+                Chunk::Many(joined)
+            }
+        }
+    }
+
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Chunk::Empty => Bytes::new(),
+            Chunk::One(bytes) => bytes,
+            Chunk::Many(joined) => joined.freeze(),
+        }
+    }
+}
+
+/// An SSE stream: the feed, and what its encoding needs.
+struct SseStream {
+    feed: Feed,
     heartbeat: Duration,
     connection: RealtimeConnection,
-    done: bool,
+    /// The `retry:` hint is still to be sent (the first write).
+    starting: bool,
 }
 
-impl SseState {
-    fn begin(&mut self) {
-        match std::mem::replace(&mut self.subscription.start, Start::Live) {
-            Start::Live => {}
-            Start::Replay(events) => {
-                for event in events {
-                    self.last = Some(event.cursor);
-                    self.pending.extend_from_slice(event.sse());
-                }
-            }
-            Start::Resync { position, reason } => {
-                self.last = Some(position);
-                self.pending.extend_from_slice(&system_sse(
-                    "resync",
-                    Some(position),
-                    json!({"reason": reason, "position": position.to_string()}),
-                ));
-            }
-        }
-    }
-
-    /// Handles one thing from the queue; false when the stream must end after `pending`.
-    fn take(&mut self, next: Next) -> bool {
-        match next {
-            Next::Event(event) => {
-                self.last = Some(event.cursor);
+impl SseStream {
+    fn encode(&self, item: Item, chunk: &mut Chunk) {
+        match item {
+            Item::Event(event) => {
                 self.connection.delivered(event.published.elapsed());
-                self.pending.extend_from_slice(event.sse());
-                true
+                chunk.push(event.sse().clone());
             }
-            Next::Lagged { dropped } => {
-                self.connection.lagged(dropped);
-                self.pending.extend_from_slice(&system_sse(
-                    "lagged",
-                    self.last,
-                    json!({
-                        "reason": "this client fell behind and was disconnected; reconnect with the last id to resume",
-                        "dropped": dropped,
-                        "resume_from": self.last.map(|c| c.to_string()),
-                    }),
-                ));
-                false
-            }
-            Next::Closed(_) => {
-                // A new epoch: resubscribe from where we are; the hub answers resync.
-                self.subscription = self.bus.subscribe(self.filter.clone(), self.last);
-                self.begin();
-                true
+            Item::Notice(notice) => {
+                if let Notice::Lagged { dropped, .. } = notice {
+                    self.connection.lagged(dropped);
+                }
+                chunk.push(notice_sse(&notice));
             }
         }
     }
+
+    /// The next write: the first item (or a heartbeat when quiet for the interval) and
+    /// whatever else is ready; `None` once the feed has ended.
+    async fn next_chunk(&mut self) -> Option<Bytes> {
+        let mut chunk = Chunk::default();
+        if std::mem::take(&mut self.starting) {
+            chunk.push(Bytes::from_static(RETRY_HINT));
+        } else {
+            let item = tokio::select! {
+                // The feed first: it puts the server's shutdown before events.
+                biased;
+                item = self.feed.next() => item?,
+                () = tokio::time::sleep(self.heartbeat) => return Some(Bytes::from_static(HEARTBEAT)),
+            };
+            self.encode(item, &mut chunk);
+        }
+        for _ in 1..COALESCE {
+            let Some(item) = self.feed.try_next() else {
+                break;
+            };
+            self.encode(item, &mut chunk);
+        }
+        Some(chunk.into_bytes())
+    }
 }
 
-/// The SSE body for `filter`, resuming after `since`: chunks of ready-rendered frames.
+/// The SSE body for `filter`, resuming after `since`, ending as `ending` says (besides lag
+/// and shutdown).
 pub fn stream(
     app: &App,
     filter: TopicFilter,
     since: Option<Cursor>,
+    ending: Ending,
 ) -> impl Stream<Item = Result<Bytes, Infallible>> + Send + Sync + 'static {
-    let subscription = app.bus.subscribe(filter.clone(), since);
-    let mut state = SseState {
-        bus: app.bus.clone(),
-        filter,
-        subscription,
-        pending: BytesMut::from(format!("retry: {}\n\n", RETRY.as_millis()).as_bytes()),
-        last: since,
-        closing: app.closing.subscribe(),
+    let mut feed = Feed::new(app.bus.clone(), app.closing.subscribe()).ending(ending);
+    feed.subscribe(filter, since);
+    let stream = SseStream {
+        feed,
         heartbeat: app.config().heartbeat,
         connection: RealtimeConnection::open("sse"),
-        done: false,
+        starting: true,
     };
-    state.begin();
-    futures_util::stream::unfold(state, |mut state| async move {
-        loop {
-            if !state.pending.is_empty() {
-                let chunk = state.pending.split().freeze();
-                return Some((Ok(chunk), state));
-            }
-            if state.done {
-                return None;
-            }
-            let closing = &mut state.closing;
-            let queue = Arc::clone(&state.subscription.queue);
-            let step = tokio::select! {
-                biased;
-                // Shutdown first: a last frame, then the end, so the server's graceful stop
-                // does not wait on this stream.
-                _ = async { closing.wait_for(|&c| c).await.is_ok() } => None,
-                next = queue.next() => Some(Some(next)),
-                () = tokio::time::sleep(state.heartbeat) => Some(None),
-            };
-            match step {
-                None => {
-                    state.done = true;
-                    let resume = state.last.map(|c| c.to_string());
-                    state.pending.extend_from_slice(&system_sse(
-                        "shutdown",
-                        state.last,
-                        json!({"reason": "the server is shutting down", "resume_from": resume}),
-                    ));
-                }
-                Some(None) => state.pending.extend_from_slice(b": heartbeat\n\n"),
-                Some(Some(next)) => {
-                    let mut going = state.take(next);
-                    // Whatever else is already queued goes in the same chunk.
-                    let mut taken = 1;
-                    while going && taken < COALESCE {
-                        let Some(more) = state.subscription.queue.try_next() else {
-                            break;
-                        };
-                        going = state.take(more);
-                        taken += 1;
-                    }
-                    state.done = !going;
-                }
-            }
-        }
+    futures_util::stream::unfold(stream, |mut stream| async move {
+        let chunk = stream.next_chunk().await?;
+        Some((Ok(chunk), stream))
     })
 }
 
 /// An SSE response with the proxy-friendly headers.
-pub fn sse_reply(app: &App, filter: TopicFilter, since: Option<Cursor>) -> reply::Reply {
-    let mut response = warp::reply::stream(stream(app, filter, since)).into_response();
+pub fn sse_reply(
+    app: &App,
+    filter: TopicFilter,
+    since: Option<Cursor>,
+    ending: Ending,
+) -> reply::Reply {
+    let mut response = warp::reply::stream(stream(app, filter, since, ending)).into_response();
     let headers = response.headers_mut();
     headers.insert(
         "content-type",
@@ -266,11 +226,16 @@ pub fn sse_reply(app: &App, filter: TopicFilter, since: Option<Cursor>) -> reply
     response
 }
 
+/// `?topics=a,b,report/*`: what `GET /api/events` subscribes to.
+#[derive(Debug, Deserialize)]
+struct TopicsQuery {
+    #[serde(default)]
+    topics: String,
+}
+
 /// `GET /api/events?topics=a,b&last_event_id=…`.
 pub async fn subscribe(app: &App, headers: &HeaderMap, query: &str) -> ApiResult {
-    let topics = super::query_param(query, "topics")
-        .map(decode)
-        .unwrap_or_default();
+    let TopicsQuery { topics } = query::parse(query)?;
     let filter = TopicFilter::parse(&topics).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -280,7 +245,7 @@ pub async fn subscribe(app: &App, headers: &HeaderMap, query: &str) -> ApiResult
     })?;
     let since = resume_cursor(headers, query)?;
     app.bus.catch_up(since, catch_up_within(app)).await;
-    Ok(sse_reply(app, filter, since))
+    Ok(sse_reply(app, filter, since, Ending::Open))
 }
 
 /// `POST /api/events/{topic}` with `{"type": "...", "data": …}`.

@@ -82,6 +82,19 @@ impl ApiError {
     }
 }
 
+impl From<crate::auth::Denied> for ApiError {
+    fn from(denied: crate::auth::Denied) -> Self {
+        match denied {
+            crate::auth::Denied::Missing => {
+                Self::new(StatusCode::UNAUTHORIZED, "unauthorized", denied.to_string())
+            }
+            crate::auth::Denied::Forbidden => {
+                Self::new(StatusCode::FORBIDDEN, "forbidden", denied.to_string())
+            }
+        }
+    }
+}
+
 impl From<storage::StorageError> for ApiError {
     fn from(err: storage::StorageError) -> Self {
         use storage::StorageError as E;

@@ -1,13 +1,57 @@
-//! The route table: every route's method, template, access level and summary, in one list that
-//! the dispatcher, the metrics labels and `/api/openapi.json` all read.
+//! Routes and their matching: what a route is ([`RouteDef`]: method, template, access,
+//! summary, body, kind and its handler), what a handler receives ([`Call`]), and finding the
+//! route for a request. The routes themselves are the flat list in `http/routes.rs`
+//! ([`ROUTES`]), which the dispatcher, the metrics labels and `/api/openapi.json` all read.
+//!
+//! A route carries its handler, a plain function pointer, so a route without one does not
+//! compile and dispatch cannot drift from the table.
 //!
 //! Templates use `{name}` for one path segment and `{path}` for an actor path, which may span
 //! several segments (`/api/actors/root/engines/query/restart`).
 
+use std::sync::{Arc, Mutex, PoisonError};
+
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use hyper::upgrade::OnUpgrade;
+use warp::http::HeaderMap;
+
+use super::reply::ApiResult;
+pub use super::routes::ROUTES;
 use crate::auth::Access;
+use crate::service::App;
+
+/// How a route answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A request and its response.
+    Plain,
+    /// A long-lived event stream: served on its own connection path (`http::streams`), not
+    /// by hyper. The token may come as `?token=` (a browser's `EventSource` cannot set
+    /// headers).
+    EventStream,
+    /// A WebSocket upgrade, answered by the route's handler. The token may come as `?token=`
+    /// (a browser's `WebSocket` cannot set headers).
+    WebSocket,
+}
+
+impl Kind {
+    /// Whether the bearer token may come in the query string.
+    pub fn token_in_query(self) -> bool {
+        self != Kind::Plain
+    }
+}
+
+/// What a route does with a [`Call`]: a function pointer, so that every route names one.
+pub type Handler = for<'a> fn(&'a Call<'a>) -> BoxFuture<'a, ApiResult>;
+
+/// A handler's answer that was ready at once, as the future a [`Handler`] returns.
+pub fn ready<'a>(result: ApiResult) -> BoxFuture<'a, ApiResult> {
+    Box::pin(std::future::ready(result))
+}
 
 /// One route.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct RouteDef {
     /// `GET` or `POST`.
     pub method: &'static str,
@@ -19,89 +63,106 @@ pub struct RouteDef {
     pub summary: &'static str,
     /// The JSON body it takes, if any, as a short schema description.
     pub body: Option<&'static str>,
-    /// Answers with a long-lived event stream: served on its own connection path
-    /// (`http::streams`), not by hyper.
-    pub streams: bool,
+    /// How it answers.
+    pub kind: Kind,
+    /// What answers it.
+    pub handler: Handler,
 }
 
-const fn get(template: &'static str, access: Access, summary: &'static str) -> RouteDef {
+impl std::fmt::Debug for RouteDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.method, self.template)
+    }
+}
+
+/// A `GET` route of plain requests.
+pub const fn get(
+    template: &'static str,
+    access: Access,
+    summary: &'static str,
+    handler: Handler,
+) -> RouteDef {
     RouteDef {
         method: "GET",
         template,
         access,
         summary,
         body: None,
-        streams: false,
+        kind: Kind::Plain,
+        handler,
     }
 }
 
-const fn post(template: &'static str, summary: &'static str) -> RouteDef {
+/// A `POST` route for operators, without a body.
+pub const fn post(template: &'static str, summary: &'static str, handler: Handler) -> RouteDef {
     RouteDef {
         method: "POST",
         template,
         access: Access::Operate,
         summary,
         body: None,
-        streams: false,
+        kind: Kind::Plain,
+        handler,
     }
 }
 
-/// Every route the server answers.
-pub const ROUTES: &[RouteDef] = &[
-    get("/", Access::Read, "The dashboard."),
-    get("/healthz", Access::Public, "Liveness: the process answers."),
-    get("/readyz", Access::Public, "Readiness: the supervision tree is running (503 otherwise)."),
-    get("/metrics", Access::Public, "Prometheus metrics."),
-    get("/api/openapi.json", Access::Public, "This API description."),
-    get("/api/system/status", Access::Read, "Service status: version, uptime, tree summary, recent lifecycle events."),
-    post("/api/system/start", "Start the engines and crawlers branches."),
-    post("/api/system/stop", "Stop the engines and crawlers branches (infrastructure keeps running)."),
-    post("/api/system/restart", "Restart the engines and crawlers branches."),
-    post("/api/system/shutdown", "Shut the process down gracefully."),
-    get("/api/status", Access::Read, "Each engine: status, restarts, last error, uptime."),
-    post("/api/start/{app}", "Start an engine."),
-    post("/api/stop/{app}", "Stop an engine."),
-    get("/api/output/{app}", Access::Read, "An engine's console output (?tail=N)."),
-    get("/api/actors", Access::Read, "The supervision tree."),
-    post("/api/actors/{path}/restart", "Restart the actor at this path (not counted as a failure)."),
-    post("/api/actors/{path}/stop", "Stop the actor at this path; it stays stopped until started."),
-    post("/api/actors/{path}/start", "Start the actor at this path."),
-    get("/api/config", Access::Read, "Every configuration key with its value (secrets masked) and layer."),
-    get("/api/forum/log", Access::Read, "The forum log: raw lines and parsed messages."),
-    RouteDef {
-        access: Access::Read,
-        body: Some("{\"position\": first line (0-based), \"max_lines\": how many}"),
-        ..post("/api/forum/log/history", "A window of the forum log.")
-    },
-    post("/api/forum/start", "Start the forum actor."),
-    post("/api/forum/stop", "Stop the forum actor."),
-    RouteDef {
-        body: Some("{\"query\": what to analyse}"),
-        ..post("/api/analysis", "Start an analysis session: the three engines research the query in parallel (202 with its id).")
-    },
-    get("/api/analysis", Access::Read, "The latest analyses, newest first, without their reports (?limit=N, default 20, at most 1000)."),
-    get("/api/analysis/{id}", Access::Read, "An analysis: status, each engine's report (Markdown and JSON) and the forum discussion."),
-    RouteDef {
-        streams: true,
-        ..get("/api/analysis/{id}/stream", Access::Read, "Server-Sent Events of one analysis (topic analysis/<id>; resume as /api/events).")
-    },
-    post("/api/analysis/{id}/cancel", "Cancel a running analysis and its engines' jobs."),
-    get("/api/db/stats", Access::Read, "Database statistics: tables with row counts, news, topics, tasks, posts by platform (503 while the database is down)."),
-    get("/api/db/search", Access::Read, "Full-text search over posts and news, Chinese and English (?q=words&limit=20&platform=wb)."),
-    RouteDef {
-        streams: true,
-        ..get("/api/events", Access::Read, "Server-Sent Events for ?topics=a,b,report/* (resume with Last-Event-ID or ?last_event_id=).")
-    },
-    RouteDef {
-        body: Some("{\"type\": event type (default \"message\"), \"data\": any JSON}"),
-        ..post("/api/events/{topic}", "Publish an event from outside (not to the system's own topics).")
-    },
-    get("/ws", Access::Read, "WebSocket: subscribe/unsubscribe/ping and, with the operator token, restart/stop/start (token also as ?token=)."),
-    RouteDef {
-        body: Some("object of KEY: string value pairs"),
-        ..post("/api/config", "Set allow-listed keys: validated, written to .env atomically, reloaded; affected actors restarted.")
-    },
-];
+/// A WebSocket upgrade that hyper offers for a request, carried through warp (whose own
+/// filter for it is private) to the route's handler, which takes it at most once.
+#[derive(Clone)]
+pub struct Upgrade(Arc<Mutex<Option<OnUpgrade>>>);
+
+impl Upgrade {
+    pub(super) fn new(on: OnUpgrade) -> Self {
+        // std Mutex: taken once, by the one handler of the request, never across an await.
+        Self(Arc::new(Mutex::new(Some(on))))
+    }
+}
+
+/// One call of a route: everything its handler may read. The dispatcher has already
+/// authorised it, read its body (or drained it, for routes that take none) and will add the
+/// request id, the access-log line and the metrics to whatever the handler answers.
+pub struct Call<'r> {
+    /// The service.
+    pub app: &'r Arc<App>,
+    /// The template's parameters, in order.
+    pub params: Vec<String>,
+    /// The raw query string (see `http::query` for reading it).
+    pub query: &'r str,
+    /// The request headers.
+    pub headers: &'r HeaderMap,
+    /// The body, for routes that take one (empty otherwise).
+    pub body: Bytes,
+    /// The credentials the request came with (`Bearer …`, from the header or, where the
+    /// route allows, `?token=`).
+    pub(super) credentials: Option<String>,
+    /// The connection's upgrade, when hyper offers one (an `Upgrade:` request).
+    pub(super) upgrade: Option<Upgrade>,
+}
+
+impl Call<'_> {
+    /// The `i`-th template parameter (empty if the template has fewer).
+    pub fn param(&self, i: usize) -> &str {
+        self.params.get(i).map(String::as_str).unwrap_or_default()
+    }
+
+    /// Whether the request's credentials grant `access` (beyond what the route needed).
+    pub fn grants(&self, access: Access) -> bool {
+        self.app
+            .tokens
+            .check(access, self.credentials.as_deref())
+            .is_ok()
+    }
+
+    /// The connection's upgrade, if hyper offered one and nobody took it yet.
+    pub fn take_upgrade(&self) -> Option<OnUpgrade> {
+        self.upgrade
+            .as_ref()?
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+}
 
 /// What matching a request against the table found.
 #[derive(Debug)]

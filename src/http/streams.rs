@@ -1,5 +1,5 @@
-//! Connections that carry one long-lived event stream (`GET /api/events` and any route marked
-//! `streams` in the table), served by a small HTTP/1 writer of our own instead of hyper.
+//! Connections that carry one long-lived event stream (`GET /api/events` and every route of
+//! kind `EventStream` in the table), served by a small HTTP/1 writer of our own instead of hyper.
 //!
 //! Why: an idle SSE client is the commonest connection this service holds, and hyper keeps two
 //! fixed 8 KiB buffers (reads and response heads) for every connection's whole life. Here the
@@ -20,7 +20,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use warp::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
-use super::router::{self, Resolved};
+use super::router::{self, Kind, Resolved};
 use super::{Middleware, RequestIds};
 use crate::service::App;
 
@@ -55,7 +55,7 @@ pub fn is_stream_request(probe: &[u8]) -> bool {
         return false;
     };
     path.starts_with('/')
-        && matches!(router::resolve("GET", path), Resolved::Route(route, _) if route.streams)
+        && matches!(router::resolve("GET", path), Resolved::Route(route, _) if route.kind == Kind::EventStream)
 }
 
 /// A parsed request head, owned so that the read buffer can go.
@@ -89,13 +89,17 @@ pub async fn serve(mut stream: TcpStream, streams: &Streams) {
         }
         Ok(Err(HeadError::Gone)) | Err(_) => return,
     };
+    let request = super::Head {
+        method: &head.method,
+        path: &head.path,
+        query: head.query.clone(),
+        headers: &head.headers,
+        upgrade: None,
+    };
     let handled = super::handle(
         &streams.app,
         &streams.ids,
-        &head.method,
-        &head.path,
-        head.query.clone(),
-        &head.headers,
+        request,
         futures_util::stream::empty::<Result<Bytes, warp::Error>>(),
     )
     .await;

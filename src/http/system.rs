@@ -231,16 +231,13 @@ const DEFAULT_TAIL: usize = 200;
 /// `/api/output/{app}?tail=N`: the engine's last console lines, from the event history (the log
 /// layer puts them on `engine/<name>` as `console_output`).
 pub async fn engine_output(app: &App, name: &str, query: &str) -> ApiResult {
-    let tail = match super::query_param(query, "tail") {
-        None => DEFAULT_TAIL,
-        Some(v) => v.parse::<usize>().map_err(|_| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_query",
-                "tail must be a whole number",
-            )
-        })?,
-    };
+    #[derive(serde::Deserialize)]
+    struct OutputQuery {
+        /// How many of the last lines.
+        tail: Option<super::query::Whole<usize>>,
+    }
+    let OutputQuery { tail } = super::query::parse(query)?;
+    let tail = tail.map_or(DEFAULT_TAIL, |super::query::Whole(n)| n);
     engine_path(app, name).await?;
     let topic = format!("engine/{name}");
     let filter = events::TopicFilter::parse(&topic)

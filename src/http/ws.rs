@@ -6,6 +6,12 @@
 //! `{"event","topic","id","ts","data"}` — the bus's events, and the system's own `subscribed`,
 //! `pong`, `result`, `error`, `resync`, `lagged`, `shutdown`.
 //!
+//! The route goes through the dispatcher like any other (authorisation — the token also as
+//! `?token=` —, request id, access log, metrics); its handler answers the handshake itself
+//! rather than through warp's `Ws`, so that the connection gets a 4 KiB read buffer instead
+//! of tungstenite's 128 KiB. The subscription is the events layer's [`Feed`]; this module
+//! encodes what it yields as messages and handles the client's operations.
+//!
 //! A bad frame gets an `error` frame and the connection stays up; a frame over the size limit
 //! closes it with 1009; the server pings at the heartbeat interval and closes a peer that
 //! missed two pongs; a client that falls behind gets `lagged` and a 1013 close, and resumes
@@ -15,7 +21,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use events::{Cursor, Event, Next, Start, Subscription, TopicFilter};
+use events::{system_frame, Cursor, Event, Feed, Item, Notice, TopicFilter};
 use futures_util::{SinkExt, StreamExt};
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
@@ -24,9 +30,10 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 use tokio_tungstenite::WebSocketStream;
-use warp::http::{header, HeaderValue, Request, StatusCode};
+use warp::http::{header, HeaderMap, HeaderValue, StatusCode};
 
-use super::reply::{self, Reply};
+use super::reply::{self, ApiError, ApiResult};
+use super::router::Call;
 use crate::auth::Access;
 use crate::internal_events::RealtimeConnection;
 use crate::service::App;
@@ -36,6 +43,7 @@ use crate::service::App;
 const READ_BUFFER: usize = 4 * 1024;
 
 /// Close codes.
+const NORMAL: u16 = 1000;
 const MESSAGE_TOO_BIG: u16 = 1009;
 const GOING_AWAY: u16 = 1001;
 const TRY_AGAIN_LATER: u16 = 1013;
@@ -80,10 +88,7 @@ enum ClientOp {
 }
 
 fn frame(kind: &str, id: Option<Cursor>, data: serde_json::Value) -> Message {
-    Message::text(
-        json!({"event": kind, "topic": "system", "id": id.map(|c| c.to_string()), "data": data})
-            .to_string(),
-    )
+    Message::text(system_frame(kind, id, &data))
 }
 
 fn error_frame(code: &str, message: &str) -> Message {
@@ -106,10 +111,9 @@ fn close(code: u16, reason: &'static str) -> Message {
 }
 
 /// Whether a request asks for a WebSocket upgrade.
-pub fn is_upgrade<B>(request: &Request<B>) -> bool {
+fn is_upgrade(headers: &HeaderMap) -> bool {
     let has = |name: header::HeaderName, token: &str| {
-        request
-            .headers()
+        headers
             .get_all(name)
             .iter()
             .filter_map(|v| v.to_str().ok())
@@ -118,44 +122,33 @@ pub fn is_upgrade<B>(request: &Request<B>) -> bool {
     has(header::CONNECTION, "upgrade") && has(header::UPGRADE, "websocket")
 }
 
-/// Checks the token (header, or `?token=` since browsers cannot set headers on WebSockets),
-/// answers the handshake and runs the session on the upgraded connection. An operator token
-/// also allows commands on the connection.
-pub fn upgrade(app: Arc<App>, mut request: Request<hyper::body::Incoming>) -> Reply {
-    let query = request.uri().query().unwrap_or_default().to_owned();
-    let authorization = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| {
-            super::query_param(&query, "token")
-                .map(|t| format!("Bearer {}", super::events::decode(t)))
-        });
-    if let Err(denied) = app.tokens.check(Access::Read, authorization.as_deref()) {
-        return super::denied_reply(denied);
-    }
-    let operator = app
-        .tokens
-        .check(Access::Operate, authorization.as_deref())
-        .is_ok();
-    let version_ok = request
-        .headers()
+/// `GET /ws`, authorised by the dispatcher: answers the handshake (101) and runs the session
+/// on the upgraded connection. An operator token also allows commands on the connection.
+pub fn upgrade(call: &Call<'_>) -> ApiResult {
+    let on_upgrade = is_upgrade(call.headers)
+        .then(|| call.take_upgrade())
+        .flatten()
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UPGRADE_REQUIRED,
+                "upgrade_required",
+                "this route speaks WebSocket: send an upgrade request",
+            )
+        })?;
+    let version_ok = call
+        .headers
         .get("sec-websocket-version")
         .is_some_and(|v| v.as_bytes() == b"13");
-    let Some(key) = request
-        .headers()
-        .get("sec-websocket-key")
-        .filter(|_| version_ok)
-    else {
-        return reply::error(
+    let Some(key) = call.headers.get("sec-websocket-key").filter(|_| version_ok) else {
+        return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_handshake",
             "a WebSocket upgrade needs Sec-WebSocket-Key and version 13",
-        );
+        ));
     };
     let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
-    let on_upgrade = hyper::upgrade::on(&mut request);
+    let operator = call.grants(Access::Operate);
+    let app = Arc::clone(call.app);
     let max = app.config().ws_max_frame_bytes;
     tokio::spawn(async move {
         // The client may give up between the 101 and the upgrade: nothing to do then.
@@ -186,46 +179,53 @@ pub fn upgrade(app: Arc<App>, mut request: Request<hyper::body::Incoming>) -> Re
     if let Ok(accept) = HeaderValue::from_str(&accept) {
         headers.insert("sec-websocket-accept", accept);
     }
-    response
+    Ok(response)
 }
 
 struct Session<'a> {
     app: &'a App,
     operator: bool,
-    filter: Option<TopicFilter>,
-    subscription: Option<Subscription>,
-    last: Option<Cursor>,
+    /// The subscription: topics change with the client's operations; empty until the first
+    /// `subscribe`, but the feed still brings the server's shutdown.
+    feed: Feed,
     connection: RealtimeConnection,
 }
 
+/// How the connection ends: a close code and its reason.
+type Ending = (u16, &'static str);
+
 impl Session<'_> {
-    /// (Re)subscribes to the current filter from `since`, returning the frames that come first.
-    fn resubscribe(&mut self, since: Option<Cursor>) -> Vec<Message> {
-        let Some(filter) = self.filter.clone().filter(|f| !f.is_empty()) else {
-            self.subscription = None;
-            return Vec::new();
-        };
-        let mut subscription = self.app.bus.subscribe(filter, since);
-        let mut frames = Vec::new();
-        match std::mem::replace(&mut subscription.start, Start::Live) {
-            Start::Live => {}
-            Start::Replay(events) => {
-                for event in events {
-                    self.last = Some(event.cursor);
-                    frames.push(event_frame(&event));
+    /// Encodes what the feed yielded; the close it calls for, if any.
+    fn encode(&self, item: Item, out: &mut Vec<Message>) -> Option<Ending> {
+        match item {
+            Item::Event(event) => {
+                self.connection.delivered(event.published.elapsed());
+                out.push(event_frame(&event));
+                None
+            }
+            Item::Notice(notice) => {
+                out.push(Message::text(notice.frame()));
+                match notice {
+                    Notice::Resync { .. } => None,
+                    Notice::Lagged { dropped, .. } => {
+                        self.connection.lagged(dropped);
+                        Some((TRY_AGAIN_LATER, "slow consumer"))
+                    }
+                    Notice::Shutdown { .. } => Some((GOING_AWAY, "server shutting down")),
                 }
             }
-            Start::Resync { position, reason } => {
-                self.last = Some(position);
-                frames.push(frame(
-                    "resync",
-                    Some(position),
-                    json!({"reason": reason, "position": position.to_string()}),
-                ));
-            }
         }
-        self.subscription = Some(subscription);
-        frames
+    }
+
+    /// Moves the subscription to `filter` from `since`; the `subscribed` frame.
+    fn subscribe(&mut self, filter: TopicFilter, since: Option<Cursor>) -> Message {
+        let subscribed = frame(
+            "subscribed",
+            self.feed.last(),
+            json!({"topics": filter.patterns()}),
+        );
+        self.feed.subscribe(filter, since);
+        subscribed
     }
 
     async fn command(&self, op: &'static str, path: &str) -> Message {
@@ -266,14 +266,14 @@ impl Session<'_> {
             }
         };
         match op {
-            ClientOp::Ping => vec![frame("pong", self.last, json!({}))],
+            ClientOp::Ping => vec![frame("pong", self.feed.last(), json!({}))],
             ClientOp::Subscribe { topics, since } => {
                 let added = match topics.filter() {
                     Ok(f) => f,
                     Err(err) => return vec![error_frame("bad_topics", &err.to_string())],
                 };
                 let since = match since.as_deref().map(str::parse::<Cursor>) {
-                    None => self.last,
+                    None => self.feed.last(),
                     Some(Ok(c)) => Some(c),
                     Some(Err(err)) => return vec![error_frame("bad_cursor", &err.to_string())],
                 };
@@ -281,76 +281,22 @@ impl Session<'_> {
                     .bus
                     .catch_up(since, super::events::catch_up_within(self.app))
                     .await;
-                let filter = self
-                    .filter
-                    .as_ref()
-                    .map_or(added.clone(), |f| f.union(&added));
-                self.filter = Some(filter.clone());
-                let mut frames = vec![frame(
-                    "subscribed",
-                    self.last,
-                    json!({"topics": filter.patterns()}),
-                )];
-                frames.extend(self.resubscribe(since));
-                frames
+                let filter = self.feed.filter().union(&added);
+                vec![self.subscribe(filter, since)]
             }
             ClientOp::Unsubscribe { topics } => {
                 let removed = match topics.filter() {
                     Ok(f) => f,
                     Err(err) => return vec![error_frame("bad_topics", &err.to_string())],
                 };
-                let filter = self
-                    .filter
-                    .as_ref()
-                    .map(|f| f.without(&removed))
-                    .unwrap_or_default();
-                self.filter = Some(filter.clone());
-                let mut frames = vec![frame(
-                    "subscribed",
-                    self.last,
-                    json!({"topics": filter.patterns()}),
-                )];
-                frames.extend(self.resubscribe(self.last));
-                frames
+                let filter = self.feed.filter().without(&removed);
+                let since = self.feed.last();
+                vec![self.subscribe(filter, since)]
             }
             ClientOp::Restart { path } => vec![self.command("restart", &path).await],
             ClientOp::Stop { path } => vec![self.command("stop", &path).await],
             ClientOp::Start { path } => vec![self.command("start", &path).await],
         }
-    }
-}
-
-/// What the event side of the loop produced.
-enum Outgoing {
-    Frame(Message),
-    Close(u16, &'static str, Message),
-    Resubscribe,
-}
-
-async fn next_outgoing(session: &mut Session<'_>) -> Outgoing {
-    let Some(subscription) = &session.subscription else {
-        return std::future::pending().await;
-    };
-    match subscription.queue.next().await {
-        Next::Event(event) => {
-            session.last = Some(event.cursor);
-            session.connection.delivered(event.published.elapsed());
-            Outgoing::Frame(event_frame(&event))
-        }
-        Next::Lagged { dropped } => {
-            session.connection.lagged(dropped);
-            let notice = frame(
-                "lagged",
-                session.last,
-                json!({
-                    "reason": "this client fell behind and was disconnected; reconnect and subscribe with since to resume",
-                    "dropped": dropped,
-                    "resume_from": session.last.map(|c| c.to_string()),
-                }),
-            );
-            Outgoing::Close(TRY_AGAIN_LATER, "slow consumer", notice)
-        }
-        Next::Closed(_) => Outgoing::Resubscribe,
     }
 }
 
@@ -361,13 +307,10 @@ where
 {
     let heartbeat = app.config().heartbeat;
     let (mut tx, mut rx) = socket.split();
-    let mut closing = app.closing.subscribe();
     let mut session = Session {
         app: &app,
         operator,
-        filter: None,
-        subscription: None,
-        last: None,
+        feed: Feed::new(app.bus.clone(), app.closing.subscribe()),
         connection: RealtimeConnection::open("websocket"),
     };
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
@@ -377,36 +320,33 @@ where
     let mut unanswered = 0u32;
     loop {
         let mut out: Vec<Message> = Vec::new();
-        let mut ending: Option<(u16, &'static str)> = None;
+        let mut ending: Option<Ending> = None;
+        // After a client's operation, what the feed has ready (a replay) goes out with its
+        // answer, before the next operation is read.
+        let mut answered = false;
         tokio::select! {
+            // The client's frames first, then the feed (which puts the server's shutdown before
+            // events), then the ping timer.
             biased;
-            _ = async { closing.wait_for(|&c| c).await.is_ok() } => {
-                out.push(frame("shutdown", session.last, json!({"reason": "the server is shutting down", "resume_from": session.last.map(|c| c.to_string())})));
-                ending = Some((GOING_AWAY, "server shutting down"));
-            }
             incoming = rx.next() => match incoming {
                 None => break,
                 Some(Err(WsError::Capacity(_))) => ending = Some((MESSAGE_TOO_BIG, "message too big")),
                 Some(Err(_)) => break,
                 Some(Ok(Message::Pong(_))) => unanswered = 0,
                 Some(Ok(Message::Close(_))) => break,
-                Some(Ok(Message::Text(text))) => out.extend(session.handle(text.as_str()).await),
+                Some(Ok(Message::Text(text))) => {
+                    out.extend(session.handle(text.as_str()).await);
+                    answered = true;
+                }
                 Some(Ok(Message::Binary(_))) => {
                     out.push(error_frame("bad_frame", "binary frames are not supported; send JSON text"));
                 }
                 // Pings are answered by the library; raw frames do not reach us.
                 Some(Ok(_)) => {}
             },
-            outgoing = next_outgoing(&mut session) => match outgoing {
-                Outgoing::Frame(message) => out.push(message),
-                Outgoing::Close(code, reason, notice) => {
-                    out.push(notice);
-                    ending = Some((code, reason));
-                }
-                Outgoing::Resubscribe => {
-                    let since = session.last;
-                    out.extend(session.resubscribe(since));
-                }
+            item = session.feed.next() => match item {
+                Some(item) => ending = session.encode(item, &mut out),
+                None => ending = Some((NORMAL, "the subscription ended")),
             },
             _ = ping.tick() => {
                 if unanswered >= 2 {
@@ -416,6 +356,12 @@ where
                     out.push(Message::Ping(bytes::Bytes::new()));
                 }
             }
+        }
+        while answered && ending.is_none() {
+            let Some(item) = session.feed.try_next() else {
+                break;
+            };
+            ending = session.encode(item, &mut out);
         }
         for message in out {
             if tx.send(message).await.is_err() {

@@ -1,5 +1,6 @@
 //! Errors are JSON with the right status code: malformed JSON, unknown routes, wrong methods,
-//! oversized bodies; a body where none is taken does not spoil the connection.
+//! oversized bodies, query values that do not fit; a body where none is taken does not spoil
+//! the connection.
 
 use super::util::Server;
 
@@ -157,4 +158,58 @@ fn a_refused_body_that_is_not_read_closes_the_connection() {
         reader.read_to_end(&mut rest).unwrap();
         assert!(String::from_utf8_lossy(&rest).contains("unauthorized"));
     }
+}
+
+/// Query strings are read into typed structs: values are percent- and plus-decoded, and a value
+/// that does not fit is a 400 that says which and why.
+#[test]
+fn query_strings_are_decoded_and_bad_values_refused() {
+    let server = Server::start(&[("BETTAFISH_SAMPLE_DATA", "off")]);
+    for (path, code, says) in [
+        ("/api/analysis?limit=ten", "bad_limit", "limit is 1 to 1000"),
+        ("/api/analysis?limit=0", "bad_limit", "limit is 1 to 1000"),
+        (
+            "/api/output/query?tail=ten",
+            "bad_query",
+            "`ten` is not a whole number",
+        ),
+        (
+            "/api/db/search?q=x&limit=ten",
+            "bad_query",
+            "`ten` is not a whole number",
+        ),
+        (
+            "/api/db/search?q=x&limit=500",
+            "bad_limit",
+            "limit is 1 to 200",
+        ),
+        (
+            "/api/events?topics=a&topics=b",
+            "bad_query",
+            "duplicate field `topics`",
+        ),
+        ("/api/events?topics=a%20b", "bad_topics", "`a b`"),
+    ] {
+        let answer = server.get(path);
+        assert_eq!(
+            (answer.status, answer.code()),
+            (400, code.to_owned()),
+            "{path}"
+        );
+        let message = answer.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(message.contains(says), "{path}: {message}");
+    }
+    // `ext%2Fq` is the topic `ext/q`.
+    let mut client = super::sse::SseClient::open(&server.base, "/api/events?topics=ext%2Fq", &[]);
+    assert_eq!(client.status(), 200);
+    client.next_frame();
+    let published = server.post(
+        "/api/events/ext/q",
+        &serde_json::json!({"type": "tick", "data": 1}),
+    );
+    assert_eq!(published.status, 202, "{}", published.body);
+    assert_eq!(client.next_event().unwrap().json()["topic"], "ext/q");
 }

@@ -189,3 +189,66 @@ fn the_server_pings() {
         }
     });
 }
+
+/// Issue 11: `/ws` goes through the dispatcher like every route — its refusals are the API's
+/// errors with a request id, and every answer, the 101 included, is logged and counted under
+/// its route.
+#[test]
+fn the_websocket_route_is_authorised_logged_and_counted_like_any_route() {
+    use tokio_tungstenite::tungstenite::Error;
+    let server = Server::start(&[
+        ("HOST", "0.0.0.0"),
+        ("BETTAFISH_OPERATOR_TOKEN", "op-token"),
+        ("BETTAFISH_VIEWER_TOKEN", "view-token"),
+    ]);
+    let url = format!("{}/ws", server.base.replace("http://", "ws://"));
+    runtime().block_on(async {
+        for (query, status, code) in [
+            ("", 401, "unauthorized"),
+            ("?token=wrong", 403, "forbidden"),
+        ] {
+            let refused = tokio_tungstenite::connect_async(format!("{url}{query}"))
+                .await
+                .unwrap_err();
+            let Error::Http(response) = refused else {
+                panic!("{query}: not an HTTP refusal: {refused:?}")
+            };
+            assert_eq!(response.status().as_u16(), status, "{query}");
+            assert!(response.headers().contains_key("x-request-id"), "{query}");
+            let body: Value = serde_json::from_slice(response.body().as_deref().unwrap()).unwrap();
+            assert_eq!(body["error"]["code"], code, "{query}");
+        }
+        let (mut ws, response) =
+            tokio_tungstenite::connect_async(format!("{url}?token=view-token"))
+                .await
+                .unwrap();
+        assert_eq!(response.status().as_u16(), 101);
+        assert!(response.headers().contains_key("x-request-id"));
+        send(&mut ws, json!({"op": "ping"})).await;
+        assert_eq!(next(&mut ws).await["event"], "pong");
+    });
+    let counted = |status: &str| {
+        server.metric(&format!(
+            r#"bettafish_http_requests_total{{method="GET",route="/ws",status="{status}"}}"#
+        ))
+    };
+    assert_eq!(
+        (counted("401"), counted("403"), counted("101")),
+        (Some(1.0), Some(1.0), Some(1.0))
+    );
+    let log = server.log();
+    for status in ["401", "403", "101"] {
+        assert!(
+            log.lines().any(|l| l.contains("access")
+                && l.contains("route=\"/ws\"")
+                && l.contains(&format!("status={status}"))),
+            "no access-log line for the {status} on /ws:\n{log}"
+        );
+    }
+    // A plain GET (no upgrade) is answered by the same handler: upgrade required.
+    let plain = server.get_as("/ws", "view-token");
+    assert_eq!(
+        (plain.status, plain.code().as_str()),
+        (426, "upgrade_required")
+    );
+}

@@ -1,0 +1,339 @@
+//! [`Feed`]: one client's subscription as every transport sees it — the one state machine from
+//! subscribing to the end, so that SSE and WebSocket only encode what it yields.
+//!
+//! A feed yields [`Item`]s: the events of its topics (the [`Event`] itself, whose wire forms
+//! were rendered once at publication, so a transport writes shared bytes, never a copy per
+//! client) and the system's own [`Notice`]s, then `None` for the end:
+//! - subscribing with a cursor yields the missed events from the history, or a
+//!   [`Notice::Resync`] when the cursor cannot be resumed; then live events;
+//! - a new epoch (history lost) closes the queue: the feed resubscribes from the last cursor it
+//!   yielded, which the hub answers with a resync;
+//! - a client that fell behind its queue gets what was queued, then [`Notice::Lagged`] naming
+//!   the cursor to resume from, then the end;
+//! - the stop signal (the server shutting down) yields [`Notice::Shutdown`], then the end;
+//! - with [`Ending::After`], the end follows the first event the rule picks (a session's last
+//!   event: its stream has nothing more to say).
+//!
+//! Heartbeats are the transports' own (an SSE comment after a quiet interval; WebSocket pings
+//! on a fixed one), so [`Feed::next`] is cancel-safe: a transport selects on it beside its
+//! timers and its socket, and an item is only taken when the call returns it.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio::sync::watch;
+
+use super::bus::EventBus;
+use super::event::{Cursor, Event};
+use super::hub::{Start, Subscription};
+use super::queue::Next;
+use super::topic::TopicFilter;
+
+/// When a feed ends of itself, besides its client lagging and the server stopping.
+#[derive(Debug, Clone, Copy)]
+pub enum Ending {
+    /// Never: the client decides when it has heard enough.
+    Open,
+    /// Right after the first event for which the rule is true (the last event of a session).
+    After(fn(&Event) -> bool),
+}
+
+/// A frame of the system's own about this client's subscription, shaped like every event
+/// (`{"event","topic":"system","id","data"}`, see [`Notice::frame`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The cursor could not be resumed (another epoch, or older than the history kept): the
+    /// client must reload its state. Live events follow; `position` is the cursor to resume
+    /// from next.
+    Resync {
+        /// The current position.
+        position: Cursor,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The client fell behind its queue: `dropped` events were not queued for it. The feed ends
+    /// after this; the client resumes from `resume_from`.
+    Lagged {
+        /// Events dropped so far.
+        dropped: u64,
+        /// The last event the feed yielded.
+        resume_from: Option<Cursor>,
+    },
+    /// The server is stopping. The feed ends after this; the client resumes from `resume_from`
+    /// (on this node when it is back, or on another).
+    Shutdown {
+        /// The last event the feed yielded.
+        resume_from: Option<Cursor>,
+    },
+}
+
+/// Renders a frame of the system's own: `{"event": kind, "topic": "system", "id", "data"}`,
+/// the shape of every event frame (without `ts`).
+pub fn system_frame<T: Serialize + ?Sized>(kind: &str, id: Option<Cursor>, data: &T) -> String {
+    #[derive(Serialize)]
+    struct Frame<'a, T: ?Sized> {
+        event: &'a str,
+        topic: &'a str,
+        id: Option<String>,
+        data: &'a T,
+    }
+    serde_json::to_string(&Frame {
+        event: kind,
+        topic: "system",
+        id: id.map(|c| c.to_string()),
+        data,
+    })
+    // Strings, a cursor's text and a value of ours: nothing here fails to serialise.
+    .unwrap_or_default()
+}
+
+impl Notice {
+    /// The event type the client sees: `resync`, `lagged` or `shutdown`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Notice::Resync { .. } => "resync",
+            Notice::Lagged { .. } => "lagged",
+            Notice::Shutdown { .. } => "shutdown",
+        }
+    }
+
+    /// The cursor the frame carries as its id: where the client stands after it.
+    pub fn id(&self) -> Option<Cursor> {
+        match self {
+            Notice::Resync { position, .. } => Some(*position),
+            Notice::Lagged { resume_from, .. } | Notice::Shutdown { resume_from } => *resume_from,
+        }
+    }
+
+    /// The JSON frame (one line), the same on every transport.
+    pub fn frame(&self) -> String {
+        let cursor = |c: &Option<Cursor>| c.map(|c| c.to_string());
+        match self {
+            Notice::Resync { position, reason } => {
+                #[derive(Serialize)]
+                struct Data<'a> {
+                    reason: &'a str,
+                    position: String,
+                }
+                let data = Data {
+                    reason,
+                    position: position.to_string(),
+                };
+                system_frame(self.kind(), self.id(), &data)
+            }
+            Notice::Lagged {
+                dropped,
+                resume_from,
+            } => {
+                #[derive(Serialize)]
+                struct Data {
+                    reason: &'static str,
+                    dropped: u64,
+                    resume_from: Option<String>,
+                }
+                let data = Data {
+                    reason: "this client fell behind and was disconnected; resume from resume_from",
+                    dropped: *dropped,
+                    resume_from: cursor(resume_from),
+                };
+                system_frame(self.kind(), self.id(), &data)
+            }
+            Notice::Shutdown { resume_from } => {
+                #[derive(Serialize)]
+                struct Data {
+                    reason: &'static str,
+                    resume_from: Option<String>,
+                }
+                let data = Data {
+                    reason: "the server is shutting down",
+                    resume_from: cursor(resume_from),
+                };
+                system_frame(self.kind(), self.id(), &data)
+            }
+        }
+    }
+}
+
+/// What a feed yields.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// An event of the subscribed topics.
+    Event(Arc<Event>),
+    /// A frame of the system's own.
+    Notice(Notice),
+}
+
+/// One client's subscription, from its start to its end. See the module documentation.
+pub struct Feed {
+    bus: EventBus,
+    filter: TopicFilter,
+    /// None while the filter is empty (a WebSocket before its first `subscribe`, or after
+    /// unsubscribing from everything): the feed then waits for the stop signal alone.
+    subscription: Option<Subscription>,
+    /// Items decided before the queue is read: the replay or resync a subscription starts with.
+    ahead: VecDeque<Item>,
+    /// The last event (or resync position) yielded: where a resubscription resumes from.
+    last: Option<Cursor>,
+    /// True once the server stops (or the sender is gone): ends the feed with a notice.
+    stop: watch::Receiver<bool>,
+    ending: Ending,
+    ended: bool,
+}
+
+impl Feed {
+    /// A feed subscribed to nothing yet, which ends when `stop` turns true (or its sender goes).
+    pub fn new(bus: EventBus, stop: watch::Receiver<bool>) -> Self {
+        Self {
+            bus,
+            filter: TopicFilter::default(),
+            subscription: None,
+            ahead: VecDeque::new(),
+            last: None,
+            stop,
+            ending: Ending::Open,
+            ended: false,
+        }
+    }
+
+    /// The same feed, ending as `ending` says.
+    #[must_use]
+    pub fn ending(mut self, ending: Ending) -> Self {
+        self.ending = ending;
+        self
+    }
+
+    /// (Re)subscribes to `filter`, resuming after `since` (none: live events only). Whatever
+    /// the previous subscription had not yielded yet is dropped; `last` stays, so a transport
+    /// that changes topics passes `self.last()` to miss and repeat nothing.
+    pub fn subscribe(&mut self, filter: TopicFilter, since: Option<Cursor>) {
+        self.ahead.clear();
+        self.subscription = None;
+        self.filter = filter;
+        if self.ended || self.filter.is_empty() {
+            return;
+        }
+        let mut subscription = self.bus.subscribe(self.filter.clone(), since);
+        match std::mem::replace(&mut subscription.start, Start::Live) {
+            Start::Live => {}
+            Start::Replay(events) => self.ahead.extend(events.into_iter().map(Item::Event)),
+            Start::Resync { position, reason } => self
+                .ahead
+                .push_back(Item::Notice(Notice::Resync { position, reason })),
+        }
+        self.subscription = Some(subscription);
+    }
+
+    /// The topics subscribed to.
+    pub fn filter(&self) -> &TopicFilter {
+        &self.filter
+    }
+
+    /// The cursor of the last event (or resync) yielded.
+    pub fn last(&self) -> Option<Cursor> {
+        self.last
+    }
+
+    /// Whether the feed has ended (`next` returns `None` from now on).
+    pub fn is_ended(&self) -> bool {
+        self.ended
+    }
+
+    /// The next item, waiting for it; `None` once the feed has ended. The stop signal comes
+    /// before queued events. Cancel-safe: nothing is taken unless it is returned.
+    pub async fn next(&mut self) -> Option<Item> {
+        loop {
+            if self.ended {
+                return None;
+            }
+            if let Some(item) = self.ahead.pop_front() {
+                return Some(self.yielded(item));
+            }
+            let stop = &mut self.stop;
+            let queue = self.subscription.as_ref().map(|s| &s.queue);
+            let next = tokio::select! {
+                biased;
+                // A dropped sender counts as stopping: nobody is left to say otherwise.
+                _ = async { stop.wait_for(|&stopping| stopping).await.is_ok() } => None,
+                next = async {
+                    match queue {
+                        Some(queue) => queue.next().await,
+                        None => std::future::pending().await,
+                    }
+                } => Some(next),
+            };
+            let item = match next {
+                None => Some(Item::Notice(Notice::Shutdown {
+                    resume_from: self.last,
+                })),
+                Some(next) => self.read_queue(next),
+            };
+            if let Some(item) = item {
+                return Some(self.yielded(item));
+            }
+        }
+    }
+
+    /// The next item if one is ready now (the stop signal is not looked at): what a transport
+    /// adds to a write it is about to make. `None` when nothing is ready or the feed has ended.
+    pub fn try_next(&mut self) -> Option<Item> {
+        loop {
+            if self.ended {
+                return None;
+            }
+            if let Some(item) = self.ahead.pop_front() {
+                return Some(self.yielded(item));
+            }
+            let next = self.subscription.as_ref()?.queue.try_next()?;
+            if let Some(item) = self.read_queue(next) {
+                return Some(self.yielded(item));
+            }
+        }
+    }
+
+    /// What one read of the queue means for the client; `None` when there is nothing to yield
+    /// yet (an epoch change, answered by resubscribing).
+    fn read_queue(&mut self, next: Next) -> Option<Item> {
+        match next {
+            Next::Event(event) => Some(Item::Event(event)),
+            Next::Lagged { dropped } => Some(Item::Notice(Notice::Lagged {
+                dropped,
+                resume_from: self.last,
+            })),
+            Next::Closed(_) => {
+                // A new epoch: resubscribe from where the client stands; the hub answers
+                // resync (or, with no cursor, live events of the new epoch).
+                self.subscribe(self.filter.clone(), self.last);
+                self.ahead.pop_front()
+            }
+        }
+    }
+
+    /// Records what handing out `item` means: the client's position, and whether it was the
+    /// last item.
+    fn yielded(&mut self, item: Item) -> Item {
+        match &item {
+            Item::Event(event) => {
+                self.last = Some(event.cursor);
+                if let Ending::After(ends) = self.ending {
+                    if ends(event) {
+                        self.finish();
+                    }
+                }
+            }
+            Item::Notice(Notice::Resync { position, .. }) => self.last = Some(*position),
+            Item::Notice(Notice::Lagged { .. } | Notice::Shutdown { .. }) => self.finish(),
+        }
+        item
+    }
+
+    /// Ends the feed: nothing more is yielded, and the queue is unregistered at once.
+    fn finish(&mut self) {
+        self.ended = true;
+        self.ahead.clear();
+        self.subscription = None;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,228 @@
+//! The feed's state machine, transport-free: what a subscription starts with (live, replay,
+//! resync), what a lagging client, a new epoch and a stopping server yield, ending after a
+//! session's last event, changing topics without missing or repeating, and cancel-safety.
+
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::sync::watch;
+
+use super::super::{Cursor, Event, EventBus, HubConfig, TopicFilter};
+use super::{Ending, Feed, Item, Notice};
+
+fn bus(history: usize, queue: usize) -> EventBus {
+    EventBus::new(HubConfig {
+        history_max_events: history,
+        history_max_age: Duration::from_secs(3_600),
+        client_queue: queue,
+    })
+}
+
+fn filter(list: &str) -> TopicFilter {
+    TopicFilter::parse(list).unwrap()
+}
+
+fn publish(bus: &EventBus, topic: &str, kind: &str) -> Cursor {
+    bus.publish(topic, kind, &json!({})).unwrap().unwrap()
+}
+
+/// Everything ready now: events by offset, notices by kind.
+fn ready(feed: &mut Feed) -> Vec<String> {
+    std::iter::from_fn(|| feed.try_next())
+        .map(describe)
+        .collect()
+}
+
+fn describe(item: Item) -> String {
+    match item {
+        Item::Event(e) => e.cursor.offset.to_string(),
+        Item::Notice(n) => n.kind().to_owned(),
+    }
+}
+
+fn feed(bus: &EventBus) -> (Feed, watch::Sender<bool>) {
+    let (stop, stopping) = watch::channel(false);
+    (Feed::new(bus.clone(), stopping), stop)
+}
+
+#[tokio::test]
+async fn live_events_of_its_topics_only() {
+    let bus = bus(100, 100);
+    let (mut feed, _stop) = feed(&bus);
+    feed.subscribe(filter("a,b/*"), None);
+    publish(&bus, "a", "x");
+    publish(&bus, "c", "x");
+    publish(&bus, "b/1", "x");
+    assert_eq!(ready(&mut feed), ["1", "3"]);
+    assert_eq!(feed.last().map(|c| c.offset), Some(3));
+    let waited = tokio::time::timeout(Duration::from_millis(50), feed.next()).await;
+    assert!(waited.is_err(), "nothing more: the feed waits");
+}
+
+#[tokio::test]
+async fn a_cursor_replays_what_was_missed_or_resyncs() {
+    let bus = bus(3, 100);
+    let first = publish(&bus, "a", "x");
+    let second = publish(&bus, "a", "x");
+    publish(&bus, "a", "x");
+    let (mut resumed, _stop) = feed(&bus);
+    resumed.subscribe(filter("a"), Some(second));
+    assert_eq!(ready(&mut resumed), ["3"]);
+
+    // The history (3 events) no longer holds the one after `first`.
+    publish(&bus, "a", "x");
+    publish(&bus, "a", "x");
+    let (mut stale, _stop) = feed(&bus);
+    stale.subscribe(filter("a"), Some(first));
+    let Some(Item::Notice(notice)) = stale.try_next() else {
+        panic!("a resync first")
+    };
+    assert!(matches!(notice, Notice::Resync { .. }), "{notice:?}");
+    assert_eq!(stale.last(), notice.id(), "the resync is where it stands");
+    let frame: serde_json::Value = serde_json::from_str(&notice.frame()).unwrap();
+    assert_eq!(
+        (frame["event"].as_str(), frame["topic"].as_str()),
+        (Some("resync"), Some("system"))
+    );
+    assert_eq!(frame["id"], notice.id().unwrap().to_string());
+    assert_eq!(frame["data"]["position"], frame["id"]);
+    let next = publish(&bus, "a", "x");
+    assert_eq!(ready(&mut stale), [next.offset.to_string()]);
+}
+
+#[tokio::test]
+async fn a_lagging_client_gets_its_queue_then_a_notice_then_the_end() {
+    let bus = bus(100, 2);
+    let (mut feed, _stop) = feed(&bus);
+    feed.subscribe(filter("a"), None);
+    for _ in 0..5 {
+        publish(&bus, "a", "x");
+    }
+    assert_eq!(ready(&mut feed), ["1", "2", "lagged"]);
+    assert!(feed.is_ended());
+    assert!(feed.next().await.is_none(), "ended");
+    // The notice names where to resume: the last event delivered.
+    let (mut again, _stop2) = self::feed(&bus);
+    again.subscribe(filter("a"), None);
+    for _ in 0..3 {
+        publish(&bus, "a", "x");
+    }
+    let notice = std::iter::from_fn(|| again.try_next()).last().unwrap();
+    let Item::Notice(Notice::Lagged {
+        dropped,
+        resume_from,
+    }) = notice
+    else {
+        panic!("{notice:?}")
+    };
+    assert_eq!((dropped, resume_from.map(|c| c.offset)), (1, Some(7)));
+}
+
+#[tokio::test]
+async fn a_new_epoch_is_answered_with_resync_from_where_the_client_stands() {
+    let bus = bus(100, 100);
+    let (mut feed, _stop) = feed(&bus);
+    feed.subscribe(filter("a"), None);
+    publish(&bus, "a", "x");
+    assert_eq!(ready(&mut feed), ["1"]);
+    let epoch = bus.new_epoch();
+    let item = tokio::time::timeout(Duration::from_secs(5), feed.next())
+        .await
+        .unwrap()
+        .unwrap();
+    let Item::Notice(Notice::Resync { position, .. }) = item else {
+        panic!("{item:?}")
+    };
+    assert_eq!(position.epoch, epoch);
+    let next = publish(&bus, "a", "x");
+    assert_eq!(ready(&mut feed), [next.offset.to_string()]);
+    assert_eq!(feed.last(), Some(next));
+}
+
+#[tokio::test]
+async fn stopping_yields_a_shutdown_notice_before_queued_events_then_the_end() {
+    let bus = bus(100, 100);
+    let (mut feed, stop) = feed(&bus);
+    feed.subscribe(filter("a"), None);
+    let delivered = publish(&bus, "a", "x");
+    assert_eq!(ready(&mut feed), ["1"]);
+    publish(&bus, "a", "x");
+    stop.send_replace(true);
+    let Some(Item::Notice(notice)) = feed.next().await else {
+        panic!("a notice")
+    };
+    assert_eq!(
+        notice,
+        Notice::Shutdown {
+            resume_from: Some(delivered)
+        }
+    );
+    assert!(feed.next().await.is_none());
+    // Subscribed to nothing, a feed still hears the stop.
+    let (mut idle, stop) = self::feed(&bus);
+    stop.send_replace(true);
+    assert!(matches!(
+        idle.next().await,
+        Some(Item::Notice(Notice::Shutdown { resume_from: None }))
+    ));
+}
+
+fn ends_session(event: &Event) -> bool {
+    &*event.kind == "finished"
+}
+
+#[tokio::test]
+async fn a_session_feed_ends_after_its_last_event_live_or_replayed() {
+    let bus = bus(100, 100);
+    let (stop, stopping) = watch::channel(false);
+    let mut live = Feed::new(bus.clone(), stopping.clone()).ending(Ending::After(ends_session));
+    live.subscribe(filter("s"), None);
+    let before = bus.position();
+    publish(&bus, "s", "started");
+    publish(&bus, "s", "finished");
+    publish(&bus, "s", "late");
+    assert_eq!(ready(&mut live), ["1", "2"]);
+    assert!(live.is_ended());
+    assert!(live.next().await.is_none());
+    let mut replayed = Feed::new(bus.clone(), stopping).ending(Ending::After(ends_session));
+    replayed.subscribe(filter("s"), Some(before));
+    assert_eq!(ready(&mut replayed), ["1", "2"]);
+    assert!(replayed.next().await.is_none());
+    drop(stop);
+}
+
+#[tokio::test]
+async fn changing_topics_resumes_from_the_last_event_yielded() {
+    let bus = bus(100, 100);
+    let (mut feed, _stop) = feed(&bus);
+    feed.subscribe(filter("a"), None);
+    publish(&bus, "a", "x");
+    publish(&bus, "b", "x");
+    assert_eq!(ready(&mut feed), ["1"]);
+    // Adding `b` from where the client stands replays the `b` event it has not seen.
+    feed.subscribe(feed.filter().union(&filter("b")), feed.last());
+    assert_eq!(ready(&mut feed), ["2"]);
+    // Nothing subscribed: nothing delivered, and the position is kept.
+    feed.subscribe(TopicFilter::default(), feed.last());
+    publish(&bus, "a", "x");
+    assert!(ready(&mut feed).is_empty());
+    assert_eq!(feed.last().map(|c| c.offset), Some(2));
+}
+
+#[tokio::test]
+async fn next_is_cancel_safe() {
+    let bus = bus(100, 100);
+    let (mut feed, _stop) = feed(&bus);
+    feed.subscribe(filter("a"), None);
+    // Abandoned while waiting, as a transport's select does when its timer fires first.
+    for _ in 0..3 {
+        let waited = tokio::time::timeout(Duration::from_millis(1), feed.next()).await;
+        assert!(waited.is_err());
+    }
+    publish(&bus, "a", "x");
+    let item = tokio::time::timeout(Duration::from_secs(5), feed.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(describe(item), "1");
+}

@@ -1,0 +1,137 @@
+//! Every route the server answers, with its handler: one flat list (a catalogue, the one place
+//! to look a route up), read by the dispatcher, the `route` metric label and
+//! `/api/openapi.json`. Each entry unpacks the `Call` into its handler's arguments and
+//! nothing else; handlers live in the module of their area.
+
+use super::router::{get, post, ready, Kind, RouteDef};
+use super::{actors, analysis, config, dashboard, db, events, forum, openapi, reply, system, ws};
+use crate::auth::Access;
+use warp::http::StatusCode;
+
+/// Every route the server answers.
+pub const ROUTES: &[RouteDef] = &[
+    get("/", Access::Read, "The dashboard.", |_| {
+        ready(Ok(dashboard::page()))
+    }),
+    get("/healthz", Access::Public, "Liveness: the process answers.", |_| {
+        ready(system::healthz())
+    }),
+    get("/readyz", Access::Public, "Readiness: the supervision tree is running (503 otherwise).", |c| {
+        Box::pin(system::readyz(c.app))
+    }),
+    get("/metrics", Access::Public, "Prometheus metrics.", |c| {
+        ready(system::metrics(c.app))
+    }),
+    get("/api/openapi.json", Access::Public, "This API description.", |_| {
+        ready(Ok(reply::json(StatusCode::OK, &openapi::document())))
+    }),
+    get("/api/system/status", Access::Read, "Service status: version, uptime, tree summary, recent lifecycle events.", |c| {
+        Box::pin(system::status(c.app))
+    }),
+    post("/api/system/start", "Start the engines and crawlers branches.", |c| {
+        Box::pin(system::system_command(c.app, "start"))
+    }),
+    post("/api/system/stop", "Stop the engines and crawlers branches (infrastructure keeps running).", |c| {
+        Box::pin(system::system_command(c.app, "stop"))
+    }),
+    post("/api/system/restart", "Restart the engines and crawlers branches.", |c| {
+        Box::pin(system::system_command(c.app, "restart"))
+    }),
+    post("/api/system/shutdown", "Shut the process down gracefully.", |c| {
+        ready(system::shutdown(c.app))
+    }),
+    get("/api/status", Access::Read, "Each engine: status, restarts, last error, uptime.", |c| {
+        Box::pin(system::engines_status(c.app))
+    }),
+    post("/api/start/{app}", "Start an engine.", |c| {
+        Box::pin(system::engine_command(c.app, c.param(0), true))
+    }),
+    post("/api/stop/{app}", "Stop an engine.", |c| {
+        Box::pin(system::engine_command(c.app, c.param(0), false))
+    }),
+    get("/api/output/{app}", Access::Read, "An engine's console output (?tail=N).", |c| {
+        Box::pin(system::engine_output(c.app, c.param(0), c.query))
+    }),
+    get("/api/actors", Access::Read, "The supervision tree.", |c| {
+        Box::pin(actors::tree(c.app))
+    }),
+    post("/api/actors/{path}/restart", "Restart the actor at this path (not counted as a failure).", |c| {
+        Box::pin(actors::command(c.app, c.param(0), "restart"))
+    }),
+    post("/api/actors/{path}/stop", "Stop the actor at this path; it stays stopped until started.", |c| {
+        Box::pin(actors::command(c.app, c.param(0), "stop"))
+    }),
+    post("/api/actors/{path}/start", "Start the actor at this path.", |c| {
+        Box::pin(actors::command(c.app, c.param(0), "start"))
+    }),
+    get("/api/config", Access::Read, "Every configuration key with its value (secrets masked) and layer.", |c| {
+        ready(config::get(c.app))
+    }),
+    RouteDef {
+        body: Some("object of KEY: string value pairs"),
+        ..post("/api/config", "Set allow-listed keys: validated, written to .env atomically, reloaded; affected actors restarted.", |c| {
+            Box::pin(config::post(c.app, &c.body))
+        })
+    },
+    get("/api/forum/log", Access::Read, "The forum log: raw lines and parsed messages.", |c| {
+        ready(forum::log(c.app))
+    }),
+    RouteDef {
+        access: Access::Read,
+        body: Some("{\"position\": first line (0-based), \"max_lines\": how many}"),
+        ..post("/api/forum/log/history", "A window of the forum log.", |c| {
+            ready(forum::history(c.app, &c.body))
+        })
+    },
+    post("/api/forum/start", "Start the forum actor.", |c| {
+        Box::pin(forum::command(c.app, true))
+    }),
+    post("/api/forum/stop", "Stop the forum actor.", |c| {
+        Box::pin(forum::command(c.app, false))
+    }),
+    RouteDef {
+        body: Some("{\"query\": what to analyse}"),
+        ..post("/api/analysis", "Start an analysis session: the three engines research the query in parallel (202 with its id).", |c| {
+            Box::pin(analysis::start(c.app, &c.body))
+        })
+    },
+    get("/api/analysis", Access::Read, "The latest analyses, newest first, without their reports (?limit=N, default 20, at most 1000).", |c| {
+        Box::pin(analysis::list(c.app, c.query))
+    }),
+    get("/api/analysis/{id}", Access::Read, "An analysis: status, each engine's report (Markdown and JSON) and the forum discussion.", |c| {
+        Box::pin(analysis::get(c.app, c.param(0)))
+    }),
+    RouteDef {
+        kind: Kind::EventStream,
+        ..get("/api/analysis/{id}/stream", Access::Read, "Server-Sent Events of one analysis (topic analysis/<id>; resume as /api/events); ends after the session's last event.", |c| {
+            Box::pin(analysis::stream(c.app, c.param(0), c.headers, c.query))
+        })
+    },
+    post("/api/analysis/{id}/cancel", "Cancel a running analysis and its engines' jobs.", |c| {
+        Box::pin(analysis::cancel(c.app, c.param(0)))
+    }),
+    get("/api/db/stats", Access::Read, "Database statistics: tables with row counts, news, topics, tasks, posts by platform (503 while the database is down).", |c| {
+        Box::pin(db::stats(c.app))
+    }),
+    get("/api/db/search", Access::Read, "Full-text search over posts and news, Chinese and English (?q=words&limit=20&platform=wb).", |c| {
+        Box::pin(db::search(c.app, c.query))
+    }),
+    RouteDef {
+        kind: Kind::EventStream,
+        ..get("/api/events", Access::Read, "Server-Sent Events for ?topics=a,b,report/* (resume with Last-Event-ID or ?last_event_id=).", |c| {
+            Box::pin(events::subscribe(c.app, c.headers, c.query))
+        })
+    },
+    RouteDef {
+        body: Some("{\"type\": event type (default \"message\"), \"data\": any JSON}"),
+        ..post("/api/events/{topic}", "Publish an event from outside (not to the system's own topics).", |c| {
+            Box::pin(events::publish(c.app, c.param(0), &c.body))
+        })
+    },
+    RouteDef {
+        kind: Kind::WebSocket,
+        ..get("/ws", Access::Read, "WebSocket: subscribe/unsubscribe/ping and, with the operator token, restart/stop/start (token also as ?token=).", |c| {
+            ready(ws::upgrade(c))
+        })
+    },
+];
