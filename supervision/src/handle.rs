@@ -12,7 +12,7 @@ use tokio::sync::watch;
 
 use crate::error::{SpecError, StartError, SupervisorError, SupervisorExit};
 use crate::spec::{ChildSpec, SupervisorSpec};
-use crate::supervisor::{self, ChildHandle, Command, Request, SupervisorMsg};
+use crate::supervisor::{self, ChildHandle, Command, Request, SupervisorMsg, TreeHandles};
 use crate::tree::NodeSnapshot;
 
 /// How long [`SupervisorRef::snapshot`] and [`SupervisorRef::lookup`] wait for the tree.
@@ -43,6 +43,7 @@ pub struct SupervisorRef {
     actor: ActorRef<SupervisorMsg>,
     name: Arc<str>,
     exit: watch::Receiver<Option<SupervisorExit>>,
+    handles: TreeHandles,
 }
 
 impl std::fmt::Debug for SupervisorRef {
@@ -64,6 +65,22 @@ impl SupervisorRef {
         name: impl Into<String>,
         spec: SupervisorSpec,
     ) -> Result<Self, StartRootError> {
+        Self::start_root_with(name, spec, TreeHandles::new()).await
+    }
+
+    /// [`SupervisorRef::start_root`] with the tree's handles created beforehand: every child
+    /// started in the tree gets its handle from `handles`, so a handle the application took
+    /// from it before the start (to give to the specs of the children that will send to that
+    /// path) reaches the child once it runs, and across its restarts.
+    ///
+    /// # Errors
+    /// [`StartRootError::InvalidSpec`], [`StartRootError::InvalidName`],
+    /// [`StartRootError::Failed`].
+    pub async fn start_root_with(
+        name: impl Into<String>,
+        spec: SupervisorSpec,
+        handles: TreeHandles,
+    ) -> Result<Self, StartRootError> {
         let name: String = name.into();
         if name.is_empty() || name.contains('/') {
             return Err(StartRootError::InvalidName(name));
@@ -73,7 +90,13 @@ impl SupervisorRef {
         let (sender, exit) = watch::channel(None);
         let sender = Arc::new(sender);
         let (actor, join) =
-            supervisor::start_root(Arc::clone(&name), Arc::new(spec), Arc::clone(&sender)).await?;
+            supervisor::start_root(
+                Arc::clone(&name),
+                Arc::new(spec),
+                Arc::clone(&sender),
+                handles.clone(),
+            )
+            .await?;
         // Whatever way the root ends, `wait` must learn of it: a panic or a kill leaves no
         // exit value behind, so the join handle fills one in.
         let watcher_name = Arc::clone(&name);
@@ -94,7 +117,18 @@ impl SupervisorRef {
                 true
             });
         });
-        Ok(Self { actor, name, exit })
+        Ok(Self {
+            actor,
+            name,
+            exit,
+            handles,
+        })
+    }
+
+    /// The tree's handles by path. [`TreeHandles::handle`] answers at once, without asking
+    /// the tree; [`SupervisorRef::lookup`] asks, and says whether the path exists.
+    pub fn handles(&self) -> &TreeHandles {
+        &self.handles
     }
 
     /// The root's name, the first segment of every path in this tree.

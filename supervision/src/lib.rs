@@ -34,7 +34,10 @@
 //!   the current incarnation, across the child's restarts and its supervisors' restarts. A
 //!   message sent while no incarnation runs is **refused** with [`SendError::Unavailable`],
 //!   which hands the message back; nothing is dropped silently and nothing is queued for a
-//!   later incarnation.
+//!   later incarnation. The handles live in the tree's [`TreeHandles`], which the application
+//!   may create before the tree starts ([`SupervisorRef::start_root_with`]): a handle taken
+//!   from it then is the one the child gets, so specs can hold their siblings' handles when they
+//!   are built, and no part of the application waits for the tree to name an actor.
 //! - **Backoff is kept through group restarts**: a sibling waiting out its backoff when another
 //!   child's failure restarts the group keeps waiting, and the group's start waits for it.
 //! - **Snapshots** ([`SupervisorRef::snapshot`]): path, state, restart count, last failure,
@@ -92,5 +95,5 @@ pub use spec::{
     ChildContext, ChildKind, ChildSpec, Intensity, Restart, Shutdown, StartFuture, Strategy,
     SupervisorSpec, DEFAULT_WORKER_SHUTDOWN,
 };
-pub use supervisor::{ChildHandle, SendError};
+pub use supervisor::{ChildHandle, SendError, TreeHandles};
 pub use tree::{FailureRecord, NodeSnapshot, NodeState};

@@ -103,8 +103,8 @@ pub struct ChildContext {
     path: Arc<str>,
     /// The parent's observer, inherited by nested supervisors.
     observer: Option<Arc<dyn Observer>>,
-    /// The tree's handle registry, shared with nested supervisors.
-    handles: Option<crate::supervisor::HandleRegistry>,
+    /// The tree's handles by path, shared with nested supervisors.
+    handles: Option<crate::supervisor::TreeHandles>,
 }
 
 impl fmt::Debug for ChildContext {
@@ -121,7 +121,7 @@ impl ChildContext {
         supervisor: ActorCell,
         path: Arc<str>,
         observer: Option<Arc<dyn Observer>>,
-        handles: Option<crate::supervisor::HandleRegistry>,
+        handles: Option<crate::supervisor::TreeHandles>,
     ) -> Self {
         Self {
             supervisor,
@@ -135,7 +135,7 @@ impl ChildContext {
         self.observer.as_ref()
     }
 
-    pub(crate) fn handles(&self) -> Option<&crate::supervisor::HandleRegistry> {
+    pub(crate) fn handles(&self) -> Option<&crate::supervisor::TreeHandles> {
         self.handles.as_ref()
     }
 

@@ -29,8 +29,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use child::Child;
-pub(crate) use child::HandleRegistry;
-pub use child::{ChildHandle, SendError};
+pub use child::{ChildHandle, SendError, TreeHandles};
 pub(crate) use command::Command;
 
 use crate::error::{StartError, SupervisorError, SupervisorExit};
@@ -90,7 +89,7 @@ pub(crate) struct SupervisorArgs {
     /// Set for a root, which has no parent to learn how it ended.
     pub(crate) exit: Option<Arc<watch::Sender<Option<SupervisorExit>>>>,
     /// The tree's handles by path.
-    pub(crate) handles: HandleRegistry,
+    pub(crate) handles: TreeHandles,
 }
 
 /// A supervisor's whole state.
@@ -111,7 +110,7 @@ pub(crate) struct State {
     rng: fastrand::Rng,
     started_at: Instant,
     exit: Option<Arc<watch::Sender<Option<SupervisorExit>>>>,
-    handles: HandleRegistry,
+    handles: TreeHandles,
 }
 
 /// A failure that exceeded the restart intensity: the supervisor must escalate.
@@ -274,6 +273,7 @@ pub(crate) async fn start_root(
     name: Arc<str>,
     spec: Arc<SupervisorSpec>,
     exit: Arc<watch::Sender<Option<SupervisorExit>>>,
+    handles: TreeHandles,
 ) -> Result<(ActorRef<SupervisorMsg>, ractor::concurrency::JoinHandle<()>), StartError> {
     let observer = spec
         .observer
@@ -284,7 +284,7 @@ pub(crate) async fn start_root(
         spec,
         observer,
         exit: Some(exit),
-        handles: HandleRegistry::default(),
+        handles,
     };
     Actor::spawn(None, Supervisor, args)
         .await

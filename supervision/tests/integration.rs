@@ -9,6 +9,7 @@ mod integration {
 
     mod backoff;
     mod commands;
+    mod handles;
     mod intensity;
     mod matrix;
     mod model;

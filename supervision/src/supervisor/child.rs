@@ -59,9 +59,9 @@ pub(crate) struct Child {
 }
 
 impl Child {
-    pub(crate) fn new(spec: ChildSpec, path: Arc<str>, handles: &HandleRegistry) -> Self {
+    pub(crate) fn new(spec: ChildSpec, path: Arc<str>, handles: &TreeHandles) -> Self {
         Self {
-            handle: handles.handle(&path),
+            handle: handles.handle_at(&path),
             spec,
             path,
             slot: Slot::Pending,
@@ -126,18 +126,47 @@ impl Drop for Child {
 /// Where a handle's current incarnation lives, shared by every clone of the handle.
 type CurrentCell = RwLock<Option<ActorCell>>;
 
-/// The handles of one tree by path, so that a handle outlives its supervisor: when a
+/// The stable handles of one tree, by path: the directory a [`ChildHandle`] comes from.
+///
+/// A handle outlives the incarnations it reaches and the supervisors that keep them: when a
 /// supervisor restarts (a parent's restart, a meltdown), its new children reuse the handles the
-/// old ones had. Entries are weak: a path nobody holds a handle to costs nothing.
+/// old ones had. The embedding application may create the directory before the tree starts
+/// and give it to the root ([`crate::SupervisorRef::start_root_with`]): a handle taken from it
+/// then for a path (`root/engines/forum`) is the one the child at that path is given when it
+/// starts, so child specs can be built holding the handles of their siblings, and no part of
+/// the application has to wait for the tree before it can name an actor. Until a child runs
+/// at the path, sends through the handle are refused (see [`ChildHandle::send`]).
+///
+/// Entries are weak: a path nobody holds a handle to costs nothing, and a handle taken for a
+/// path where nothing ever starts simply never reaches anything. Cheap to clone; clones share
+/// the directory.
 #[derive(Clone, Default)]
-pub(crate) struct HandleRegistry {
-    // std Mutex: taken only when a child record is created, never across an await.
+pub struct TreeHandles {
+    // std Mutex: taken only when a child record or a handle is created, never across an await.
     inner: Arc<Mutex<HashMap<Arc<str>, Weak<CurrentCell>>>>,
 }
 
-impl HandleRegistry {
-    /// The handle for `path`, shared with any earlier child at the same path still referenced.
-    pub(crate) fn handle(&self, path: &Arc<str>) -> ChildHandle {
+impl std::fmt::Debug for TreeHandles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TreeHandles").finish_non_exhaustive()
+    }
+}
+
+impl TreeHandles {
+    /// An empty directory, for a tree not started yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The handle for the child at `path` (a full path, starting with the root's name): the
+    /// one its supervisor gives the child when it starts there, whether that happened already,
+    /// happens later, or happens again after a restart.
+    pub fn handle(&self, path: &str) -> ChildHandle {
+        self.handle_at(&Arc::from(path))
+    }
+
+    /// [`TreeHandles::handle`] for a path already shared.
+    pub(crate) fn handle_at(&self, path: &Arc<str>) -> ChildHandle {
         let mut map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(current) = map.get(path).and_then(Weak::upgrade) {
             return ChildHandle {
