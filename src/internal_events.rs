@@ -153,33 +153,64 @@ impl HttpRequestFinished<'_> {
     }
 }
 
+/// Whose lifecycle a metric counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorLabel<'a> {
+    /// The actor at this path, with an `actor_up` of its own.
+    Own(&'a str),
+    /// A child of the dynamic supervisor at this path (an analysis session, a report task):
+    /// counted under the supervisor's path, since its id must not become a label, and never in
+    /// `actor_up`, which is the supervisor's own — a session ending must not read as
+    /// `root/analyses` going down.
+    ChildOf(&'static str),
+}
+
+impl<'a> ActorLabel<'a> {
+    /// The `path` label.
+    pub fn path(self) -> &'a str {
+        match self {
+            Self::Own(path) | Self::ChildOf(path) => path,
+        }
+    }
+
+    fn set_up(self, up: bool) {
+        if let Self::Own(path) = self {
+            gauge!("bettafish_actor_up", "path" => path.to_owned()).set(if up { 1.0 } else { 0.0 });
+        }
+    }
+}
+
 /// A lifecycle change in the supervision tree, as metrics.
 pub enum ActorLifecycle<'a> {
     /// An incarnation is running; `restart_took` is set for restarts.
     Started {
-        path: &'a str,
+        actor: ActorLabel<'a>,
         restart_took: Option<Duration>,
         restart: bool,
     },
     /// An incarnation failed (or a start did).
-    Failed { path: &'a str },
+    Failed { actor: ActorLabel<'a> },
     /// An incarnation is gone (exited, stopped, removed).
-    Down { path: &'a str },
+    Down { actor: ActorLabel<'a> },
     /// A supervisor gave up.
-    Meltdown { path: &'a str },
+    Meltdown { actor: ActorLabel<'a> },
     /// An operator command reached a node.
-    Command { path: &'a str, command: &'a str },
+    Command {
+        actor: ActorLabel<'a>,
+        command: &'a str,
+    },
 }
 
 impl ActorLifecycle<'_> {
     pub fn emit(self) {
         match self {
             ActorLifecycle::Started {
-                path,
+                actor,
                 restart_took,
                 restart,
             } => {
-                gauge!("bettafish_actor_up", "path" => path.to_owned()).set(1.0);
+                actor.set_up(true);
+                let path = actor.path();
                 if restart {
                     counter!("bettafish_actor_restarts_total", "path" => path.to_owned())
                         .increment(1);
@@ -189,19 +220,20 @@ impl ActorLifecycle<'_> {
                         .record(took.as_secs_f64());
                 }
             }
-            ActorLifecycle::Failed { path } => {
-                gauge!("bettafish_actor_up", "path" => path.to_owned()).set(0.0);
-                counter!("bettafish_actor_failures_total", "path" => path.to_owned()).increment(1);
+            ActorLifecycle::Failed { actor } => {
+                actor.set_up(false);
+                counter!("bettafish_actor_failures_total", "path" => actor.path().to_owned())
+                    .increment(1);
             }
-            ActorLifecycle::Down { path } => {
-                gauge!("bettafish_actor_up", "path" => path.to_owned()).set(0.0);
-            }
-            ActorLifecycle::Meltdown { path } => {
+            ActorLifecycle::Down { actor } => actor.set_up(false),
+            ActorLifecycle::Meltdown { actor } => {
+                let path = actor.path();
                 tracing::error!(path, "supervisor exceeded its restart intensity");
                 counter!("bettafish_supervisor_meltdowns_total", "path" => path.to_owned())
                     .increment(1);
             }
-            ActorLifecycle::Command { path, command } => {
+            ActorLifecycle::Command { actor, command } => {
+                let path = actor.path();
                 tracing::info!(path, command, "operator command");
                 counter!(
                     "bettafish_operator_commands_total",

@@ -116,9 +116,11 @@ pub async fn run(config: Config, inputs: Inputs, bus: EventBus) -> anyhow::Resul
     ));
     let reason = wait_for_signal(&mut requested).await?;
     tracing::info!(reason, deadline_secs = deadline.as_secs(), "shutting down");
-    let _ = app
-        .bus
-        .publish("system", "stopping", &serde_json::json!({"reason": reason}));
+    let _ = app.bus.publish(
+        events::Topic::system().as_str(),
+        "stopping",
+        &serde_json::json!({"reason": reason}),
+    );
     let graceful = async {
         // Streams first: SSE and WebSocket connections send a last frame and close, so the
         // server's graceful stop does not wait on them.

@@ -10,12 +10,13 @@ pub mod telemetry;
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
-use actors::tree::{service_tree, BranchSettings, Branches, ROOT};
+use actors::sessions::{AnalysisSessions, SessionRecords, SessionSettings, SessionSettingsSource};
+use actors::tree::{infra as infra_ids, service_tree, BranchSettings, Branches, ROOT};
 use anyhow::Context;
 use events::broadcaster::Broadcaster;
-use events::EventBus;
+use events::{EventBus, Topic};
 use metrics_exporter_prometheus::PrometheusHandle;
-use supervision::{BackoffPolicy, ChildSpec, SupervisorRef};
+use supervision::{BackoffPolicy, ChildSpec, SupervisorRef, TreeHandles};
 use tokio::sync::watch;
 
 use crate::auth::{OperatorTokenOrigin, Tokens};
@@ -28,6 +29,8 @@ use telemetry::TreeTelemetry;
 pub struct App {
     /// The supervision tree.
     pub root: SupervisorRef,
+    /// The analysis sessions.
+    pub sessions: AnalysisSessions,
     /// The live configuration.
     pub live: LiveConfig,
     /// Access tokens.
@@ -76,19 +79,52 @@ fn branch_settings(live: &LiveConfig, name: &str) -> BranchSettings {
     }
 }
 
-/// The `infra` branch's own actors, in dependency order.
+/// What the analysis sessions read for each one they start: the one place their settings come
+/// from the configuration.
+fn session_settings(live: &LiveConfig) -> SessionSettingsSource {
+    let live = Arc::clone(live);
+    Arc::new(move || SessionSettings {
+        engine_timeout: live.borrow().analysis.engine_timeout,
+    })
+}
+
+/// The `storage` actor: the database's keeper, and the sweep of analyses left running.
+fn storage(
+    live: &LiveConfig,
+    bus: &EventBus,
+    db: &storage::Database,
+    health: &Arc<storage_actor::StorageHealth>,
+    sessions: &SessionRecords,
+) -> ChildSpec {
+    let seed_sample = live.borrow().seed_sample;
+    let db = db.clone();
+    let health = Arc::clone(health);
+    let bus = bus.clone();
+    let sessions = sessions.clone();
+    ChildSpec::worker(infra_ids::STORAGE, move |ctx| {
+        let args = storage_actor::StorageArgs {
+            db: db.clone(),
+            health: Arc::clone(&health),
+            bus: bus.clone(),
+            sessions: sessions.clone(),
+            seed_sample,
+        };
+        async move { ctx.spawn(storage_actor::StorageActor, args).await }
+    })
+}
+
+/// The `infra` branch's own actors, in dependency order (`storage` built by [`storage`]).
 fn infra(
     bus: &EventBus,
     live: &LiveConfig,
     inputs: &Arc<Inputs>,
     prometheus: &PrometheusHandle,
     latest: &LatestSample,
-    db: &storage::Database,
-    health: &Arc<storage_actor::StorageHealth>,
+    storage: ChildSpec,
 ) -> Vec<ChildSpec> {
     let broadcaster = {
         let bus = bus.clone();
-        ChildSpec::worker("broadcaster", move |ctx| {
+        ChildSpec::worker(infra_ids::BROADCASTER, move |ctx| {
             let bus = bus.clone();
             async move { ctx.spawn(Broadcaster, bus).await }
         })
@@ -96,7 +132,7 @@ fn infra(
     let config = {
         let live = Arc::clone(live);
         let inputs = Arc::clone(inputs);
-        ChildSpec::worker("config", move |ctx| {
+        ChildSpec::worker(infra_ids::CONFIG, move |ctx| {
             let args = ConfigArgs {
                 live: Arc::clone(&live),
                 inputs: Arc::clone(&inputs),
@@ -108,7 +144,7 @@ fn infra(
         let live = Arc::clone(live);
         let prometheus = prometheus.clone();
         let latest = Arc::clone(latest);
-        ChildSpec::worker("metrics", move |ctx| {
+        ChildSpec::worker(infra_ids::METRICS, move |ctx| {
             let args = MetricsArgs {
                 prometheus: prometheus.clone(),
                 latest: Arc::clone(&latest),
@@ -122,7 +158,7 @@ fn infra(
     if let Some(url) = current.redis_url.clone() {
         let bus = bus.clone();
         let prefix = current.redis_prefix.clone();
-        children.push(ChildSpec::worker("redis", move |ctx| {
+        children.push(ChildSpec::worker(infra_ids::REDIS, move |ctx| {
             let args = events::redis_link::RedisLinkArgs {
                 bus: bus.clone(),
                 url: url.clone(),
@@ -131,21 +167,6 @@ fn infra(
             async move { ctx.spawn(events::redis_link::RedisLinkActor, args).await }
         }));
     }
-    let storage = {
-        let seed_sample = current.seed_sample;
-        let db = db.clone();
-        let health = Arc::clone(health);
-        let bus = bus.clone();
-        ChildSpec::worker("storage", move |ctx| {
-            let args = storage_actor::StorageArgs {
-                db: db.clone(),
-                health: Arc::clone(&health),
-                bus: bus.clone(),
-                seed_sample,
-            };
-            async move { ctx.spawn(storage_actor::StorageActor, args).await }
-        })
-    };
     children.extend([storage, config, metrics]);
     children
 }
@@ -206,10 +227,20 @@ pub async fn start(
     let inputs = Arc::new(inputs);
     let latest: LatestSample = Arc::new(Mutex::new(crate::process_metrics::sample()));
     let telemetry = Arc::new(TreeTelemetry::new(bus.clone()));
-    let root_cell = Arc::new(std::sync::OnceLock::new());
+    // The tree's handles exist before the tree, so that specs are built holding the handles
+    // of the actors they send to (the engines, the forum's), whichever starts first.
+    let handles = TreeHandles::new();
+    let records = SessionRecords::new(db.clone(), bus.clone());
     let branches = Branches {
-        infra: infra(&bus, &live, &inputs, &prometheus, &latest, &db, &health),
-        engines: engines::children(&bus, &live, &db, &cache, &root_cell),
+        infra: infra(
+            &bus,
+            &live,
+            &inputs,
+            &prometheus,
+            &latest,
+            storage(&live, &bus, &db, &health, &records),
+        ),
+        engines: engines::children(&bus, &live, &db, &cache, &handles),
         ..Branches::default()
     };
     let settings_live = Arc::clone(&live);
@@ -218,19 +249,20 @@ pub async fn start(
         Arc::new(move |name: &str| branch_settings(&settings_live, name)),
         Arc::clone(&telemetry) as Arc<dyn supervision::Observer>,
     );
-    let root = SupervisorRef::start_root(ROOT, spec)
+    let root = SupervisorRef::start_root_with(ROOT, spec, handles)
         .await
         .context("starting the supervision tree")?;
-    let _ = root_cell.set(root.clone());
+    let sessions = AnalysisSessions::new(records, root.clone(), session_settings(&live));
     let (shutdown, _) = watch::channel(false);
     let (closing, _) = watch::channel(false);
     let _ = bus.publish(
-        "system",
+        Topic::system().as_str(),
         "started",
         &serde_json::json!({"version": env!("CARGO_PKG_VERSION"), "pid": std::process::id()}),
     );
     Ok(App {
         root,
+        sessions,
         live,
         tokens,
         prometheus,

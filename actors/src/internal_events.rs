@@ -55,11 +55,11 @@ impl EngineJobEnded {
 /// An analysis session ended.
 pub struct AnalysisEnded {
     /// `done`, `partial`, `failed` or `cancelled`.
-    pub outcome: &'static str,
+    pub outcome: storage::analyses::AnalysisStatus,
 }
 
 impl AnalysisEnded {
     pub fn emit(self) {
-        counter!("bettafish_analyses_total", "outcome" => self.outcome).increment(1);
+        counter!("bettafish_analyses_total", "outcome" => self.outcome.as_str()).increment(1);
     }
 }

@@ -2,28 +2,147 @@
 //!
 //! ```text
 //! root        one_for_one
-//! ├── infra     rest_for_one: broadcaster, redis (with REDIS_URL), config, metrics
-//! │                            (store monitor and cache link join with storage)
+//! ├── infra     rest_for_one: broadcaster, redis (with REDIS_URL), storage, config, metrics
 //! ├── engines   one_for_one: query, media, insight, forum (as they are built)
 //! ├── crawlers  one_for_one: one actor per configured source
-//! ├── reports   dynamic: report/<task_id>  (transient)
-//! └── analyses  dynamic: analysis/<id>     (transient)
+//! ├── reports   dynamic: <task_id>  (transient)
+//! └── analyses  dynamic: <id>       (temporary: an analysis session runs once)
 //! ```
 //!
-//! The paths (`root/engines/query`) are what the API, the CLI, metrics and the dashboard use.
-//! The branches are built by a factory at each start, so a restarted branch runs with the
-//! settings current then (`SUPERVISION_<BRANCH>_*`).
+//! The paths (`root/engines/query`) are what the API, the CLI, metrics and the dashboard use;
+//! this module is the one place they are spelled ([`Branch`], [`engine_path`], [`FORUM_PATH`],
+//! [`analysis_path`], [`infra`]). The branches are built by a factory at each start, so a
+//! restarted branch runs with the settings current then (`SUPERVISION_<BRANCH>_*`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use supervision::{BackoffPolicy, ChildSpec, Observer, Strategy, SupervisorSpec};
 
+use crate::engines::EngineKind;
+
 /// The root's name: the first segment of every actor path.
 pub const ROOT: &str = "root";
 
-/// The branches under the root, in start order.
-pub const BRANCHES: [&str; 5] = ["infra", "engines", "crawlers", "reports", "analyses"];
+/// A branch under the root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Branch {
+    /// Infrastructure: broadcaster, redis, storage, config, metrics.
+    Infra,
+    /// The engines and the forum.
+    Engines,
+    /// One crawler per configured source.
+    Crawlers,
+    /// Report tasks, added at run time.
+    Reports,
+    /// Analysis sessions, added at run time.
+    Analyses,
+}
+
+impl Branch {
+    /// The branches, in start order.
+    pub const ALL: [Branch; 5] = [
+        Self::Infra,
+        Self::Engines,
+        Self::Crawlers,
+        Self::Reports,
+        Self::Analyses,
+    ];
+
+    /// Its id under the root (`engines`), also the `<BRANCH>` of its `SUPERVISION_*` settings.
+    pub const fn id(self) -> &'static str {
+        match self {
+            Self::Infra => "infra",
+            Self::Engines => "engines",
+            Self::Crawlers => "crawlers",
+            Self::Reports => "reports",
+            Self::Analyses => "analyses",
+        }
+    }
+
+    /// Its path (`root/engines`).
+    pub const fn path(self) -> &'static str {
+        match self {
+            Self::Infra => "root/infra",
+            Self::Engines => "root/engines",
+            Self::Crawlers => "root/crawlers",
+            Self::Reports => "root/reports",
+            Self::Analyses => "root/analyses",
+        }
+    }
+
+    /// Whether its children are added at run time, with ids in their paths (which must not
+    /// become metric labels).
+    pub const fn is_dynamic(self) -> bool {
+        matches!(self, Self::Reports | Self::Analyses)
+    }
+
+    /// The path of its child `id`.
+    pub fn child(self, id: &str) -> String {
+        format!("{}/{id}", self.path())
+    }
+
+    /// The id of the child of this branch at `path`, if `path` is one (not deeper).
+    pub fn child_id(self, path: &str) -> Option<&str> {
+        path.strip_prefix(self.path())?
+            .strip_prefix('/')
+            .filter(|id| !id.is_empty() && !id.contains('/'))
+    }
+
+    /// The dynamic branch that `path` lies under (not the branch itself).
+    pub fn dynamic_parent_of(path: &str) -> Option<Branch> {
+        Self::ALL.into_iter().find(|b| {
+            b.is_dynamic()
+                && path
+                    .strip_prefix(b.path())
+                    .is_some_and(|rest| rest.len() > 1 && rest.starts_with('/'))
+        })
+    }
+}
+
+/// The branches' ids, in start order ([`Branch::id`] of [`Branch::ALL`]).
+pub const BRANCHES: [&str; 5] = {
+    let mut ids = [""; 5];
+    let mut i = 0;
+    while i < ids.len() {
+        ids[i] = Branch::ALL[i].id();
+        i += 1;
+    }
+    ids
+};
+
+/// The forum's id under `engines`.
+pub const FORUM: &str = "forum";
+
+/// The forum's path.
+pub const FORUM_PATH: &str = "root/engines/forum";
+
+/// An engine's path (`root/engines/query`); its id under `engines` is its name.
+pub fn engine_path(kind: EngineKind) -> String {
+    Branch::Engines.child(kind.name())
+}
+
+/// An analysis session's path (`root/analyses/<id>`).
+pub fn analysis_path(id: &str) -> String {
+    Branch::Analyses.child(id)
+}
+
+/// The `infra` branch's actors, which the binary builds: their ids, and the paths the API
+/// reaches them by.
+pub mod infra {
+    /// The broadcaster (the event history's upkeep).
+    pub const BROADCASTER: &str = "broadcaster";
+    /// The Redis link (with `REDIS_URL`).
+    pub const REDIS: &str = "redis";
+    /// The database's keeper.
+    pub const STORAGE: &str = "storage";
+    /// The configuration's keeper.
+    pub const CONFIG: &str = "config";
+    /// The metrics' upkeep.
+    pub const METRICS: &str = "metrics";
+    /// The configuration actor's path.
+    pub const CONFIG_PATH: &str = "root/infra/config";
+}
 
 /// How many report tasks or analyses may exist at once before new ones are refused.
 pub const DEFAULT_MAX_DYNAMIC_CHILDREN: usize = 1_000;
@@ -68,13 +187,13 @@ impl Default for BranchSettings {
 pub type SettingsSource = Arc<dyn Fn(&str) -> BranchSettings + Send + Sync>;
 
 fn branch(
-    name: &'static str,
+    branch: Branch,
     strategy: Option<Strategy>,
     children: Vec<ChildSpec>,
     settings: SettingsSource,
 ) -> ChildSpec {
-    ChildSpec::supervisor_from(name, move || {
-        let s = settings(name);
+    ChildSpec::supervisor_from(branch.id(), move || {
+        let s = settings(branch.id());
         let spec = match strategy {
             Some(strategy) => SupervisorSpec::new(strategy),
             None => SupervisorSpec::dynamic(DEFAULT_MAX_DYNAMIC_CHILDREN),
@@ -99,25 +218,35 @@ pub fn service_tree(
         .intensity(root.max_restarts, root.period)
         .observer(observer)
         .child(branch(
-            "infra",
+            Branch::Infra,
             Some(Strategy::RestForOne),
             branches.infra,
             Arc::clone(&settings),
         ))
         .child(branch(
-            "engines",
+            Branch::Engines,
             Some(Strategy::OneForOne),
             branches.engines,
             Arc::clone(&settings),
         ))
         .child(branch(
-            "crawlers",
+            Branch::Crawlers,
             Some(Strategy::OneForOne),
             branches.crawlers,
             Arc::clone(&settings),
         ))
-        .child(branch("reports", None, Vec::new(), Arc::clone(&settings)))
-        .child(branch("analyses", None, Vec::new(), Arc::clone(&settings)))
+        .child(branch(
+            Branch::Reports,
+            None,
+            Vec::new(),
+            Arc::clone(&settings),
+        ))
+        .child(branch(
+            Branch::Analyses,
+            None,
+            Vec::new(),
+            Arc::clone(&settings),
+        ))
 }
 
 #[cfg(test)]

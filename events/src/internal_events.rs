@@ -47,19 +47,9 @@ pub fn describe() {
     }
 }
 
-/// The first segment of a topic: a bounded label value.
+/// A topic's kind as a bounded label value: `other` for topics from outside.
 pub fn topic_kind(topic: &str) -> &'static str {
-    match topic.split('/').next().unwrap_or_default() {
-        "system" => "system",
-        "actors" => "actors",
-        "engine" => "engine",
-        "forum" => "forum",
-        "report" => "report",
-        "analysis" => "analysis",
-        "crawler" => "crawler",
-        "config" => "config",
-        _ => "other",
-    }
+    crate::topic::TopicKind::of(topic).map_or("other", crate::topic::TopicKind::name)
 }
 
 /// An event was published.

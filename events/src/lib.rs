@@ -3,7 +3,8 @@
 //! without ever blocking the publisher or waiting on a client.
 //!
 //! - [`event`]: the event, its [`Cursor`] (`epoch-offset`) and validation of topics and types;
-//! - [`topic`]: subscription filters (`actors,report/*`);
+//! - [`topic`]: the system's topics ([`Topic`], one constructor per kind) and subscription
+//!   filters (`actors,report/*`);
 //! - [`queue`]: one subscriber's bounded queue, and what happens when it overflows;
 //! - [`hub`]: the numbering, history and fan-out of one epoch;
 //! - [`feed`]: one client's subscription from start to end, as every transport sees it;
@@ -36,7 +37,7 @@ pub use event::{Cursor, CursorError, Event, EventError};
 pub use feed::{system_frame, Ending, Feed, Item, Notice};
 pub use hub::{HubConfig, Ingested, Start, Subscription};
 pub use queue::Next;
-pub use topic::{TopicError, TopicFilter};
+pub use topic::{Topic, TopicError, TopicFilter, TopicKind};
 
 #[cfg(test)]
 mod tests;

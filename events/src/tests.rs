@@ -7,7 +7,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use serde_json::json;
 
-use super::{Cursor, EventBus, HubConfig, Next, Start, TopicFilter};
+use super::{Cursor, EventBus, HubConfig, Next, Start, Topic, TopicFilter, TopicKind};
 
 fn bus(history: usize, queue: usize) -> EventBus {
     EventBus::new(HubConfig {
@@ -163,6 +163,47 @@ fn filters_and_names_are_validated() {
     let bus = bus(10, 10);
     assert!(bus.publish("bad topic", "x", &1).is_err());
     assert!(bus.publish("ok", "Bad Type", &1).is_err());
+}
+
+#[test]
+fn each_kind_of_topic_has_one_constructor_and_is_reserved() {
+    let made = [
+        (Topic::system(), "system", TopicKind::System),
+        (Topic::actors(), "actors", TopicKind::Actors),
+        (Topic::config(), "config", TopicKind::Config),
+        (Topic::forum(), "forum", TopicKind::Forum),
+        (Topic::engine("query"), "engine/query", TopicKind::Engine),
+        (Topic::report(42), "report/42", TopicKind::Report),
+        (
+            Topic::analysis("0123456789ab"),
+            "analysis/0123456789ab",
+            TopicKind::Analysis,
+        ),
+        (Topic::crawler("weibo"), "crawler/weibo", TopicKind::Crawler),
+    ];
+    for (topic, name, kind) in &made {
+        assert_eq!(topic.as_str(), *name);
+        assert_eq!(topic.kind(), *kind);
+        assert_eq!(TopicKind::of(name), Some(*kind), "{name}");
+        assert!(Topic::is_reserved(name), "{name}");
+        let filter = topic.filter().unwrap();
+        assert!(filter.matches(name) && !filter.matches("elsewhere"));
+    }
+    assert_eq!(made.len(), TopicKind::ALL.len(), "a constructor per kind");
+    // Topics from outside: anything that is not of a kind above.
+    for free in [
+        "systems",
+        "engine",
+        "reports/1",
+        "news",
+        "forum/x",
+        "my/analysis/1",
+    ] {
+        assert!(!Topic::is_reserved(free), "{free}");
+        assert_eq!(TopicKind::of(free), None, "{free}");
+    }
+    // What a topic is made of is checked when it is used.
+    assert!(Topic::crawler("a b").filter().is_err());
 }
 
 #[tokio::test]

@@ -1,8 +1,11 @@
-//! Subscription filters: a comma-separated list of topics, where `prefix/*` matches every topic
-//! under `prefix/` and `*` matches everything.
+//! Topics: the names the system publishes to ([`Topic`], one constructor per kind, so a topic is
+//! spelled in one place) and subscription filters ([`TopicFilter`]: a comma-separated list of
+//! topics, where `prefix/*` matches every topic under `prefix/` and `*` matches everything).
 
 use std::collections::BTreeSet;
+use std::fmt;
 
+use serde::Serialize;
 use thiserror::Error;
 
 use super::event::validate_topic;
@@ -19,6 +22,186 @@ pub enum TopicError {
     /// A pattern that is not a topic, `prefix/*` or `*`.
     #[error("`{0}` is not a topic or pattern")]
     Invalid(String),
+}
+
+/// What a topic the system publishes to is about. Singles are one topic (`system`); families
+/// are a topic per thing (`engine/<name>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TopicKind {
+    /// `system`: the service's own news (started, stopping, database up or down).
+    System,
+    /// `actors`: every lifecycle change in the supervision tree.
+    Actors,
+    /// `config`: configuration changes.
+    Config,
+    /// `forum`: the forum's messages.
+    Forum,
+    /// `engine/<name>`: one engine's jobs, progress and console lines.
+    Engine,
+    /// `report/<id>`: one report task.
+    Report,
+    /// `analysis/<id>`: one analysis session.
+    Analysis,
+    /// `crawler/<source>`: one crawler.
+    Crawler,
+}
+
+impl TopicKind {
+    /// Every kind.
+    pub const ALL: [TopicKind; 8] = [
+        Self::System,
+        Self::Actors,
+        Self::Config,
+        Self::Forum,
+        Self::Engine,
+        Self::Report,
+        Self::Analysis,
+        Self::Crawler,
+    ];
+
+    /// The topic (for a single) or its first segment (for a family): also the kind's bounded
+    /// metric label.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::System => "system",
+            Self::Actors => "actors",
+            Self::Config => "config",
+            Self::Forum => "forum",
+            Self::Engine => "engine",
+            Self::Report => "report",
+            Self::Analysis => "analysis",
+            Self::Crawler => "crawler",
+        }
+    }
+
+    /// Whether it is a topic per thing (`engine/<name>`) rather than one topic.
+    pub const fn is_family(self) -> bool {
+        matches!(
+            self,
+            Self::Engine | Self::Report | Self::Analysis | Self::Crawler
+        )
+    }
+
+    /// The kind `topic` is of, if it is one the system publishes to: a single's exact name,
+    /// or anything under a family's name and `/`.
+    pub fn of(topic: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| {
+            if kind.is_family() {
+                topic
+                    .strip_prefix(kind.name())
+                    .is_some_and(|rest| rest.starts_with('/'))
+            } else {
+                topic == kind.name()
+            }
+        })
+    }
+}
+
+/// A topic the system publishes to, made by its kind's constructor. Topics from outside
+/// (`POST /api/events/{topic}`) are plain strings, and may not be of these kinds
+/// ([`Topic::is_reserved`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Topic {
+    kind: TopicKind,
+    name: String,
+}
+
+impl Topic {
+    fn single(kind: TopicKind) -> Self {
+        Self {
+            kind,
+            name: kind.name().to_owned(),
+        }
+    }
+
+    fn member(kind: TopicKind, of: impl fmt::Display) -> Self {
+        Self {
+            kind,
+            name: format!("{}/{of}", kind.name()),
+        }
+    }
+
+    /// `system`.
+    pub fn system() -> Self {
+        Self::single(TopicKind::System)
+    }
+
+    /// `actors`.
+    pub fn actors() -> Self {
+        Self::single(TopicKind::Actors)
+    }
+
+    /// `config`.
+    pub fn config() -> Self {
+        Self::single(TopicKind::Config)
+    }
+
+    /// `forum`.
+    pub fn forum() -> Self {
+        Self::single(TopicKind::Forum)
+    }
+
+    /// `engine/<name>`.
+    pub fn engine(name: impl fmt::Display) -> Self {
+        Self::member(TopicKind::Engine, name)
+    }
+
+    /// `report/<id>`.
+    pub fn report(id: impl fmt::Display) -> Self {
+        Self::member(TopicKind::Report, id)
+    }
+
+    /// `analysis/<id>`.
+    pub fn analysis(id: impl fmt::Display) -> Self {
+        Self::member(TopicKind::Analysis, id)
+    }
+
+    /// `crawler/<source>`.
+    pub fn crawler(source: impl fmt::Display) -> Self {
+        Self::member(TopicKind::Crawler, source)
+    }
+
+    /// What it is about.
+    pub fn kind(&self) -> TopicKind {
+        self.kind
+    }
+
+    /// The topic as published and subscribed to.
+    pub fn as_str(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether only the system may publish to `topic`: it is of one of the kinds above.
+    pub fn is_reserved(topic: &str) -> bool {
+        TopicKind::of(topic).is_some()
+    }
+
+    /// A filter passing this topic only.
+    ///
+    /// # Errors
+    /// [`TopicError::Invalid`] when what the topic was made of is not valid in a topic (an
+    /// id with a space, say).
+    pub fn filter(&self) -> Result<TopicFilter, TopicError> {
+        TopicFilter::from_patterns([self.as_str()])
+    }
+}
+
+impl fmt::Display for Topic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl AsRef<str> for Topic {
+    fn as_ref(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Serialize for Topic {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name)
+    }
 }
 
 /// The most patterns one subscription may hold.

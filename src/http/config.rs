@@ -73,7 +73,7 @@ pub async fn post(app: &App, body: &[u8]) -> ApiResult {
     let changes = parse_changes(body)?;
     let handle = app
         .root
-        .lookup("root/infra/config")
+        .lookup(actors::tree::infra::CONFIG_PATH)
         .await
         .map_err(|e| ApiError::unavailable(e.to_string()))?;
     let cell = handle

@@ -38,13 +38,10 @@ const HEARTBEAT: &[u8] = b": heartbeat\n\n";
 /// Events written in one chunk at most: a client that is behind catches up in few writes.
 const COALESCE: usize = 64;
 
-/// The event types that end an analysis session: its stream ends after one of them.
-const ANALYSIS_ENDED: [&str; 2] = ["finished", "cancelled"];
-
-/// Whether `event` is an analysis session's last (see [`ANALYSIS_ENDED`]). The session's
-/// event types are strings for now; when they are typed, this is the one place to change.
+/// Whether `event` is an analysis session's last: its stream ends after it (the session's
+/// event types are `actors::sessions::SessionEvent`).
 pub fn analysis_ended(event: &Event) -> bool {
-    ANALYSIS_ENDED.contains(&&*event.kind)
+    actors::sessions::SessionEvent::ends_session(&event.kind)
 }
 
 /// How long a resume waits for an event of its cursor still on its way to this node (see
@@ -53,18 +50,6 @@ pub fn analysis_ended(event: &Event) -> bool {
 pub(crate) fn catch_up_within(app: &App) -> Duration {
     Duration::from_secs(2).min(app.config().request_timeout / 2)
 }
-
-/// Topics only the system publishes to.
-const RESERVED: [&str; 8] = [
-    "system",
-    "actors",
-    "config",
-    "forum",
-    "engine/",
-    "report/",
-    "analysis/",
-    "crawler/",
-];
 
 /// `?last_event_id=`: where to resume, for clients that cannot send `Last-Event-ID`.
 #[derive(Debug, Deserialize)]
@@ -250,13 +235,7 @@ pub async fn subscribe(app: &App, headers: &HeaderMap, query: &str) -> ApiResult
 
 /// `POST /api/events/{topic}` with `{"type": "...", "data": …}`.
 pub async fn publish(app: &App, topic: &str, body: &[u8]) -> ApiResult {
-    if RESERVED.iter().any(|r| {
-        if r.ends_with('/') {
-            topic.starts_with(r)
-        } else {
-            topic == *r
-        }
-    }) {
+    if events::Topic::is_reserved(topic) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "topic_reserved",

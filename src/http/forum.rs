@@ -2,13 +2,12 @@
 //! parsed), `POST /api/forum/log/history {position, max_lines}` (a window of it), and
 //! `POST /api/forum/{start,stop}` (the `root/engines/forum` actor).
 
+use actors::tree::FORUM_PATH as FORUM;
 use serde_json::json;
 use warp::http::StatusCode;
 
 use super::reply::{self, ApiError, ApiResult};
 use crate::service::App;
-
-const FORUM: &str = "root/engines/forum";
 
 fn lines(app: &App) -> Result<Vec<String>, ApiError> {
     let path = app.config().forum.log_path.clone();

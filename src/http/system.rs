@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::PoisonError;
 
+use actors::tree::Branch;
+use events::Topic;
 use serde_json::json;
 use supervision::{NodeSnapshot, NodeState};
 use warp::http::StatusCode;
@@ -15,7 +17,7 @@ use crate::service::App;
 
 /// The branches that `/api/system/{start,stop,restart}` act on: the workload, not the
 /// infrastructure serving this request.
-const WORKLOAD: [&str; 2] = ["root/engines", "root/crawlers"];
+const WORKLOAD: [&str; 2] = [Branch::Engines.path(), Branch::Crawlers.path()];
 
 pub fn healthz() -> ApiResult {
     Ok(reply::json(
@@ -28,7 +30,7 @@ pub async fn readyz(app: &App) -> ApiResult {
     let tree = match app.root.snapshot().await {
         Ok(tree) => {
             if tree
-                .find("root/infra")
+                .find(Branch::Infra.path())
                 .is_some_and(|infra| infra.walk().iter().all(|n| n.state == NodeState::Running))
             {
                 Ok("running")
@@ -190,7 +192,7 @@ fn engine_view(node: &NodeSnapshot) -> serde_json::Value {
 
 /// `/api/status`: each engine under `root/engines`.
 pub async fn engines_status(app: &App) -> ApiResult {
-    let engines = app.root.snapshot_of("root/engines").await?;
+    let engines = app.root.snapshot_of(Branch::Engines.path()).await?;
     let map: BTreeMap<&str, serde_json::Value> = engines
         .children
         .iter()
@@ -203,9 +205,9 @@ pub async fn engines_status(app: &App) -> ApiResult {
 }
 
 async fn engine_path(app: &App, name: &str) -> Result<String, ApiError> {
-    let engines = app.root.snapshot_of("root/engines").await?;
+    let engines = app.root.snapshot_of(Branch::Engines.path()).await?;
     if engines.children.iter().any(|n| n.id == name) {
-        Ok(format!("root/engines/{name}"))
+        Ok(Branch::Engines.child(name))
     } else {
         Err(ApiError::not_found(format!("no engine named `{name}`")))
     }
@@ -239,8 +241,8 @@ pub async fn engine_output(app: &App, name: &str, query: &str) -> ApiResult {
     let OutputQuery { tail } = super::query::parse(query)?;
     let tail = tail.map_or(DEFAULT_TAIL, |super::query::Whole(n)| n);
     engine_path(app, name).await?;
-    let topic = format!("engine/{name}");
-    let filter = events::TopicFilter::parse(&topic)
+    let filter = Topic::engine(name)
+        .filter()
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_name", e.to_string()))?;
     let lines: Vec<serde_json::Value> = app
         .bus

@@ -4,21 +4,19 @@
 //! searches take their words from the keyword optimizer when it is configured. Each reads the
 //! live configuration's typed settings when it (re)starts.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actors::engines::gather::Searcher;
-use actors::engines::{EngineActor, EngineArgs, EngineKind, ForumLink};
+use actors::engines::{EngineActor, EngineArgs, EngineKind};
+use actors::tree;
 use events::EventBus;
 use llm::{LlmClient, LlmConfig};
 use search::{Cached, LocalStore, Provider};
-use supervision::{ChildSpec, SupervisorRef};
+use supervision::{ChildHandle, ChildSpec, TreeHandles};
 
 use super::config_actor::LiveConfig;
 use crate::config::{Config, LlmEndpoint};
-
-/// Where the forum lives, for the engines to post to.
-pub const FORUM_PATH: &str = "root/engines/forum";
 
 /// How long web search results are kept in the cache.
 const SEARCH_CACHE_TTL: Duration = Duration::from_secs(600);
@@ -65,13 +63,13 @@ fn engine(
     live: &LiveConfig,
     db: &storage::Database,
     cache: &Arc<dyn storage::cache::Cache>,
-    root: &Arc<OnceLock<SupervisorRef>>,
+    forum: &ChildHandle,
 ) -> ChildSpec {
     let bus = bus.clone();
     let live = Arc::clone(live);
     let db = db.clone();
     let cache = Arc::clone(cache);
-    let root = Arc::clone(root);
+    let forum = forum.clone();
     ChildSpec::worker(kind.name(), move |ctx| {
         let config = live.borrow().clone();
         let args = EngineArgs {
@@ -81,10 +79,7 @@ fn engine(
             db: Some(db.clone()),
             searcher: Arc::new(searcher(kind, &config, &db, &cache)),
             llm: llm(config.llm.for_engine(kind)),
-            forum: Some(ForumLink {
-                root: Arc::clone(&root),
-                path: FORUM_PATH.to_owned(),
-            }),
+            forum: Some(forum.clone()),
             reflections: config.engines.reflections,
             max_paragraphs: config.engines.max_paragraphs,
         };
@@ -96,7 +91,7 @@ fn forum(bus: &EventBus, live: &LiveConfig, db: &storage::Database) -> ChildSpec
     let bus = bus.clone();
     let live = Arc::clone(live);
     let db = db.clone();
-    ChildSpec::worker("forum", move |ctx| {
+    ChildSpec::worker(tree::FORUM, move |ctx| {
         let config = live.borrow().clone();
         let args = actors::forum::actor::ForumArgs {
             bus: bus.clone(),
@@ -111,17 +106,19 @@ fn forum(bus: &EventBus, live: &LiveConfig, db: &storage::Database) -> ChildSpec
     })
 }
 
-/// The branch's children: the three engines, then the forum.
+/// The branch's children: the three engines, then the forum. The engines are given the
+/// forum's handle from the tree's `handles`, before the tree (and the forum) starts.
 pub fn children(
     bus: &EventBus,
     live: &LiveConfig,
     db: &storage::Database,
     cache: &Arc<dyn storage::cache::Cache>,
-    root: &Arc<OnceLock<SupervisorRef>>,
+    handles: &TreeHandles,
 ) -> Vec<ChildSpec> {
+    let forum_handle = handles.handle(tree::FORUM_PATH);
     let mut children: Vec<ChildSpec> = EngineKind::ALL
         .into_iter()
-        .map(|kind| engine(kind, bus, live, db, cache, root))
+        .map(|kind| engine(kind, bus, live, db, cache, &forum_handle))
         .collect();
     children.push(forum(bus, live, db));
     children

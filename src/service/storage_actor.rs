@@ -4,14 +4,16 @@
 //! reports and which lets requests that need the database answer 503 at once while it is down
 //! instead of each waiting out the acquire timeout. Recovery needs nobody: the next check
 //! that succeeds flips it back. On an empty embedded database it loads the sample corpus once
-//! (`BETTAFISH_SAMPLE_DATA`), after start-up. Once a minute it records as failed the analyses
+//! (`BETTAFISH_SAMPLE_DATA`), after start-up. At start and once a minute it has the analyses
 //! still `running` past their deadline, which a process that was killed or crashed left
-//! behind (see `Database::abandon_overdue_analyses`).
+//! behind, recorded as failed and announced (see `SessionRecords::abandon_overdue`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use actors::sessions::SessionRecords;
+use events::Topic;
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use storage::Database;
 use tokio::task::JoinHandle;
@@ -22,8 +24,6 @@ pub const CHECK_EVERY: Duration = Duration::from_secs(2);
 const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often analyses left running by a stopped process are looked for.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
-/// What such an analysis is recorded as having failed of.
-const ABANDONED: &str = "abandoned: the process running it stopped before it finished";
 
 /// What the last check found.
 #[derive(Debug, Default)]
@@ -71,6 +71,8 @@ pub struct StorageArgs {
     pub db: Database,
     pub health: Arc<StorageHealth>,
     pub bus: events::EventBus,
+    /// The analysis sessions' records, for the sweep of overdue ones.
+    pub sessions: SessionRecords,
     /// Load the sample corpus once the database is migrated, if it holds no posts.
     pub seed_sample: bool,
 }
@@ -107,7 +109,7 @@ impl StorageState {
                 Err(e) => tracing::warn!(error = %e, "database unavailable"),
             }
             let _ = self.args.bus.publish(
-                "system",
+                Topic::system().as_str(),
                 if ready {
                     "database_up"
                 } else {
@@ -120,31 +122,19 @@ impl StorageState {
 }
 
 impl StorageState {
-    /// Records overdue analyses as failed and says so on their topics, at most once a minute.
+    /// Has overdue analyses recorded as failed and announced, at most once a minute.
     async fn sweep(&mut self) {
         if !self.args.health.ready() || self.swept.is_some_and(|t| t.elapsed() < SWEEP_EVERY) {
             return;
         }
         self.swept = Some(Instant::now());
-        let now = storage::clock::now_ms();
-        let sweep = self.args.db.abandon_overdue_analyses(now, ABANDONED);
+        let sweep = self.args.sessions.abandon_overdue(storage::clock::now_ms());
         let found = match tokio::time::timeout(CHECK_TIMEOUT, sweep).await {
             Ok(found) => found.map_err(|e| e.to_string()),
             Err(_) => Err("the database did not answer in time".to_owned()),
         };
-        match found {
-            Ok(ids) => {
-                for id in ids {
-                    tracing::warn!(analysis = %id, "an analysis left running by a stopped process is recorded as failed");
-                    actors::internal_events::AnalysisEnded { outcome: "failed" }.emit();
-                    let _ = self.args.bus.publish(
-                        &format!("analysis/{id}"),
-                        "finished",
-                        &serde_json::json!({"id": id, "status": "failed", "error": ABANDONED, "engines": {}}),
-                    );
-                }
-            }
-            Err(err) => tracing::warn!(error = %err, "looking for abandoned analyses failed"),
+        if let Err(err) = found {
+            tracing::warn!(error = %err, "looking for abandoned analyses failed");
         }
     }
 

@@ -7,27 +7,24 @@ use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
-use events::EventBus;
+use actors::tree::Branch;
+use events::{EventBus, Topic};
 use serde::Serialize;
 use supervision::{Happening, LifecycleEvent, Observer};
 
-use crate::internal_events::ActorLifecycle;
+use crate::internal_events::{ActorLabel, ActorLifecycle};
 
 /// How many lifecycle events are kept for the status page.
 const RECENT: usize = 200;
 
-/// Supervisors whose children are created at run time: their children's paths carry ids,
-/// which must not become metric labels.
-const DYNAMIC: [&str; 2] = ["root/reports/", "root/analyses/"];
-
-/// The label for a path: a dynamic child is counted under its supervisor.
-pub fn label_path(path: &str) -> &str {
-    for prefix in DYNAMIC {
-        if path.starts_with(prefix) {
-            return &prefix[..prefix.len() - 1];
-        }
+/// Whose metrics a path's lifecycle changes: a child of a supervisor whose children are created
+/// at run time (its path carries an id) is counted under that supervisor, and does not touch
+/// the supervisor's `actor_up`.
+pub fn actor_label(path: &str) -> ActorLabel<'_> {
+    match Branch::dynamic_parent_of(path) {
+        Some(branch) => ActorLabel::ChildOf(branch.path()),
+        None => ActorLabel::Own(path),
     }
-    path
 }
 
 /// One lifecycle change, as the status page shows it.
@@ -77,7 +74,7 @@ impl TreeTelemetry {
         // Paths and event names are valid topics' payloads; a failure here would be a bug in
         // the names above, and the metrics and recent list still record the change.
         let _ = self.bus.publish(
-            "actors",
+            Topic::actors().as_str(),
             event,
             &ActorEvent {
                 path,
@@ -85,10 +82,7 @@ impl TreeTelemetry {
                 detail,
             },
         );
-        if let Some(app) = path
-            .strip_prefix("root/engines/")
-            .filter(|a| !a.contains('/'))
-        {
+        if let Some(app) = Branch::Engines.child_id(path) {
             let status = match event {
                 "started" => "running",
                 "failed" => "error",
@@ -100,7 +94,7 @@ impl TreeTelemetry {
                 serde_json::json!({ app: {"status": status, "event": event, "detail": detail} });
             let _ = self
                 .bus
-                .publish(&format!("engine/{app}"), "status_update", &payload);
+                .publish(Topic::engine(app).as_str(), "status_update", &payload);
         }
     }
 
@@ -130,14 +124,14 @@ impl TreeTelemetry {
 
 impl Observer for TreeTelemetry {
     fn on_event(&self, event: &LifecycleEvent<'_>) {
-        let label = label_path(event.path);
+        let actor = actor_label(event.path);
         let (name, detail) = match event.happening {
             Happening::Started {
                 restart,
                 since_exit,
             } => {
                 ActorLifecycle::Started {
-                    path: label,
+                    actor,
                     restart_took: since_exit,
                     restart,
                 }
@@ -145,19 +139,19 @@ impl Observer for TreeTelemetry {
                 ("started", restart.then(|| "restart".to_owned()))
             }
             Happening::Failed { reason } => {
-                ActorLifecycle::Failed { path: label }.emit();
+                ActorLifecycle::Failed { actor }.emit();
                 ("failed", Some(reason.to_owned()))
             }
             Happening::Exited => {
-                ActorLifecycle::Down { path: label }.emit();
+                ActorLifecycle::Down { actor }.emit();
                 ("exited", None)
             }
             Happening::Stopped => {
-                ActorLifecycle::Down { path: label }.emit();
+                ActorLifecycle::Down { actor }.emit();
                 ("stopped", None)
             }
             Happening::Removed => {
-                ActorLifecycle::Down { path: label }.emit();
+                ActorLifecycle::Down { actor }.emit();
                 ("removed", None)
             }
             Happening::Restarting { delay, attempt } => (
@@ -165,15 +159,11 @@ impl Observer for TreeTelemetry {
                 Some(format!("in {} ms (attempt {attempt})", delay.as_millis())),
             ),
             Happening::Meltdown { reason } => {
-                ActorLifecycle::Meltdown { path: label }.emit();
+                ActorLifecycle::Meltdown { actor }.emit();
                 ("meltdown", Some(reason.to_owned()))
             }
             Happening::Command { command } => {
-                ActorLifecycle::Command {
-                    path: label,
-                    command,
-                }
-                .emit();
+                ActorLifecycle::Command { actor, command }.emit();
                 ("command", Some(command.to_owned()))
             }
         };

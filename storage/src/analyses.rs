@@ -2,19 +2,98 @@
 //! report (Markdown and its JSON document), kept so `GET /api/analysis/{id}` answers after
 //! the actors that did the work have gone.
 
-use serde::Serialize;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
 
 use crate::db::{on_conn, Database};
-use crate::error::Result;
+use crate::error::{Result, StorageError};
 use crate::forum::ForumMessage;
+
+/// Where an analysis session is: running, or how it ended. Its text (`running`, `done`…) is
+/// what the database stores, the API answers and the event stream says; [`AnalysisStatus::as_str`]
+/// and its [`FromStr`] are the one place that text is spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AnalysisStatus {
+    /// Started and not ended (or its process stopped; see
+    /// [`Database::abandon_overdue_analyses`]).
+    Running,
+    /// Every engine gave its report.
+    Done,
+    /// Some engines gave their report, the others failed or timed out.
+    Partial,
+    /// No engine gave a report, or the session stopped before it ended.
+    Failed,
+    /// Cancelled on request.
+    Cancelled,
+}
+
+impl AnalysisStatus {
+    /// Every status, `running` first.
+    pub const ALL: [AnalysisStatus; 5] = [
+        Self::Running,
+        Self::Done,
+        Self::Partial,
+        Self::Failed,
+        Self::Cancelled,
+    ];
+
+    /// The stored (and spoken) text.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Partial => "partial",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether the session has ended (every status but `running`).
+    pub const fn is_final(self) -> bool {
+        !matches!(self, Self::Running)
+    }
+}
+
+impl fmt::Display for AnalysisStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A stored status this build does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an analysis status")]
+pub struct UnknownStatus(pub String);
+
+impl FromStr for AnalysisStatus {
+    type Err = UnknownStatus;
+
+    fn from_str(text: &str) -> std::result::Result<Self, UnknownStatus> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| UnknownStatus(text.to_owned()))
+    }
+}
+
+impl TryFrom<String> for AnalysisStatus {
+    type Error = UnknownStatus;
+
+    fn try_from(text: String) -> std::result::Result<Self, UnknownStatus> {
+        text.parse()
+    }
+}
 
 /// A stored analysis session.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct AnalysisRecord {
     pub id: String,
     pub query: String,
-    /// `running`, `done`, `partial`, `failed`, `cancelled`.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: AnalysisStatus,
     pub error: Option<String>,
     /// The gathered result (JSON text) once finished.
     pub result: Option<String>,
@@ -68,12 +147,13 @@ impl Database {
         on_conn!(self, c => {
             sqlx::query(
                 "INSERT INTO analyses (id, query, status, created_at, updated_at, deadline_at) \
-                 VALUES ($1, $2, 'running', $3, $3, $4)",
+                 VALUES ($1, $2, $5, $3, $3, $4)",
             )
             .bind(id)
             .bind(query)
             .bind(at)
             .bind(deadline)
+            .bind(AnalysisStatus::Running.as_str())
             .execute(&mut *c)
             .await?
             .rows_affected()
@@ -81,26 +161,37 @@ impl Database {
         Ok(())
     }
 
-    /// Ends a running analysis with `status`, its error and result; false (and nothing
-    /// changed) when it had already ended, so a late cancel cannot overwrite a finished one.
+    /// Ends a running analysis with `status`, its error and result (JSON text); false (and
+    /// nothing changed) when it had already ended, so a late cancel cannot overwrite a
+    /// finished one.
+    ///
+    /// # Errors
+    /// [`StorageError::Invalid`] for [`AnalysisStatus::Running`], which is no ending; else
+    /// the database's errors.
     pub async fn finish_analysis(
         &self,
         id: &str,
-        status: &str,
+        status: AnalysisStatus,
         error: Option<&str>,
         result: Option<&str>,
         at: i64,
     ) -> Result<bool> {
+        if !status.is_final() {
+            return Err(StorageError::Invalid(format!(
+                "an analysis cannot end as `{status}`"
+            )));
+        }
         let changed = on_conn!(self, c => {
             sqlx::query(
                 "UPDATE analyses SET status = $2, error = $3, result = $4, updated_at = $5, \
-                 finished_at = $5 WHERE id = $1 AND status = 'running'",
+                 finished_at = $5 WHERE id = $1 AND status = $6",
             )
             .bind(id)
-            .bind(status)
+            .bind(status.as_str())
             .bind(error)
             .bind(result)
             .bind(at)
+            .bind(AnalysisStatus::Running.as_str())
             .execute(&mut *c)
             .await?
             .rows_affected()
@@ -115,26 +206,32 @@ impl Database {
     /// analyses `running` for the next one to find.
     pub async fn abandon_overdue_analyses(&self, now: i64, reason: &str) -> Result<Vec<String>> {
         const DAY_MS: i64 = 86_400_000;
-        const OVERDUE: &str = "status = 'running' AND COALESCE(deadline_at, created_at + $3) < $1";
+        // $4 is `running` and $5 `failed`, as AnalysisStatus spells them. Engine outputs keep
+        // their engine's own statuses (the same two words, written where engines write them).
+        const OVERDUE: &str = "status = $4 AND COALESCE(deadline_at, created_at + $3) < $1";
         let outputs = format!(
             "UPDATE engine_outputs SET status = 'failed', error = $2, finished_at = $1 \
              WHERE status = 'running' AND analysis_id IN (SELECT id FROM analyses WHERE {OVERDUE})"
         );
         let analyses = format!(
-            "UPDATE analyses SET status = 'failed', error = $2, updated_at = $1, \
+            "UPDATE analyses SET status = $5, error = $2, updated_at = $1, \
              finished_at = $1 WHERE {OVERDUE} RETURNING id"
         );
+        let running = AnalysisStatus::Running.as_str();
         Ok(on_conn!(self, c => {
             sqlx::query(&outputs)
                 .bind(now)
                 .bind(reason)
                 .bind(DAY_MS)
+                .bind(running)
                 .execute(&mut *c)
                 .await?;
             sqlx::query_scalar(&analyses)
                 .bind(now)
                 .bind(reason)
                 .bind(DAY_MS)
+                .bind(running)
+                .bind(AnalysisStatus::Failed.as_str())
                 .fetch_all(&mut *c)
                 .await?
         }))
@@ -232,5 +329,49 @@ impl Database {
             .fetch_all(&mut *c)
             .await?
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The status text is spelled in one place and reads back as it was written.
+
+    use super::{AnalysisStatus, UnknownStatus};
+
+    #[test]
+    fn every_status_reads_back_from_its_text_and_serialises_as_it() {
+        for status in AnalysisStatus::ALL {
+            assert_eq!(status.as_str().parse::<AnalysisStatus>(), Ok(status));
+            assert_eq!(
+                AnalysisStatus::try_from(status.to_string()),
+                Ok(status),
+                "Display and the stored text agree"
+            );
+            assert_eq!(
+                serde_json::to_value(status).ok(),
+                Some(serde_json::Value::from(status.as_str()))
+            );
+        }
+        let texts: Vec<&str> = AnalysisStatus::ALL.map(AnalysisStatus::as_str).into();
+        assert_eq!(
+            texts,
+            ["running", "done", "partial", "failed", "cancelled"],
+            "the text is what the database, the API and the events carry: it must not change"
+        );
+    }
+
+    #[test]
+    fn unknown_text_is_refused_and_only_running_is_not_an_ending() {
+        assert_eq!(
+            "Done".parse::<AnalysisStatus>(),
+            Err(UnknownStatus("Done".into()))
+        );
+        assert!("".parse::<AnalysisStatus>().is_err());
+        let endings: Vec<AnalysisStatus> = AnalysisStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_final())
+            .collect();
+        assert_eq!(endings.len(), 4);
+        assert!(!endings.contains(&AnalysisStatus::Running));
     }
 }

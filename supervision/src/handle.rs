@@ -89,14 +89,13 @@ impl SupervisorRef {
         let name: Arc<str> = Arc::from(name);
         let (sender, exit) = watch::channel(None);
         let sender = Arc::new(sender);
-        let (actor, join) =
-            supervisor::start_root(
-                Arc::clone(&name),
-                Arc::new(spec),
-                Arc::clone(&sender),
-                handles.clone(),
-            )
-            .await?;
+        let (actor, join) = supervisor::start_root(
+            Arc::clone(&name),
+            Arc::new(spec),
+            Arc::clone(&sender),
+            handles.clone(),
+        )
+        .await?;
         // Whatever way the root ends, `wait` must learn of it: a panic or a kill leaves no
         // exit value behind, so the join handle fills one in.
         let watcher_name = Arc::clone(&name);

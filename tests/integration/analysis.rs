@@ -268,6 +268,31 @@ fn offline_the_engines_report_on_the_query_and_discuss_it_live() {
     assert_eq!(cancelled.status, 409, "{}", cancelled.body);
 }
 
+/// Issue 11 (9): a session ending is not its supervisor going down. `root/analyses` stays up in
+/// `/metrics` after an analysis ended and left the tree, and no session's path becomes a label.
+#[test]
+fn issue11_root_analyses_stays_up_after_an_analysis_ends() {
+    let server = Server::start(&[("BETTAFISH_SAMPLE_DATA", "off")]);
+    let up = "bettafish_actor_up{path=\"root/analyses\"}";
+    assert_eq!(
+        server.metric(up),
+        Some(1.0),
+        "{}",
+        server.get("/metrics").body
+    );
+    let mut client = SseClient::open(&server.base, "/api/events?topics=analysis/*", &[]);
+    client.next_frame();
+    let id = start(&server, "滨海马拉松");
+    follow(&mut client, &id);
+    wait_until_gone(&server, &format!("root/analyses/{id}"));
+    let metrics = server.get("/metrics").body;
+    assert_eq!(server.metric(up), Some(1.0), "{metrics}");
+    assert!(
+        !metrics.contains(&id),
+        "a session's id became a label:\n{metrics}"
+    );
+}
+
 /// Polls the tree until no node has `path`.
 fn wait_until_gone(server: &Server, path: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -1,7 +1,7 @@
 //! An engine actor: runs research jobs, each in a task of its own so the actor stays free to
 //! take more jobs and cancellations; records each job in `engine_outputs` (running, then done
 //! with its Markdown and JSON, failed with its reason, or cancelled) and announces it on
-//! `engine/<name>`; forwards paragraph summaries to the forum in the order they were written.
+//! `engine/<name>`; posts paragraph summaries to the forum in the order they were written.
 //!
 //! A job that panics fails with the panic's message, and then the actor fails too, so its
 //! supervisor restarts it by its policy, as an Erlang process would: the engine's other jobs
@@ -9,14 +9,15 @@
 //! engine's jobs share its LLM client and circuit, which is why they live and die together.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Instant;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef};
+use serde::Serialize;
 use serde_json::json;
-use supervision::SupervisorRef;
-use tokio::sync::{mpsc, oneshot};
-use tokio::task::{AbortHandle, JoinError, JoinHandle};
+use supervision::ChildHandle;
+use tokio::sync::oneshot;
+use tokio::task::{AbortHandle, JoinError};
 use tracing::Instrument;
 
 use super::gather::Searcher;
@@ -25,7 +26,8 @@ use super::research::{research, Brief, Reporter, Tools};
 use super::EngineKind;
 use crate::forum::actor::ForumMsg;
 use crate::internal_events::EngineJobEnded;
-use events::EventBus;
+use crate::sessions::{AnalysisId, SessionEvent};
+use events::{EventBus, Topic};
 use llm::LlmClient;
 
 /// A research job.
@@ -34,7 +36,7 @@ pub struct Job {
     pub id: String,
     pub query: String,
     /// The analysis it belongs to, if any.
-    pub analysis_id: Option<String>,
+    pub analysis_id: Option<AnalysisId>,
     /// Where the outcome goes.
     pub reply: Option<oneshot::Sender<JobOutcome>>,
 }
@@ -83,12 +85,17 @@ pub enum EngineMsg {
     },
 }
 
-/// Where paragraph summaries go: the forum actor at `path`, found through the tree once the
-/// tree exists (the engines are built before it is).
-#[derive(Clone)]
-pub struct ForumLink {
-    pub root: Arc<OnceLock<SupervisorRef>>,
-    pub path: String,
+/// Where a job stands: published as `progress` on the engine's topic, and as `engine_progress`
+/// on its analysis's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JobProgress {
+    pub engine: EngineKind,
+    pub job: String,
+    /// `plan`, `search`, `summary`, `reflection`, `report`.
+    pub stage: String,
+    pub paragraph: usize,
+    pub of: usize,
+    pub detail: String,
 }
 
 pub struct EngineArgs {
@@ -99,7 +106,9 @@ pub struct EngineArgs {
     pub db: Option<storage::Database>,
     pub searcher: Arc<Searcher>,
     pub llm: Option<Arc<LlmClient>>,
-    pub forum: Option<ForumLink>,
+    /// Where paragraph summaries go: the forum's handle, taken from the tree's handles before
+    /// the tree started (the forum starts after the engines).
+    pub forum: Option<ChildHandle>,
     pub reflections: u32,
     pub max_paragraphs: usize,
 }
@@ -114,8 +123,6 @@ struct Running {
 pub struct EngineState {
     args: EngineArgs,
     running: HashMap<String, Running>,
-    forum: Option<mpsc::UnboundedSender<ForumMsg>>,
-    forwarder: Option<JoinHandle<()>>,
 }
 
 impl Drop for EngineState {
@@ -123,9 +130,6 @@ impl Drop for EngineState {
     fn drop(&mut self) {
         for run in self.running.values() {
             run.abort.abort();
-        }
-        if let Some(f) = &self.forwarder {
-            f.abort();
         }
     }
 }
@@ -138,36 +142,49 @@ struct JobReporter {
     bus: EventBus,
     engine: EngineKind,
     job: String,
-    analysis: Option<String>,
+    analysis: Option<AnalysisId>,
     query: String,
-    forum: Option<mpsc::UnboundedSender<ForumMsg>>,
+    forum: Option<ChildHandle>,
 }
 
 impl Reporter for JobReporter {
     fn progress(&self, stage: &str, paragraph: usize, of: usize, detail: &str) {
-        let payload = json!({"engine": self.engine.name(), "job": self.job, "stage": stage, "paragraph": paragraph, "of": of, "detail": detail});
-        let _ = self.bus.publish(&topic(self.engine), "progress", &payload);
+        let progress = JobProgress {
+            engine: self.engine,
+            job: self.job.clone(),
+            stage: stage.to_owned(),
+            paragraph,
+            of,
+            detail: detail.to_owned(),
+        };
+        let _ = self
+            .bus
+            .publish(topic(self.engine).as_str(), "progress", &progress);
         if let Some(id) = &self.analysis {
-            let _ = self
-                .bus
-                .publish(&format!("analysis/{id}"), "engine_progress", &payload);
+            SessionEvent::EngineProgress(progress).publish(&self.bus, id);
         }
     }
 
     fn paragraph(&self, title: &str, summary: &str) {
+        // Straight to the forum's mailbox: a ractor send does not wait (the mailbox is
+        // unbounded), and one job's paragraphs are sent from its one task, so they arrive in
+        // the order they were written.
         if let Some(forum) = &self.forum {
-            let _ = forum.send(ForumMsg::Agent {
+            let sent = forum.send(ForumMsg::Agent {
                 source: self.engine.speaker().to_owned(),
                 content: format!("【{title}】{summary}"),
-                session: self.analysis.clone(),
+                session: self.analysis.as_ref().map(AnalysisId::to_string),
                 topic: Some(self.query.clone()),
             });
+            if let Err(err) = sent {
+                tracing::warn!(error = %err, "the forum is not running; a paragraph summary was not posted");
+            }
         }
     }
 }
 
-fn topic(kind: EngineKind) -> String {
-    format!("engine/{}", kind.name())
+fn topic(kind: EngineKind) -> Topic {
+    Topic::engine(kind.name())
 }
 
 /// The text of a panic.
@@ -179,26 +196,6 @@ fn panic_reason(err: JoinError) -> String {
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "a panic without a message".to_owned()),
         Err(err) => err.to_string(),
-    }
-}
-
-/// Delivers forum messages in order, finding the forum once the tree is up.
-async fn forward(mut rx: mpsc::UnboundedReceiver<ForumMsg>, link: ForumLink) {
-    let mut handle = None;
-    while let Some(msg) = rx.recv().await {
-        if handle.is_none() {
-            if let Some(root) = link.root.get() {
-                handle = root.lookup(&link.path).await.ok();
-            }
-        }
-        match &handle {
-            Some(h) => {
-                if let Err(err) = h.send(msg) {
-                    tracing::warn!(error = %err, "the forum is not running; a paragraph summary was not posted");
-                }
-            }
-            None => tracing::warn!(forum = %link.path, "no forum to post to"),
-        }
     }
 }
 
@@ -222,7 +219,12 @@ impl EngineState {
         let now = storage::clock::now_ms();
         let output_id = match &self.args.db {
             Some(db) => match db
-                .start_engine_output(job.analysis_id.as_deref(), kind.name(), &job.query, now)
+                .start_engine_output(
+                    job.analysis_id.as_ref().map(AnalysisId::as_str),
+                    kind.name(),
+                    &job.query,
+                    now,
+                )
                 .await
             {
                 Ok(id) => Some(id),
@@ -234,7 +236,7 @@ impl EngineState {
             None => None,
         };
         let _ = self.args.bus.publish(
-            &topic(kind),
+            topic(kind).as_str(),
             "job_started",
             &json!({"engine": kind.name(), "job": job.id, "query": job.query, "analysis": job.analysis_id, "output_id": output_id}),
         );
@@ -244,7 +246,7 @@ impl EngineState {
             job: job.id.clone(),
             analysis: job.analysis_id.clone(),
             query: job.query.clone(),
-            forum: self.forum.clone(),
+            forum: self.args.forum.clone(),
         };
         let brief = Brief {
             query: job.query.clone(),
@@ -319,7 +321,7 @@ impl EngineState {
             JobStatus::Cancelled => "job_cancelled",
         };
         let _ = self.args.bus.publish(
-            &topic(kind),
+            topic(kind).as_str(),
             kind_of_event,
             &json!({"engine": kind.name(), "job": job, "status": status, "error": error, "output_id": run.output_id,
                     "paragraphs": report.as_ref().map(|r| r.paragraphs.len()), "mode": report.as_ref().map(|r| r.mode)}),
@@ -355,13 +357,6 @@ impl Actor for EngineActor {
         _myself: ActorRef<EngineMsg>,
         args: EngineArgs,
     ) -> Result<EngineState, ActorProcessingErr> {
-        let (forum, forwarder) = match args.forum.clone() {
-            Some(link) => {
-                let (tx, rx) = mpsc::unbounded_channel();
-                (Some(tx), Some(tokio::spawn(forward(rx, link))))
-            }
-            None => (None, None),
-        };
         tracing::info!(
             engine = args.kind.name(),
             llm = args.llm.as_ref().map(|l| l.config().model.as_str()).unwrap_or("none (built-in analysis)"),
@@ -371,8 +366,6 @@ impl Actor for EngineActor {
         Ok(EngineState {
             args,
             running: HashMap::new(),
-            forum,
-            forwarder,
         })
     }
 

@@ -11,11 +11,15 @@ pub mod llm_steps;
 pub mod report;
 pub mod research;
 
-pub use actor::{EngineActor, EngineArgs, EngineMsg, ForumLink, Job, JobOutcome, JobStatus};
+pub use actor::{EngineActor, EngineArgs, EngineMsg, Job, JobOutcome, JobProgress, JobStatus};
 pub use report::Report;
 
+use supervision::{ChildHandle, TreeHandles};
+
 /// Which engine (ordered as [`EngineKind::ALL`] lists them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum EngineKind {
     Query,
@@ -60,5 +64,26 @@ impl EngineKind {
     /// The engine of this name.
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// The three engines' handles (`root/engines/<name>`), taken from the tree's handles: they reach
+/// each engine's current incarnation, and can be taken before the tree starts.
+#[derive(Debug, Clone)]
+pub struct EngineHandles([ChildHandle; 3]);
+
+impl EngineHandles {
+    /// The engines' handles in `handles`.
+    pub fn of(handles: &TreeHandles) -> Self {
+        Self(EngineKind::ALL.map(|kind| handles.handle(&crate::tree::engine_path(kind))))
+    }
+
+    /// The handle of `kind`.
+    pub fn get(&self, kind: EngineKind) -> &ChildHandle {
+        match kind {
+            EngineKind::Query => &self.0[0],
+            EngineKind::Media => &self.0[1],
+            EngineKind::Insight => &self.0[2],
+        }
     }
 }

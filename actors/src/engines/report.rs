@@ -42,7 +42,7 @@ pub struct Paragraph {
 }
 
 /// How a report was written.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Built-in analysis only.

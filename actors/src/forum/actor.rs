@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 
 use super::follow::Follower;
 use super::line;
-use events::EventBus;
+use events::{EventBus, Topic};
 
 pub enum ForumMsg {
     /// An engine's message (`source`: `INSIGHT`, `MEDIA`, `QUERY`…), in an analysis session.
@@ -97,7 +97,7 @@ impl ForumState {
             }
         }
         let _ = self.args.bus.publish(
-            "forum",
+            Topic::forum().as_str(),
             "forum_message",
             &json!({"type": kind, "sender": source, "content": content, "timestamp": clock(at), "at": at, "session": session}),
         );

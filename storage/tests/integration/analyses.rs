@@ -1,6 +1,8 @@
 //! Analysis records on both backends: an analysis ends once, and those a stopped process left
 //! `running` past their deadline are recorded failed with their engine outputs.
 
+use storage::analyses::AnalysisStatus;
+
 use super::backends;
 
 #[tokio::test]
@@ -38,7 +40,7 @@ async fn overdue_running_analyses_are_abandoned_and_nothing_else() {
             .await
             .unwrap();
         assert!(db
-            .finish_analysis("a-ended", "done", None, None, now - day)
+            .finish_analysis("a-ended", AnalysisStatus::Done, None, None, now - day)
             .await
             .unwrap());
         for (id, created) in [
@@ -54,10 +56,10 @@ async fn overdue_running_analyses_are_abandoned_and_nothing_else() {
         assert_eq!(abandoned, ["a-legacy-old", "a-overdue"], "{}", b.name);
         let status =
             |id: &'static str| async move { db.analysis(id).await.unwrap().unwrap().status };
-        assert_eq!(status("a-overdue").await, "failed");
-        assert_eq!(status("a-live").await, "running");
-        assert_eq!(status("a-ended").await, "done");
-        assert_eq!(status("a-legacy-new").await, "running");
+        assert_eq!(status("a-overdue").await, AnalysisStatus::Failed);
+        assert_eq!(status("a-live").await, AnalysisStatus::Running);
+        assert_eq!(status("a-ended").await, AnalysisStatus::Done);
+        assert_eq!(status("a-legacy-new").await, AnalysisStatus::Running);
         let overdue = db.analysis("a-overdue").await.unwrap().unwrap();
         assert_eq!(
             (overdue.error.as_deref(), overdue.finished_at),
@@ -88,5 +90,38 @@ async fn sqlx_null_deadlines(b: &backends::Backend) {
         let pool = sqlx::PgPool::connect(&b.url).await.unwrap();
         sqlx::query(sql).execute(&pool).await.unwrap();
         pool.close().await;
+    }
+}
+
+#[tokio::test]
+async fn an_analysis_ends_once_with_a_status_that_reads_back() {
+    for b in backends::all().await {
+        let db = &b.db;
+        db.create_analysis("a-once", "q", 1, 2).await.unwrap();
+        let running = db.analysis("a-once").await.unwrap().unwrap();
+        assert_eq!(running.status, AnalysisStatus::Running, "{}", b.name);
+        // `running` is no ending.
+        assert!(db
+            .finish_analysis("a-once", AnalysisStatus::Running, None, None, 3)
+            .await
+            .is_err());
+        assert!(db
+            .finish_analysis("a-once", AnalysisStatus::Partial, Some("x"), Some("{}"), 3)
+            .await
+            .unwrap());
+        // A late cancel changes nothing.
+        assert!(!db
+            .finish_analysis("a-once", AnalysisStatus::Cancelled, None, None, 4)
+            .await
+            .unwrap());
+        let ended = db.analysis("a-once").await.unwrap().unwrap();
+        assert_eq!(
+            (ended.status, ended.error.as_deref(), ended.finished_at),
+            (AnalysisStatus::Partial, Some("x"), Some(3)),
+            "{}",
+            b.name
+        );
+        let listed = db.recent_analyses(10).await.unwrap();
+        assert_eq!(listed[0].status, AnalysisStatus::Partial, "{}", b.name);
     }
 }

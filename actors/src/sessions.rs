@@ -1,0 +1,358 @@
+//! Analysis sessions: one query, the three engines' research on it, their reports and the
+//! forum's discussion of it. [`AnalysisSessions`] is what the rest of the service calls (the
+//! HTTP handlers parse, call it and serialise); everything a session is — its id, deadline,
+//! record, actor, result and events — is decided here.
+//!
+//! - [`actor`]: a session (`root/analyses/<id>`, temporary): sends the engines their jobs, waits
+//!   for each within the engine timeout, and records and announces how it ended. However it
+//!   stops before that, its jobs are cancelled and it is recorded `failed`.
+//! - [`records`]: the sessions' rows and how an ending is recorded and announced. It needs no
+//!   tree, so the storage actor's sweep of overdue sessions can use it before the tree exists.
+//! - [`outcome`]: the typed result (each engine's part; the report engine's report, none yet).
+//! - [`event`]: the events on `analysis/<id>`, one type, one publish path.
+//!
+//! Start with [`AnalysisSessions`].
+
+pub mod actor;
+pub mod event;
+pub mod outcome;
+pub mod records;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use storage::StorageError;
+use supervision::{ChildHandle, ChildSpec, Restart, SupervisorError, SupervisorRef};
+use tokio::sync::oneshot;
+
+pub use actor::{SessionActor, SessionArgs, SessionMsg};
+pub use event::{SessionEnd, SessionEvent};
+pub use outcome::{AnalysisResult, EnginePart, FinalReport, NoReport, PartStatus};
+pub use records::{AnalysisSummary, AnalysisView, EngineOutputView, SessionRecords};
+pub use storage::analyses::AnalysisStatus;
+
+use crate::engines::EngineHandles;
+use crate::tree::{self, Branch};
+use events::Topic;
+use outcome::Ending;
+
+/// The longest query taken, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+
+/// How long past its engines' timeout a running analysis may go before a stopped process is
+/// presumed to have left it (recorded failed by [`SessionRecords::abandon_overdue`]). The
+/// engines run in parallel, each within the timeout; the margin covers the rest. When a report
+/// step is added after the engines, the deadline must grow by its timeout.
+pub const DEADLINE_MARGIN: Duration = Duration::from_secs(60);
+
+/// How long [`AnalysisSessions::cancel`] waits for the session to record its cancellation.
+pub const CANCEL_WAIT: Duration = Duration::from_secs(10);
+
+/// An analysis session's id: 12 hex digits when made here. Only ids that could be ours are
+/// taken from outside ([`AnalysisId::parse`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct AnalysisId(String);
+
+impl AnalysisId {
+    /// A fresh random id.
+    pub fn random() -> Self {
+        Self(format!("{:012x}", fastrand::u64(..) & 0xffff_ffff_ffff))
+    }
+
+    /// An id given from outside (a URL).
+    ///
+    /// # Errors
+    /// [`SessionError::NotFound`] for anything that cannot be one of ours (empty, longer than
+    /// 32, not ASCII letters and digits): there is no such analysis.
+    pub fn parse(text: &str) -> Result<Self, SessionError> {
+        let ours =
+            !text.is_empty() && text.len() <= 32 && text.chars().all(|c| c.is_ascii_alphanumeric());
+        if ours {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(SessionError::NotFound(text.chars().take(64).collect()))
+        }
+    }
+
+    /// An id read back from the database, which holds only ids made here.
+    pub(crate) fn from_record(id: String) -> Self {
+        Self(id)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AnalysisId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a session is started with, read again for each one (so a configuration change applies
+/// to the next analysis).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionSettings {
+    /// How long each engine may take before its job is cancelled.
+    pub engine_timeout: Duration,
+}
+
+impl SessionSettings {
+    /// When a session started at `now_ms` must have ended (epoch milliseconds): the engine
+    /// timeout plus [`DEADLINE_MARGIN`].
+    pub fn deadline_ms(&self, now_ms: i64) -> i64 {
+        let allowed = self.engine_timeout.saturating_add(DEADLINE_MARGIN);
+        now_ms.saturating_add(i64::try_from(allowed.as_millis()).unwrap_or(i64::MAX))
+    }
+}
+
+/// Where the sessions read their settings, once per session started.
+pub type SessionSettingsSource = Arc<dyn Fn() -> SessionSettings + Send + Sync>;
+
+/// What the sessions' facade can answer instead.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The query is empty (or only spaces).
+    #[error("the query is empty")]
+    EmptyQuery,
+    /// The query is longer than [`MAX_QUERY_CHARS`].
+    #[error("the query is longer than {max} characters")]
+    QueryTooLong { max: usize },
+    /// No analysis has this id.
+    #[error("no analysis `{0}`")]
+    NotFound(String),
+    /// The analysis had already ended, as `status`.
+    #[error("analysis {id} has already ended ({status})")]
+    AlreadyEnded {
+        id: AnalysisId,
+        status: AnalysisStatus,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The tree refused the session (too many running, the branch unavailable…).
+    #[error(transparent)]
+    Tree(#[from] SupervisorError),
+    /// The task recording and starting the session ended abnormally.
+    #[error("starting the analysis failed: {0}")]
+    StartFailed(String),
+}
+
+/// A session that was recorded and started.
+#[derive(Debug, Clone, Serialize)]
+pub struct Started {
+    pub id: AnalysisId,
+    pub query: String,
+    /// `running`.
+    pub status: AnalysisStatus,
+    /// Where it reports (`analysis/<id>`).
+    pub topic: Topic,
+}
+
+/// How a cancellation went, when the analysis was running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cancellation {
+    /// The analysis is recorded `cancelled`.
+    Recorded,
+    /// The session was told, and has not recorded it within [`CANCEL_WAIT`].
+    Pending,
+}
+
+/// The analysis sessions: start, cancel, read, list, and record those a stopped process left.
+#[derive(Clone)]
+pub struct AnalysisSessions {
+    records: SessionRecords,
+    root: SupervisorRef,
+    engines: EngineHandles,
+    forum: ChildHandle,
+    settings: SessionSettingsSource,
+}
+
+impl AnalysisSessions {
+    /// The sessions of the tree at `root` (which must have the service's shape,
+    /// [`tree::service_tree`]), recording through `records`.
+    pub fn new(
+        records: SessionRecords,
+        root: SupervisorRef,
+        settings: SessionSettingsSource,
+    ) -> Self {
+        let handles = root.handles();
+        Self {
+            engines: EngineHandles::of(handles),
+            forum: handles.handle(tree::FORUM_PATH),
+            records,
+            root,
+            settings,
+        }
+    }
+
+    /// Records an analysis of `query` and starts its session; answers once both are done.
+    ///
+    /// # Errors
+    /// [`SessionError::EmptyQuery`], [`SessionError::QueryTooLong`]; [`SessionError::Storage`]
+    /// when it could not be recorded; [`SessionError::Tree`] when its session could not start
+    /// (it is then recorded `failed`); [`SessionError::StartFailed`].
+    pub async fn start(&self, query: &str) -> Result<Started, SessionError> {
+        let query = query.trim();
+        if query.is_empty() {
+            return Err(SessionError::EmptyQuery);
+        }
+        if query.chars().count() > MAX_QUERY_CHARS {
+            return Err(SessionError::QueryTooLong {
+                max: MAX_QUERY_CHARS,
+            });
+        }
+        let id = AnalysisId::random();
+        let settings = (self.settings)();
+        // Recorded and started in a task of its own: a caller that stops waiting (a request
+        // that timed out, a client that went away) must not leave a record without a session,
+        // or a session its caller was told had failed.
+        let (sessions, task_id, task_query) = (self.clone(), id.clone(), query.to_owned());
+        let started = tokio::spawn(async move {
+            sessions
+                .record_and_start(task_id, task_query, settings)
+                .await
+        });
+        match started.await {
+            Ok(result) => result?,
+            Err(err) => return Err(SessionError::StartFailed(err.to_string())),
+        }
+        Ok(Started {
+            topic: Topic::analysis(&id),
+            id,
+            query: query.to_owned(),
+            status: AnalysisStatus::Running,
+        })
+    }
+
+    async fn record_and_start(
+        &self,
+        id: AnalysisId,
+        query: String,
+        settings: SessionSettings,
+    ) -> Result<(), SessionError> {
+        let now = storage::clock::now_ms();
+        self.records
+            .create(&id, &query, now, settings.deadline_ms(now))
+            .await?;
+        let spec = self.spec(id.clone(), query, settings.engine_timeout);
+        if let Err(err) = self.root.start_child(Branch::Analyses.path(), spec).await {
+            let ending = Ending::without_parts(AnalysisStatus::Failed, err.to_string());
+            if let Err(record) = self.records.end_if_running(&id, &ending).await {
+                tracing::warn!(error = %record, analysis = %id, "could not record the analysis that did not start");
+            }
+            return Err(err.into());
+        }
+        Ok(())
+    }
+
+    /// The session's child spec: temporary, since running it again would send its jobs again
+    /// beside the ones still running.
+    fn spec(&self, id: AnalysisId, query: String, engine_timeout: Duration) -> ChildSpec {
+        let (records, engines, forum) = (
+            self.records.clone(),
+            self.engines.clone(),
+            self.forum.clone(),
+        );
+        ChildSpec::worker(id.to_string(), move |ctx| {
+            let args = SessionArgs {
+                id: id.clone(),
+                query: query.clone(),
+                records: records.clone(),
+                engines: engines.clone(),
+                forum: forum.clone(),
+                path: ctx.path().to_owned(),
+                engine_timeout,
+            };
+            async move { ctx.spawn(SessionActor, args).await }
+        })
+        .restart(Restart::Temporary)
+    }
+
+    /// Cancels a running analysis: its session stops its engines' jobs and records it
+    /// `cancelled`. An analysis recorded `running` whose session is gone (it ended just now, or
+    /// its process stopped) is recorded `cancelled` here.
+    ///
+    /// # Errors
+    /// [`SessionError::NotFound`]; [`SessionError::AlreadyEnded`] when it had ended (before,
+    /// or while it was being cancelled); [`SessionError::Storage`].
+    pub async fn cancel(&self, id: &AnalysisId) -> Result<Cancellation, SessionError> {
+        let Some(status) = self.records.status(id).await? else {
+            return Err(SessionError::NotFound(id.to_string()));
+        };
+        if status.is_final() {
+            return Err(SessionError::AlreadyEnded {
+                id: id.clone(),
+                status,
+            });
+        }
+        let (done, recorded) = oneshot::channel();
+        let session = self
+            .root
+            .handles()
+            .handle(&tree::analysis_path(id.as_str()));
+        if session
+            .send(SessionMsg::Cancel { done: Some(done) })
+            .is_ok()
+        {
+            // Not answered in time: the caller hears it is still being cancelled.
+            let _ = tokio::time::timeout(CANCEL_WAIT, recorded).await;
+        } else {
+            // Running in the database but no session in the tree: the update only touches a
+            // running record, so an ending recorded meanwhile stands.
+            let ending = Ending::without_parts(
+                AnalysisStatus::Cancelled,
+                "cancelled by request; its session was no longer running".to_owned(),
+            );
+            self.records.end_if_running(id, &ending).await?;
+        }
+        match self
+            .records
+            .status(id)
+            .await?
+            .unwrap_or(AnalysisStatus::Cancelled)
+        {
+            AnalysisStatus::Cancelled => Ok(Cancellation::Recorded),
+            AnalysisStatus::Running => Ok(Cancellation::Pending),
+            status => Err(SessionError::AlreadyEnded {
+                id: id.clone(),
+                status,
+            }),
+        }
+    }
+
+    /// An analysis: its record, each engine's output and the forum's messages about it.
+    ///
+    /// # Errors
+    /// [`SessionError::NotFound`], [`SessionError::Storage`].
+    pub async fn get(&self, id: &AnalysisId) -> Result<AnalysisView, SessionError> {
+        self.records
+            .view(id)
+            .await?
+            .ok_or_else(|| SessionError::NotFound(id.to_string()))
+    }
+
+    /// The latest `limit` analyses (1 to 1,000), newest first.
+    ///
+    /// # Errors
+    /// [`SessionError::Storage`].
+    pub async fn list(&self, limit: u32) -> Result<Vec<AnalysisSummary>, SessionError> {
+        Ok(self.records.list(limit).await?)
+    }
+
+    /// Records as failed the analyses still running past their deadline, and announces it;
+    /// see [`SessionRecords::abandon_overdue`].
+    ///
+    /// # Errors
+    /// [`SessionError::Storage`].
+    pub async fn abandon_overdue(&self, now_ms: i64) -> Result<Vec<AnalysisId>, SessionError> {
+        Ok(self.records.abandon_overdue(now_ms).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests;

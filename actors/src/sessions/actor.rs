@@ -1,0 +1,343 @@
+//! An analysis session (`root/analyses/<id>`, temporary): gives the three engines a research
+//! job each for the query, waits for them in parallel with a timeout per engine, and records
+//! and announces what came back. Progress and results go out on `analysis/<id>`; the record
+//! (with each engine's report and the forum discussion beside it) stays in the database.
+//!
+//! A session runs once: it stops itself when it ends, and its supervisor forgets it. However
+//! it stops before that (an operator, a branch restart, a panic, shutdown), the engines' jobs
+//! are cancelled and the record ends `failed`, so nothing is left `running`.
+//!
+//! When the report engine exists it will be asked for a final report here; until then the
+//! session ends with the engines' reports.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use ractor::{Actor, ActorProcessingErr, ActorRef};
+use supervision::ChildHandle;
+use tokio::sync::oneshot;
+use tracing::Instrument;
+
+use super::event::SessionEvent;
+use super::outcome::{AnalysisResult, Ending, EnginePart, NoReport, PartStatus};
+use super::records::SessionRecords;
+use super::{AnalysisId, AnalysisStatus};
+use crate::engines::{EngineHandles, EngineKind, EngineMsg, Job, JobOutcome};
+use crate::forum::actor::ForumMsg;
+use events::Topic;
+
+/// Why a session that stopped before it ended is recorded failed.
+const STOPPED: &str = "the analysis session stopped before it finished";
+
+pub struct SessionArgs {
+    pub id: AnalysisId,
+    pub query: String,
+    pub records: SessionRecords,
+    /// The engines, given a job each.
+    pub engines: EngineHandles,
+    /// The forum, told when the session ends.
+    pub forum: ChildHandle,
+    /// Where this session is, for spans.
+    pub path: String,
+    /// How long each engine may take.
+    pub engine_timeout: Duration,
+}
+
+pub enum SessionMsg {
+    /// Send the engines their jobs (first thing after start).
+    Begin,
+    /// An engine answered, or did not in time.
+    EngineDone {
+        engine: EngineKind,
+        outcome: Result<Box<JobOutcome>, NoReport>,
+    },
+    /// Stop the engines' jobs and end as cancelled; `done` is told once that is recorded.
+    Cancel { done: Option<oneshot::Sender<()>> },
+}
+
+pub struct SessionState {
+    args: SessionArgs,
+    /// Each engine's part, `None` until it answered.
+    parts: BTreeMap<EngineKind, Option<EnginePart>>,
+    /// The engines that took a job, to cancel it through.
+    asked: BTreeSet<EngineKind>,
+    ended: bool,
+}
+
+pub struct SessionActor;
+
+fn job_id(analysis: &AnalysisId, engine: EngineKind) -> String {
+    format!("{analysis}/{}", engine.name())
+}
+
+impl SessionState {
+    fn publish(&self, event: SessionEvent) {
+        event.publish(self.args.records.bus(), &self.args.id);
+    }
+
+    fn begin(&mut self, myself: &ActorRef<SessionMsg>) {
+        self.publish(SessionEvent::Started {
+            id: self.args.id.clone(),
+            query: self.args.query.clone(),
+            engines: EngineKind::ALL,
+        });
+        for engine in EngineKind::ALL {
+            let (reply, answer) = oneshot::channel();
+            let job = Job {
+                id: job_id(&self.args.id, engine),
+                query: self.args.query.clone(),
+                analysis_id: Some(self.args.id.clone()),
+                reply: Some(reply),
+            };
+            let handle = self.args.engines.get(engine).clone();
+            if let Err(err) = handle.send(EngineMsg::Run(job)) {
+                let _ = myself.send_message(SessionMsg::EngineDone {
+                    engine,
+                    outcome: Err(NoReport::Unreachable(err.to_string())),
+                });
+                continue;
+            }
+            self.asked.insert(engine);
+            let me = myself.clone();
+            let timeout = self.args.engine_timeout;
+            let job = job_id(&self.args.id, engine);
+            tokio::spawn(async move {
+                let outcome = match tokio::time::timeout(timeout, answer).await {
+                    Ok(Ok(outcome)) => Ok(Box::new(outcome)),
+                    Ok(Err(_)) => Err(NoReport::Unreachable(
+                        "the engine stopped before answering".to_owned(),
+                    )),
+                    Err(_) => {
+                        let _ = handle.send(EngineMsg::Cancel { job });
+                        Err(NoReport::Timeout(timeout))
+                    }
+                };
+                let _ = me.send_message(SessionMsg::EngineDone { engine, outcome });
+            });
+        }
+    }
+
+    async fn engine_done(
+        &mut self,
+        myself: &ActorRef<SessionMsg>,
+        engine: EngineKind,
+        outcome: Result<Box<JobOutcome>, NoReport>,
+    ) {
+        let part = match outcome {
+            Ok(outcome) => EnginePart::answered(*outcome),
+            Err(why) => EnginePart::no_report(why),
+        };
+        tracing::info!(
+            engine = engine.name(),
+            status = ?part.status,
+            "engine finished its part"
+        );
+        if !part.fallbacks.is_empty() {
+            tracing::warn!(
+                engine = engine.name(),
+                steps = part.fallbacks.len(),
+                "the LLM could not do every step; built-in analysis stood in"
+            );
+        }
+        self.publish(SessionEvent::EngineDone {
+            engine,
+            part: part.clone(),
+        });
+        self.parts.insert(engine, Some(part));
+        if self.parts.values().all(Option::is_some) {
+            let done = self
+                .parts
+                .values()
+                .flatten()
+                .filter(|p| p.status == PartStatus::Done)
+                .count();
+            let status = match done {
+                0 => AnalysisStatus::Failed,
+                n if n == EngineKind::ALL.len() => AnalysisStatus::Done,
+                _ => AnalysisStatus::Partial,
+            };
+            let error = (status != AnalysisStatus::Done).then(|| self.errors());
+            self.end(myself, status, error).await;
+        }
+    }
+
+    /// The engines' errors, one line.
+    fn errors(&self) -> String {
+        self.parts
+            .iter()
+            .filter_map(|(k, p)| {
+                let p = p.as_ref()?;
+                p.error.as_ref().map(|e| format!("{}: {e}", k.name()))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// What the session came to, the engines that had not answered counted as `unanswered`.
+    fn result(&self, unanswered: PartStatus) -> AnalysisResult {
+        AnalysisResult {
+            engines: self
+                .parts
+                .iter()
+                .map(|(k, p)| {
+                    let part = p
+                        .clone()
+                        .unwrap_or_else(|| EnginePart::unanswered(unanswered, None));
+                    (*k, part)
+                })
+                .collect(),
+            report: None,
+        }
+    }
+
+    async fn end(
+        &mut self,
+        myself: &ActorRef<SessionMsg>,
+        status: AnalysisStatus,
+        error: Option<String>,
+    ) {
+        if self.ended {
+            return;
+        }
+        self.ended = true;
+        let unanswered = match status {
+            AnalysisStatus::Cancelled => PartStatus::Cancelled,
+            _ => PartStatus::Failed,
+        };
+        let ending = Ending {
+            status,
+            error,
+            result: self.result(unanswered),
+        };
+        match self.args.records.record_end(&self.args.id, &ending).await {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!("the analysis had already ended in the database"),
+            Err(err) => tracing::warn!(error = %err, "could not record how the analysis ended"),
+        }
+        tracing::info!(status = %status, "analysis ended");
+        self.args.records.announce_end(&self.args.id, &ending);
+        self.tell_forum();
+        // A session runs once; its supervisor forgets it when it stops (it is temporary).
+        myself.stop(None);
+    }
+
+    /// Tells the forum the session is over, so its host can close the last round.
+    fn tell_forum(&self) {
+        let session = self.args.id.to_string();
+        if let Err(err) = self.args.forum.send(ForumMsg::SessionEnded { session }) {
+            tracing::debug!(error = %err, "the forum is not running to close the session's round");
+        }
+    }
+
+    /// Cancels the jobs of engines that have not answered.
+    fn cancel_jobs(&self) {
+        for engine in &self.asked {
+            if self.parts.get(engine).is_some_and(Option::is_none) {
+                let job = job_id(&self.args.id, *engine);
+                if let Err(err) = self
+                    .args
+                    .engines
+                    .get(*engine)
+                    .send(EngineMsg::Cancel { job })
+                {
+                    tracing::warn!(engine = engine.name(), error = %err, "could not cancel the engine's job");
+                }
+            }
+        }
+    }
+
+    async fn cancel(&mut self, myself: &ActorRef<SessionMsg>) {
+        if self.ended {
+            return;
+        }
+        self.cancel_jobs();
+        self.end(
+            myself,
+            AnalysisStatus::Cancelled,
+            Some("cancelled by request".into()),
+        )
+        .await;
+    }
+}
+
+impl Drop for SessionState {
+    // Stopped before it ended (an operator, a restart of `analyses`, a panic, shutdown): the
+    // jobs are cancelled and the record says the session failed, rather than `running` forever.
+    fn drop(&mut self) {
+        if self.ended {
+            return;
+        }
+        self.cancel_jobs();
+        let ending = Ending {
+            status: AnalysisStatus::Failed,
+            error: Some(STOPPED.to_owned()),
+            result: self.result(PartStatus::Failed),
+        };
+        self.args.records.announce_end(&self.args.id, &ending);
+        self.tell_forum();
+        // Drop cannot await: the record is written by a task (if a runtime is still there; if
+        // not, the overdue sweep records it once past its deadline).
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let (records, id) = (self.args.records.clone(), self.args.id.clone());
+            runtime.spawn(async move {
+                if let Err(err) = records.record_end(&id, &ending).await {
+                    tracing::warn!(error = %err, analysis = %id, "could not record the stopped analysis");
+                }
+            });
+        }
+    }
+}
+
+impl Actor for SessionActor {
+    type Msg = SessionMsg;
+    type State = SessionState;
+    type Arguments = SessionArgs;
+
+    async fn pre_start(
+        &self,
+        myself: ActorRef<SessionMsg>,
+        args: SessionArgs,
+    ) -> Result<SessionState, ActorProcessingErr> {
+        myself.send_message(SessionMsg::Begin)?;
+        Ok(SessionState {
+            parts: EngineKind::ALL.into_iter().map(|k| (k, None)).collect(),
+            asked: BTreeSet::new(),
+            args,
+            ended: false,
+        })
+    }
+
+    async fn handle(
+        &self,
+        myself: ActorRef<SessionMsg>,
+        message: SessionMsg,
+        state: &mut SessionState,
+    ) -> Result<(), ActorProcessingErr> {
+        // Instrumented, not entered: the handler awaits, and an entered span would follow the
+        // thread rather than this work.
+        let span = tracing::info_span!(
+            "analysis",
+            topic = %Topic::analysis(&state.args.id),
+            actor = %state.args.path
+        );
+        async {
+            match message {
+                SessionMsg::Begin => state.begin(&myself),
+                SessionMsg::EngineDone { engine, outcome } => {
+                    if !state.ended {
+                        state.engine_done(&myself, engine, outcome).await
+                    }
+                }
+                SessionMsg::Cancel { done } => {
+                    state.cancel(&myself).await;
+                    if let Some(done) = done {
+                        let _ = done.send(());
+                    }
+                }
+            }
+        }
+        .instrument(span)
+        .await;
+        Ok(())
+    }
+}
