@@ -20,6 +20,7 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use super::bus::EventBus;
+use super::topic::TopicKind;
 
 thread_local! {
     static FORWARDING: Cell<bool> = const { Cell::new(false) };
@@ -127,7 +128,7 @@ where
         let level = event.metadata().level().as_str();
         let text = format!("{}{}", line.message, line.fields);
         FORWARDING.with(|f| f.set(true));
-        let result = match topic.strip_prefix("engine/") {
+        let result = match TopicKind::Engine.member(&topic) {
             Some(app) => self.bus.publish(
                 &topic,
                 "console_output",

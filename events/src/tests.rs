@@ -202,6 +202,13 @@ fn each_kind_of_topic_has_one_constructor_and_is_reserved() {
         assert!(!Topic::is_reserved(free), "{free}");
         assert_eq!(TopicKind::of(free), None, "{free}");
     }
+    assert_eq!(TopicKind::Engine.member("engine/query"), Some("query"));
+    assert_eq!(TopicKind::Engine.member("report/1"), None);
+    assert_eq!(
+        TopicKind::System.member("system"),
+        None,
+        "a single has no members"
+    );
     // What a topic is made of is checked when it is used.
     assert!(Topic::crawler("a b").filter().is_err());
 }

@@ -87,13 +87,20 @@ impl TopicKind {
     pub fn of(topic: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| {
             if kind.is_family() {
-                topic
-                    .strip_prefix(kind.name())
-                    .is_some_and(|rest| rest.starts_with('/'))
+                kind.member(topic).is_some()
             } else {
                 topic == kind.name()
             }
         })
+    }
+
+    /// For a family, what `topic` is about if it is one of its topics (`query` in
+    /// `engine/query`).
+    pub fn member(self, topic: &str) -> Option<&str> {
+        if !self.is_family() {
+            return None;
+        }
+        topic.strip_prefix(self.name())?.strip_prefix('/')
     }
 }
 
