@@ -28,7 +28,7 @@ use super::bus::EventBus;
 use super::event::{Cursor, Event};
 use super::hub::{Start, Subscription};
 use super::queue::Next;
-use super::topic::TopicFilter;
+use super::topic::{TopicFilter, TopicKind};
 
 /// When a feed ends of itself, besides its client lagging and the server stopping.
 #[derive(Debug, Clone, Copy)]
@@ -80,7 +80,7 @@ pub fn system_frame<T: Serialize + ?Sized>(kind: &str, id: Option<Cursor>, data:
     }
     serde_json::to_string(&Frame {
         event: kind,
-        topic: "system",
+        topic: TopicKind::System.name(),
         id: id.map(|c| c.to_string()),
         data,
     })
