@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::eventually::eventually;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_bettafish");
 
 pub struct Server {
@@ -204,6 +206,18 @@ impl Server {
             .and_then(|v| v.parse().ok())
     }
 
+    /// Waits until `/metrics` shows `series` at `value`, for at most `within`.
+    pub fn wait_for_metric(&self, series: &str, value: f64, within: Duration) {
+        eventually(&format!("{series} to be {value}"), within, || {
+            let now = self.metric(series);
+            if now == Some(value) {
+                Ok(())
+            } else {
+                Err(now)
+            }
+        });
+    }
+
     /// Sends a signal to the process.
     pub fn signal(&self, name: &str) {
         let status = Command::new("kill")
@@ -214,19 +228,12 @@ impl Server {
         assert!(status.success());
     }
 
-    /// Waits for the process to exit, up to `limit`; returns its exit code.
+    /// Waits for the process to exit, up to `limit` (failing the test after it); its exit
+    /// code, None if a signal ended it.
     pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
-        let deadline = std::time::Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code();
-            }
-            if std::time::Instant::now() > deadline {
-                return None;
-            }
-            // Polling the child's exit is the condition awaited; the step bounds its latency.
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        let child = &mut self.child;
+        let status = eventually("the server to exit", limit, || child.try_wait().unwrap());
+        status.code()
     }
 
     /// Runs `bettafish ctl ARGS` from the server's directory, against this server.
