@@ -143,6 +143,38 @@ impl Server {
         }
     }
 
+    /// `method` (GET or POST) with the operator token and, for POST, `body`. The body of an
+    /// event stream is not read (it would not end): its answer has the head and an empty body.
+    pub fn call(&self, method: &str, path: &str, body: &str) -> Answer {
+        let url = format!("{}{path}", self.base);
+        let bearer = format!("Bearer {}", self.token);
+        let response = match method {
+            "GET" => self.agent.get(url).header("Authorization", bearer).call(),
+            "POST" => self
+                .agent
+                .post(url)
+                .header("Authorization", bearer)
+                .header("Content-Type", "application/json")
+                .send(body),
+            other => panic!("no client for {other}"),
+        };
+        let streams = response.as_ref().is_ok_and(|r| {
+            r.headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/event-stream"))
+        });
+        if streams {
+            let response = response.unwrap();
+            return Answer {
+                status: response.status().as_u16(),
+                headers: Vec::new(),
+                body: String::new(),
+            };
+        }
+        Self::finish(response)
+    }
+
     /// GET without a token.
     pub fn get(&self, path: &str) -> Answer {
         Self::finish(self.agent.get(format!("{}{path}", self.base)).call())
