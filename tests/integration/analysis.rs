@@ -323,8 +323,12 @@ fn a_stuck_engine_times_out_and_a_running_analysis_can_be_cancelled() {
         ("QUERY_ENGINE_BASE_URL", hole.as_str()),
         ("QUERY_ENGINE_MODEL_NAME", "stuck"),
         ("LLM_TIMEOUT", "600"),
-        // Long enough for the other engines in a debug build on a busy machine.
+        // Long enough for the other engines in a debug build on a busy machine, with their
+        // reports kept small (one paragraph, no reflection): the whole suite at once on two
+        // loaded cores made five paragraphs with two reflections each miss it.
         ("ANALYSIS_ENGINE_TIMEOUT", "10"),
+        ("MAX_PARAGRAPHS", "1"),
+        ("MAX_REFLECTIONS", "0"),
     ]);
     wait_for_sample(&server);
     let mut client = SseClient::open(&server.base, "/api/events?topics=analysis/*", &[]);
