@@ -6,6 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod integration {
+    #[path = "../support/backend_urls.rs"]
+    mod backend_urls;
+    #[path = "../support/eventually.rs"]
+    pub mod eventually;
     pub mod sse;
     pub mod util;
 

@@ -63,3 +63,6 @@ impl AnalysisEnded {
         counter!("bettafish_analyses_total", "outcome" => self.outcome.as_str()).increment(1);
     }
 }
+
+#[cfg(test)]
+mod tests;

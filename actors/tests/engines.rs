@@ -16,6 +16,7 @@ use events::{EventBus, TopicFilter};
 use futures_util::future::BoxFuture;
 use search::{LocalStore, Provider, Search, SearchError, SearchHit, Searxng};
 use supervision::{ChildSpec, Strategy, SupervisorRef, SupervisorSpec};
+use support::eventually::eventually_async;
 use support::sample_db;
 use tokio::sync::oneshot;
 
@@ -124,29 +125,24 @@ async fn a_panic_fails_its_job_restarts_the_engine_and_the_next_job_runs() {
         .contains("the provider blew up"));
 
     // The engine restarts by its policy (backoff included), then takes the next job.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    let (mut next, mut next_answer) = run("fine-1", "马拉松");
-    loop {
-        let node = root.snapshot_of("root/insight").await.unwrap();
-        if node.restarts == 1 {
-            match engine.send(next) {
-                Ok(()) => break,
-                Err(supervision::SendError::Unavailable { message, .. }) => {
-                    next = message.unwrap_or_else(|| {
-                        let (m, a) = run("fine-1", "马拉松");
-                        next_answer = a;
-                        m
-                    });
-                }
+    let (root, engine) = (&root, &engine);
+    let next_answer = eventually_async(
+        "the restarted engine to take a job",
+        Duration::from_secs(10),
+        move || async move {
+            let restarts = root.snapshot_of("root/insight").await.unwrap().restarts;
+            if restarts != 1 {
+                return Err(format!("{restarts} restarts"));
+            }
+            let (job, answer) = run("fine-1", "马拉松");
+            match engine.send(job) {
+                Ok(()) => Ok(answer),
+                Err(err @ supervision::SendError::Unavailable { .. }) => Err(err.to_string()),
                 Err(err) => panic!("{err}"),
             }
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the engine did not come back"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+        },
+    )
+    .await;
     let fine = next_answer.await.unwrap();
     assert_eq!(fine.status, JobStatus::Done, "{:?}", fine.error);
     let report = fine.report.unwrap();

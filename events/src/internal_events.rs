@@ -141,3 +141,6 @@ impl RedisLink<'_> {
 pub fn redis_command(duration: Duration) {
     histogram!("bettafish_redis_command_duration_seconds").record(duration.as_secs_f64());
 }
+
+#[cfg(test)]
+mod tests;

@@ -65,3 +65,6 @@ impl LlmAttempt {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

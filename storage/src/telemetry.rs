@@ -73,3 +73,6 @@ pub(crate) fn cache_lookup(kind: &'static str, result: &'static str) {
 pub(crate) fn rows_written(table: &'static str, rows: u64) {
     counter!("bettafish_rows_imported_total", "table" => table).increment(rows);
 }
+
+#[cfg(test)]
+mod tests;

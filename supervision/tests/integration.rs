@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod integration {
+    #[path = "../../../tests/support/eventually.rs"]
+    pub mod eventually;
     pub mod util;
 
     mod backoff;

@@ -5,10 +5,11 @@
 
 use std::collections::HashSet;
 use std::net::TcpListener;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use super::eventually::eventually;
 use super::sse::SseClient;
 use super::util::Server;
 
@@ -17,23 +18,17 @@ const OTHER_TOPICS: [&str; 6] = ["极澜", "召回", "食堂", "饭卡", "苏念
 
 /// Waits until the service has loaded the sample corpus (it does so after start).
 pub(super) fn wait_for_sample(server: &Server) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let found = server.get("/api/db/search?q=%E9%A9%AC%E6%8B%89%E6%9D%BE&limit=1");
-        if found.status == 200
-            && found.json()["posts"]
-                .as_array()
-                .is_some_and(|p| !p.is_empty())
-        {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the sample was not loaded:\n{}",
-            server.log()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    eventually(
+        "the sample corpus to be searchable",
+        Duration::from_secs(60),
+        || {
+            let found = server.get("/api/db/search?q=%E9%A9%AC%E6%8B%89%E6%9D%BE&limit=1");
+            found.status == 200
+                && found.json()["posts"]
+                    .as_array()
+                    .is_some_and(|p| !p.is_empty())
+        },
+    );
 }
 
 /// Starts an analysis; its id.
@@ -293,13 +288,13 @@ fn issue11_root_analyses_stays_up_after_an_analysis_ends() {
     );
 }
 
-/// Polls the tree until no node has `path`.
+/// Waits until no node of the tree has `path`.
 fn wait_until_gone(server: &Server, path: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while server.find_node(path).is_some() {
-        assert!(Instant::now() < deadline, "{path} is still in the tree");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    eventually(
+        &format!("{path} to leave the tree"),
+        Duration::from_secs(10),
+        || server.find_node(path).map_or(Ok(()), Err),
+    );
 }
 
 #[test]
@@ -353,8 +348,12 @@ fn a_stuck_engine_times_out_and_a_running_analysis_can_be_cancelled() {
         ("QUERY_ENGINE_BASE_URL", hole.as_str()),
         ("QUERY_ENGINE_MODEL_NAME", "stuck"),
         ("LLM_TIMEOUT", "600"),
-        // Long enough for the other engines in a debug build on a busy machine.
+        // Long enough for the other engines in a debug build on a busy machine, with their
+        // reports kept small (one paragraph, no reflection): the whole suite at once on two
+        // loaded cores made five paragraphs with two reflections each miss it.
         ("ANALYSIS_ENGINE_TIMEOUT", "10"),
+        ("MAX_PARAGRAPHS", "1"),
+        ("MAX_REFLECTIONS", "0"),
     ]);
     wait_for_sample(&server);
     let mut client = SseClient::open(&server.base, "/api/events?topics=analysis/*", &[]);
@@ -423,15 +422,11 @@ fn a_stuck_engine_times_out_and_a_running_analysis_can_be_cancelled() {
     let events = follow(&mut client, &id);
     assert_eq!(events.last().unwrap().1["status"], "failed", "{events:?}");
     wait_for_engine_status(&server, &id, "query", "cancelled");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while analysis(&server, &id)["status"] == "running" {
-        assert!(
-            Instant::now() < deadline,
-            "the stopped session is still running"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let record = analysis(&server, &id);
+    let record = eventually(
+        "the stopped session to be recorded ended",
+        Duration::from_secs(10),
+        || ended(analysis(&server, &id)),
+    );
     assert_eq!(record["status"], "failed");
     assert!(record["error"]
         .as_str()
@@ -453,22 +448,31 @@ fn wait_for_progress(client: &mut SseClient, id: &str, engine: &str) {
     }
 }
 
-/// Polls the record until `engine`'s job has `status` (engines record their end on their own).
-fn wait_for_engine_status(server: &Server, id: &str, name: &str, status: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let record = analysis(server, id);
-        let e = engine(&record, name).clone();
-        if e["status"] == status {
-            return e;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{name} is still {}: {record:#}",
-            e["status"]
-        );
-        std::thread::sleep(Duration::from_millis(50));
+/// The analysis record once it is no longer `running`; the record as it is otherwise.
+fn ended(record: Value) -> Result<Value, Value> {
+    if record["status"] == "running" {
+        Err(record)
+    } else {
+        Ok(record)
     }
+}
+
+/// Waits until `engine`'s job has `status` in the record (engines record their end on their
+/// own); the engine's entry.
+fn wait_for_engine_status(server: &Server, id: &str, name: &str, status: &str) -> Value {
+    eventually(
+        &format!("{name}'s job to be recorded {status}"),
+        Duration::from_secs(20),
+        || {
+            let record = analysis(server, id);
+            let e = engine(&record, name).clone();
+            if e["status"] == status {
+                Ok(e)
+            } else {
+                Err(record)
+            }
+        },
+    )
 }
 
 /// An analysis that a killed process left `running` is recorded failed once it is past its
@@ -501,15 +505,11 @@ fn analyses_left_running_by_a_stopped_process_are_recorded_failed() {
         db.close().await;
     });
     let server = Server::start_in(dir, &[("BETTAFISH_SAMPLE_DATA", "off")]);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let record = loop {
-        let record = analysis(&server, left);
-        if record["status"] != "running" {
-            break record;
-        }
-        assert!(Instant::now() < deadline, "still running: {record:#}");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let record = eventually(
+        "the abandoned analysis to be recorded ended",
+        Duration::from_secs(20),
+        || ended(analysis(&server, left)),
+    );
     assert_eq!(record["status"], "failed", "{record:#}");
     assert!(
         record["error"].as_str().unwrap().contains("abandoned"),
@@ -519,13 +519,9 @@ fn analyses_left_running_by_a_stopped_process_are_recorded_failed() {
     assert_eq!(engine(&record, "query")["status"], "failed", "{record:#}");
     assert_eq!(analysis(&server, live)["status"], "running");
     // Counted once the sweep has told its topic, just after the record changed.
-    let series = "bettafish_analyses_total{outcome=\"failed\"}";
-    while server.metric(series) != Some(1.0) {
-        assert!(
-            Instant::now() < deadline,
-            "{series}: {:?}",
-            server.metric(series)
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    server.wait_for_metric(
+        "bettafish_analyses_total{outcome=\"failed\"}",
+        1.0,
+        Duration::from_secs(20),
+    );
 }

@@ -1,5 +1,5 @@
 //! The database through the binary: `bettafish db …` on a fresh directory (SQLite) and on
-//! PostgreSQL when `DATABASE_URL` is set; `/api/db/*` and `/readyz`; pool metrics; and a
+//! PostgreSQL (ignored without `DATABASE_URL`); `/api/db/*` and `/readyz`; pool metrics; and a
 //! PostgreSQL that goes away behind a proxy and comes back.
 
 use std::path::Path;
@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::eventually::eventually;
 use super::proxy::Proxy;
 use super::util::Server;
 
@@ -42,13 +43,13 @@ struct Schema {
 }
 
 impl Schema {
-    fn create() -> Option<Self> {
-        let admin = std::env::var("DATABASE_URL").ok()?;
+    fn create() -> Self {
+        let admin = super::backend_urls::database_url();
         let name = format!("bf_bin_{}_{}", std::process::id(), fastrand_id());
         run_sql(&admin, &format!("CREATE SCHEMA {name}"));
         let sep = if admin.contains('?') { '&' } else { '?' };
         let url = format!("{admin}{sep}options[search_path]={name}");
-        Some(Self { admin, name, url })
+        Self { admin, name, url }
     }
 }
 
@@ -167,11 +168,10 @@ fn seed_stats_and_cleanup_on_a_fresh_machine() {
     seed_and_inspect(&[], "sqlite");
 }
 
+#[needs::postgres]
 #[test]
 fn seed_stats_and_cleanup_on_postgres() {
-    let Some(schema) = Schema::create() else {
-        return;
-    };
+    let schema = Schema::create();
     seed_and_inspect(&[("DATABASE_URL", &schema.url)], "postgresql");
 }
 
@@ -298,31 +298,22 @@ fn the_service_serves_stats_search_and_pool_metrics() {
     );
 }
 
-fn wait_for(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
+#[needs::postgres]
 #[test]
 fn postgres_going_away_fails_fast_and_recovers_by_itself() {
-    let Some(schema) = Schema::create() else {
-        return;
-    };
+    let schema = Schema::create();
     // The server reaches PostgreSQL through a proxy that the test cuts and restores.
     let admin: url_parts::Parts = url_parts::parse(&schema.url);
     let proxy = Proxy::start(&format!("{}:{}", admin.host, admin.port));
     let through = url_parts::with_address(&schema.url, "127.0.0.1", proxy.port);
     let server = Server::start(&[("DATABASE_URL", &through), ("DB_ACQUIRE_TIMEOUT_SECS", "2")]);
-    wait_for(Duration::from_secs(20), "ready", || {
+    eventually("ready", Duration::from_secs(20), || {
         server.get("/readyz").status == 200
     });
     assert_eq!(server.get("/api/db/stats").status, 200);
 
     proxy.cut();
-    wait_for(Duration::from_secs(20), "not ready", || {
+    eventually("not ready", Duration::from_secs(20), || {
         server.get("/readyz").status == 503
     });
     let began = Instant::now();
@@ -342,7 +333,7 @@ fn postgres_going_away_fails_fast_and_recovers_by_itself() {
     assert!(server.get("/metrics").body.contains("bettafish_db_up 0"));
 
     proxy.resume();
-    wait_for(Duration::from_secs(30), "ready again", || {
+    eventually("ready again", Duration::from_secs(30), || {
         server.get("/readyz").status == 200
     });
     assert_eq!(server.get("/api/db/stats").status, 200);
@@ -393,16 +384,16 @@ mod url_parts {
 #[test]
 fn a_fresh_embedded_service_comes_with_the_sample_corpus_and_can_do_without() {
     let server = Server::start(&[]);
-    wait_for(Duration::from_secs(30), "the sample corpus", || {
+    eventually("the sample corpus", Duration::from_secs(30), || {
         let stats = server.get("/api/db/stats");
         stats.status == 200 && stats.json()["stats"]["posts"]["contents"] == 300
     });
     // The log line follows the commit the stats already see.
-    wait_for(Duration::from_secs(10), "the log line", || {
+    eventually("the log line", Duration::from_secs(10), || {
         server.log().contains("sample corpus loaded")
     });
     let off = Server::start(&[("BETTAFISH_SAMPLE_DATA", "off")]);
-    wait_for(Duration::from_secs(20), "ready", || {
+    eventually("ready", Duration::from_secs(20), || {
         off.get("/readyz").status == 200
     });
     assert_eq!(
@@ -440,7 +431,7 @@ fn status_says_which_llm_endpoints_and_search_providers_are_on() {
         json["search"]["tavily"]["reason"],
         "TAVILY_API_KEY is not set"
     );
-    wait_for(Duration::from_secs(20), "the local store", || {
+    eventually("the local store", Duration::from_secs(20), || {
         server.get("/api/system/status").json()["search"]["local"]["on"] == true
     });
 }

@@ -367,12 +367,7 @@ fn event_stream_connections_speak_plain_http_and_end_with_their_peers() {
 
     // The peer going away ends the stream even while it is quiet.
     drop(old);
-    let mut waited = 0;
-    while server.metric(gauge) != Some(0.0) {
-        assert!(waited < 200, "the connection outlived its peer");
-        std::thread::sleep(Duration::from_millis(25));
-        waited += 1;
-    }
+    server.wait_for_metric(gauge, 0.0, Duration::from_secs(5));
 
     // A head that never ends in a reasonable size is refused with 431, not buffered.
     let mut big = std::net::TcpStream::connect(&address).unwrap();

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use super::eventually::eventually;
 use super::sse::SseClient;
 use super::util::Server;
 
@@ -113,10 +114,12 @@ fn the_forum_stops_and_starts_by_command() {
     assert_eq!(server.post("/api/forum/stop", &json!({})).status, 200);
     assert_eq!(server.node("root/engines/forum")["state"], "stopped");
     assert_eq!(server.post("/api/forum/start", &json!({})).status, 200);
-    let mut waited = 0;
-    while server.node("root/engines/forum")["state"] != "running" {
-        assert!(waited < 100, "the forum did not start");
-        std::thread::sleep(Duration::from_millis(20));
-        waited += 1;
-    }
+    eventually("the forum to run again", Duration::from_secs(2), || {
+        let state = server.node("root/engines/forum")["state"].clone();
+        if state == "running" {
+            Ok(())
+        } else {
+            Err(state)
+        }
+    });
 }

@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::eventually::eventually;
+
 pub struct Proxy {
     pub port: u16,
     target: String,
@@ -71,10 +73,11 @@ impl Proxy {
         for stream in self.open.lock().unwrap().drain(..) {
             let _ = stream.shutdown(Shutdown::Both);
         }
-        // Wait for the accept loop to let go of the port.
-        while TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        eventually(
+            "the accept loop to let go of the port",
+            Duration::from_secs(10),
+            || TcpStream::connect(("127.0.0.1", self.port)).is_err(),
+        );
     }
 }
 

@@ -1,9 +1,9 @@
 //! Several nodes through the real Redis: an event published on A reaches a client on B, and a
 //! cursor issued by one node resumes on the other; Redis stopped and restarted mid-stream
 //! degrades to local delivery and recovers, with `resync` wherever history was lost — never a
-//! silent gap. Skipped when `REDIS_URL` is unset (CI sets it).
+//! silent gap. Ignored when `REDIS_URL` is unset (CI sets it).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -13,10 +13,6 @@ use super::util::Server;
 #[path = "../support/private_redis.rs"]
 mod private_redis;
 use private_redis::PrivateRedis;
-
-fn redis_url() -> Option<String> {
-    std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty())
-}
 
 fn node(url: &str, prefix: &str) -> Server {
     Server::start(&[
@@ -37,20 +33,13 @@ fn publish(server: &Server, topic: &str, n: u32) -> String {
 
 /// Waits until `/metrics` shows `series` at `value`.
 fn await_metric(server: &Server, series: &str, value: f64) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while server.metric(series) != Some(value) {
-        assert!(
-            Instant::now() < deadline,
-            "{series} never reached {value}; log:\n{}",
-            server.log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    server.wait_for_metric(series, value, Duration::from_secs(20));
 }
 
+#[needs::redis]
 #[test]
 fn two_nodes_share_events_and_cursors() {
-    let Some(url) = redis_url() else { return };
+    let url = super::backend_urls::redis_url();
     let prefix = format!("test-{}", std::process::id());
     let a = node(&url, &prefix);
     let b = node(&url, &prefix);
@@ -119,11 +108,10 @@ fn assert_no_silent_gap(frames: &[Frame]) {
     }
 }
 
+// Needs `redis-server` (it starts a private one), which is installed where Redis is.
+#[needs::redis]
 #[test]
 fn redis_stopped_and_restarted_mid_stream() {
-    if redis_url().is_none() {
-        return;
-    }
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::eventually::eventually;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_bettafish");
 
 pub struct Server {
@@ -141,6 +143,38 @@ impl Server {
         }
     }
 
+    /// `method` (GET or POST) with the operator token and, for POST, `body`. The body of an
+    /// event stream is not read (it would not end): its answer has the head and an empty body.
+    pub fn call(&self, method: &str, path: &str, body: &str) -> Answer {
+        let url = format!("{}{path}", self.base);
+        let bearer = format!("Bearer {}", self.token);
+        let response = match method {
+            "GET" => self.agent.get(url).header("Authorization", bearer).call(),
+            "POST" => self
+                .agent
+                .post(url)
+                .header("Authorization", bearer)
+                .header("Content-Type", "application/json")
+                .send(body),
+            other => panic!("no client for {other}"),
+        };
+        let streams = response.as_ref().is_ok_and(|r| {
+            r.headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/event-stream"))
+        });
+        if streams {
+            let response = response.unwrap();
+            return Answer {
+                status: response.status().as_u16(),
+                headers: Vec::new(),
+                body: String::new(),
+            };
+        }
+        Self::finish(response)
+    }
+
     /// GET without a token.
     pub fn get(&self, path: &str) -> Answer {
         Self::finish(self.agent.get(format!("{}{path}", self.base)).call())
@@ -204,6 +238,18 @@ impl Server {
             .and_then(|v| v.parse().ok())
     }
 
+    /// Waits until `/metrics` shows `series` at `value`, for at most `within`.
+    pub fn wait_for_metric(&self, series: &str, value: f64, within: Duration) {
+        eventually(&format!("{series} to be {value}"), within, || {
+            let now = self.metric(series);
+            if now == Some(value) {
+                Ok(())
+            } else {
+                Err(now)
+            }
+        });
+    }
+
     /// Sends a signal to the process.
     pub fn signal(&self, name: &str) {
         let status = Command::new("kill")
@@ -214,19 +260,12 @@ impl Server {
         assert!(status.success());
     }
 
-    /// Waits for the process to exit, up to `limit`; returns its exit code.
+    /// Waits for the process to exit, up to `limit` (failing the test after it); its exit
+    /// code, None if a signal ended it.
     pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
-        let deadline = std::time::Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code();
-            }
-            if std::time::Instant::now() > deadline {
-                return None;
-            }
-            // Polling the child's exit is the condition awaited; the step bounds its latency.
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        let child = &mut self.child;
+        let status = eventually("the server to exit", limit, || child.try_wait().unwrap());
+        status.code()
     }
 
     /// Runs `bettafish ctl ARGS` from the server's directory, against this server.

@@ -1,11 +1,14 @@
 //! A private `redis-server` on a port of the test's choosing, to kill and restart at will
 //! (the shared one stays up for the other tests). Included by path by the binary's
-//! integration tests and by the storage crate's, so the fixture is written once.
+//! integration tests and by the storage crate's, so the fixture is written once. Both
+//! include `eventually.rs` as `crate::integration::eventually`, which this uses.
 
 #![allow(dead_code)] // each includer uses part of it
 
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::integration::eventually::eventually;
 
 pub struct PrivateRedis {
     child: Child,
@@ -30,11 +33,11 @@ impl PrivateRedis {
             .stderr(Stdio::null())
             .spawn()
             .expect("redis-server is installed where REDIS_URL is set");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "private redis did not start");
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        eventually(
+            "the private redis to take connections",
+            Duration::from_secs(10),
+            || std::net::TcpStream::connect(("127.0.0.1", port)),
+        );
         Self { child, port }
     }
 

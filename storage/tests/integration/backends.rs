@@ -1,8 +1,12 @@
-//! The databases each test runs against.
+//! The databases each test runs against. A test meant for both backends is an
+//! `async fn(Backend)` named in [`on_each_backend!`], which makes it two tests, `…::sqlite` and
+//! `…::postgresql`; the second is reported ignored, with the reason, without `DATABASE_URL`.
 
 use std::time::Duration;
 
 use storage::{Database, PoolSettings};
+
+use super::backend_urls;
 
 /// One database under test; a PostgreSQL schema is dropped when this goes.
 pub struct Backend {
@@ -62,9 +66,17 @@ pub async fn sqlite() -> Backend {
     }
 }
 
-/// A fresh schema in the PostgreSQL at `DATABASE_URL`, migrated; None when it is unset.
-pub async fn postgres() -> Option<Backend> {
-    let admin = std::env::var("DATABASE_URL").ok()?;
+/// A fresh schema in the PostgreSQL at `DATABASE_URL`, migrated. Only for tests marked
+/// `#[needs::postgres]`: without the URL this panics, saying so.
+pub async fn postgres() -> Backend {
+    let b = postgres_unmigrated().await;
+    b.db.migrate().await.unwrap();
+    b
+}
+
+/// A fresh, empty schema in the PostgreSQL at `DATABASE_URL` (for tests of the migrations).
+pub async fn postgres_unmigrated() -> Backend {
+    let admin = backend_urls::database_url();
     let schema = format!("bf_test_{}_{}", std::process::id(), fastrand_suffix());
     let pool = sqlx::PgPool::connect(&admin).await.unwrap();
     sqlx::query(&format!("CREATE SCHEMA {schema}"))
@@ -75,14 +87,13 @@ pub async fn postgres() -> Option<Backend> {
     let sep = if admin.contains('?') { '&' } else { '?' };
     let url = format!("{admin}{sep}options[search_path]={schema}");
     let db = Database::open(&url, &settings()).await.unwrap();
-    db.migrate().await.unwrap();
-    Some(Backend {
+    Backend {
         name: "postgresql",
         db,
         url,
         _dir: None,
         schema: Some((admin, schema)),
-    })
+    }
 }
 
 fn fastrand_suffix() -> String {
@@ -95,9 +106,22 @@ fn fastrand_suffix() -> String {
     format!("{nanos:x}{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
-/// SQLite, and PostgreSQL when configured.
-pub async fn all() -> Vec<Backend> {
-    let mut out = vec![sqlite().await];
-    out.extend(postgres().await);
-    out
+/// Makes each named `async fn(Backend)` two tests in a module of its name: `sqlite`, and
+/// `postgresql`, which is ignored (with the reason) when `DATABASE_URL` is unset.
+macro_rules! on_each_backend {
+    ($($check:ident),+ $(,)?) => {$(
+        mod $check {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$check($crate::integration::backends::sqlite().await).await;
+            }
+
+            #[needs::postgres]
+            #[tokio::test]
+            async fn postgresql() {
+                super::$check($crate::integration::backends::postgres().await).await;
+            }
+        }
+    )+};
 }
+pub(crate) use on_each_backend;

@@ -9,7 +9,14 @@ use storage::import::{import_file, ImportOptions};
 use storage::model::PostKind;
 use storage::{Database, PostSearch};
 
-use super::backends;
+use super::backends::{on_each_backend, Backend};
+
+on_each_backend!(
+    every_platform_and_format_maps_into_the_unified_model,
+    bad_rows_are_reported_with_file_and_line_and_broken_files_leave_nothing,
+    the_sample_is_offered_once,
+    the_sample_is_never_loaded_beside_data,
+);
 
 /// One content record and one comment record per platform, with MediaCrawler's field names.
 fn records(platform: &str) -> (Value, Value) {
@@ -127,275 +134,267 @@ pub(super) async fn import(
     import_file(db, path, &ImportOptions::default(), &mut |_| {}).await
 }
 
-#[tokio::test]
-async fn every_platform_and_format_maps_into_the_unified_model() {
-    for b in backends::all().await {
-        let db = &b.db;
-        let dir = tempfile::tempdir().unwrap();
-        for (platform, folder) in DIRS {
-            let (content, comment) = records(platform);
-            // Contents as MediaCrawler's JSON (an indented array), comments as its CSV.
-            let json = serde_json::to_string_pretty(&json!([content])).unwrap();
-            let contents = write(
-                dir.path(),
-                &format!("data/{folder}/json/search_contents_2025-11-19.json"),
-                &json,
-            );
-            let comments = write(
-                dir.path(),
-                &format!("data/{folder}/csv/search_comments_2025-11-19.csv"),
-                &csv_of(&comment),
-            );
-            let report = import(db, &contents).await.unwrap();
-            assert_eq!(
-                (report.contents, report.written, report.skipped),
-                (1, 1, 0),
-                "{} {platform}: {report:?}",
-                b.name
-            );
-            let report = import(db, &comments).await.unwrap();
-            assert_eq!(
-                (report.comments, report.written, report.skipped),
-                (1, 1, 0),
-                "{} {platform}: {report:?}",
-                b.name
-            );
-            // A second import changes nothing.
-            import(db, &contents).await.unwrap();
-            import(db, &comments).await.unwrap();
-        }
-        assert_eq!(db.count_posts().await.unwrap(), 14, "{}", b.name);
-
-        let find = |text: &'static str| async move {
-            let hits = db.search_posts(&PostSearch::new(text, 5)).await.unwrap();
-            assert_eq!(hits.len(), 1, "{}: {text}", b.name);
-            hits.into_iter().next().unwrap().post
-        };
-        let xhs = find("红烧肉").await;
-        assert_eq!(
-            (xhs.platform.as_str(), xhs.kind),
-            ("xhs", PostKind::Content)
+async fn every_platform_and_format_maps_into_the_unified_model(b: Backend) {
+    let db = &b.db;
+    let dir = tempfile::tempdir().unwrap();
+    for (platform, folder) in DIRS {
+        let (content, comment) = records(platform);
+        // Contents as MediaCrawler's JSON (an indented array), comments as its CSV.
+        let json = serde_json::to_string_pretty(&json!([content])).unwrap();
+        let contents = write(
+            dir.path(),
+            &format!("data/{folder}/json/search_contents_2025-11-19.json"),
+            &json,
         );
-        assert_eq!(xhs.title.as_deref(), Some("食堂涨价实测"));
-        assert_eq!(
-            (
-                xhs.liked_count,
-                xhs.collected_count,
-                xhs.comment_count,
-                xhs.share_count
-            ),
-            (12_000, 350, 88, 12)
+        let comments = write(
+            dir.path(),
+            &format!("data/{folder}/csv/search_comments_2025-11-19.csv"),
+            &csv_of(&comment),
         );
+        let report = import(db, &contents).await.unwrap();
         assert_eq!(
-            (xhs.published_at, xhs.crawled_at),
-            (Some(1_763_520_000_000), 1_763_530_000_000)
+            (report.contents, report.written, report.skipped),
+            (1, 1, 0),
+            "{} {platform}: {report:?}",
+            b.name
         );
-        assert_eq!(xhs.source_keyword.as_deref(), Some("食堂 涨价"));
-        let xhs_comment = find("吃不起").await;
-        assert_eq!(xhs_comment.kind, PostKind::Comment);
+        let report = import(db, &comments).await.unwrap();
         assert_eq!(
-            xhs_comment.content_id.as_deref(),
-            Some("65a1b2c3d4e5f60718293a4b")
+            (report.comments, report.written, report.skipped),
+            (1, 1, 0),
+            "{} {platform}: {report:?}",
+            b.name
         );
-        assert_eq!((xhs_comment.parent_id, xhs_comment.liked_count), (None, 25));
-
-        let dy = find("冲线").await;
-        assert_eq!(
-            (dy.platform.as_str(), dy.published_at),
-            ("dy", Some(1_763_520_000_000))
-        );
-        let ks = find("召回说明").await;
-        assert_eq!((ks.platform.as_str(), ks.liked_count), ("ks", 25_000));
-        let ks_comment = find("召回范围").await;
-        assert_eq!(
-            (
-                ks_comment.platform_id.as_str(),
-                ks_comment.content_id.as_deref()
-            ),
-            ("998877", Some("3xabc"))
-        );
-        let bili = find("版权到底").await;
-        assert_eq!(
-            (bili.comment_count, bili.collected_count, bili.share_count),
-            (55, 66, 5)
-        );
-        let wb = find("车主怎么办").await;
-        assert_eq!(wb.platform_id, "4956123456789012");
-        // The text time (China time), not MediaCrawler's shifted epoch.
-        assert_eq!(
-            wb.published_at,
-            storage::clock::parse_time("2025-11-19T10:40:00+08:00")
-        );
-        assert_eq!((wb.comment_count, wb.share_count), (256, 64));
-        let wb_comment = find("给个说法").await;
-        assert_eq!((wb_comment.liked_count, wb_comment.parent_id), (12, None));
-        let tieba = find("二食堂").await;
-        assert_eq!(
-            (tieba.platform.as_str(), tieba.comment_count),
-            ("tieba", 30)
-        );
-        assert_eq!(tieba.author_name.as_deref(), Some("吧友"));
-        let zhihu = find("人格权").await;
-        assert_eq!((zhihu.liked_count, zhihu.comment_count), (4200, 310));
-        assert_eq!(
-            zhihu.raw.as_ref().unwrap()["question_id"],
-            "1",
-            "the raw record is kept"
-        );
+        // A second import changes nothing.
+        import(db, &contents).await.unwrap();
+        import(db, &comments).await.unwrap();
     }
+    assert_eq!(db.count_posts().await.unwrap(), 14, "{}", b.name);
+
+    let find = |text: &'static str| async move {
+        let hits = db.search_posts(&PostSearch::new(text, 5)).await.unwrap();
+        assert_eq!(hits.len(), 1, "{}: {text}", b.name);
+        hits.into_iter().next().unwrap().post
+    };
+    let xhs = find("红烧肉").await;
+    assert_eq!(
+        (xhs.platform.as_str(), xhs.kind),
+        ("xhs", PostKind::Content)
+    );
+    assert_eq!(xhs.title.as_deref(), Some("食堂涨价实测"));
+    assert_eq!(
+        (
+            xhs.liked_count,
+            xhs.collected_count,
+            xhs.comment_count,
+            xhs.share_count
+        ),
+        (12_000, 350, 88, 12)
+    );
+    assert_eq!(
+        (xhs.published_at, xhs.crawled_at),
+        (Some(1_763_520_000_000), 1_763_530_000_000)
+    );
+    assert_eq!(xhs.source_keyword.as_deref(), Some("食堂 涨价"));
+    let xhs_comment = find("吃不起").await;
+    assert_eq!(xhs_comment.kind, PostKind::Comment);
+    assert_eq!(
+        xhs_comment.content_id.as_deref(),
+        Some("65a1b2c3d4e5f60718293a4b")
+    );
+    assert_eq!((xhs_comment.parent_id, xhs_comment.liked_count), (None, 25));
+
+    let dy = find("冲线").await;
+    assert_eq!(
+        (dy.platform.as_str(), dy.published_at),
+        ("dy", Some(1_763_520_000_000))
+    );
+    let ks = find("召回说明").await;
+    assert_eq!((ks.platform.as_str(), ks.liked_count), ("ks", 25_000));
+    let ks_comment = find("召回范围").await;
+    assert_eq!(
+        (
+            ks_comment.platform_id.as_str(),
+            ks_comment.content_id.as_deref()
+        ),
+        ("998877", Some("3xabc"))
+    );
+    let bili = find("版权到底").await;
+    assert_eq!(
+        (bili.comment_count, bili.collected_count, bili.share_count),
+        (55, 66, 5)
+    );
+    let wb = find("车主怎么办").await;
+    assert_eq!(wb.platform_id, "4956123456789012");
+    // The text time (China time), not MediaCrawler's shifted epoch.
+    assert_eq!(
+        wb.published_at,
+        storage::clock::parse_time("2025-11-19T10:40:00+08:00")
+    );
+    assert_eq!((wb.comment_count, wb.share_count), (256, 64));
+    let wb_comment = find("给个说法").await;
+    assert_eq!((wb_comment.liked_count, wb_comment.parent_id), (12, None));
+    let tieba = find("二食堂").await;
+    assert_eq!(
+        (tieba.platform.as_str(), tieba.comment_count),
+        ("tieba", 30)
+    );
+    assert_eq!(tieba.author_name.as_deref(), Some("吧友"));
+    let zhihu = find("人格权").await;
+    assert_eq!((zhihu.liked_count, zhihu.comment_count), (4200, 310));
+    assert_eq!(
+        zhihu.raw.as_ref().unwrap()["question_id"],
+        "1",
+        "the raw record is kept"
+    );
 }
 
-#[tokio::test]
-async fn bad_rows_are_reported_with_file_and_line_and_broken_files_leave_nothing() {
-    for b in backends::all().await {
-        let db = &b.db;
-        let dir = tempfile::tempdir().unwrap();
-        let (good, _) = records("dy");
-        let mut no_id = good.clone();
-        no_id.as_object_mut().unwrap().remove("aweme_id");
-        let mut bad_count = good.clone();
-        bad_count["aweme_id"] = json!("7301234567890000000");
-        bad_count["liked_count"] = json!("lots");
-        let lines = [
-            good.to_string(),
-            "{not json".to_owned(),
-            String::new(),
-            no_id.to_string(),
-            "[1, 2]".to_owned(),
-            bad_count.to_string(),
-        ];
-        let path = write(
-            dir.path(),
-            "data/douyin/jsonl/search_contents_x.jsonl",
-            &lines.join("\n"),
-        );
-        let report = import(db, &path).await.unwrap();
-        assert_eq!(
-            (report.rows, report.written, report.skipped),
-            (5, 1, 4),
-            "{}: {report:?}",
-            b.name
-        );
-        let problems: Vec<(u64, &str)> = report
-            .problems
-            .iter()
-            .map(|p| (p.line, p.reason.as_str()))
-            .collect();
-        assert_eq!(
-            problems.iter().map(|p| p.0).collect::<Vec<_>>(),
-            [2, 4, 5, 6],
-            "{}",
-            b.name
-        );
-        assert!(problems[0].1.contains("malformed JSON"), "{problems:?}");
-        assert!(problems[1].1.contains("no id"), "{problems:?}");
-        assert!(
-            problems[2].1.contains("expected a JSON object"),
-            "{problems:?}"
-        );
-        assert!(problems[3].1.contains("liked_count"), "{problems:?}");
-        assert!(report.problems[0]
-            .to_string()
-            .starts_with(&format!("{}:2: ", path.display())));
+async fn bad_rows_are_reported_with_file_and_line_and_broken_files_leave_nothing(b: Backend) {
+    let db = &b.db;
+    let dir = tempfile::tempdir().unwrap();
+    let (good, _) = records("dy");
+    let mut no_id = good.clone();
+    no_id.as_object_mut().unwrap().remove("aweme_id");
+    let mut bad_count = good.clone();
+    bad_count["aweme_id"] = json!("7301234567890000000");
+    bad_count["liked_count"] = json!("lots");
+    let lines = [
+        good.to_string(),
+        "{not json".to_owned(),
+        String::new(),
+        no_id.to_string(),
+        "[1, 2]".to_owned(),
+        bad_count.to_string(),
+    ];
+    let path = write(
+        dir.path(),
+        "data/douyin/jsonl/search_contents_x.jsonl",
+        &lines.join("\n"),
+    );
+    let report = import(db, &path).await.unwrap();
+    assert_eq!(
+        (report.rows, report.written, report.skipped),
+        (5, 1, 4),
+        "{}: {report:?}",
+        b.name
+    );
+    let problems: Vec<(u64, &str)> = report
+        .problems
+        .iter()
+        .map(|p| (p.line, p.reason.as_str()))
+        .collect();
+    assert_eq!(
+        problems.iter().map(|p| p.0).collect::<Vec<_>>(),
+        [2, 4, 5, 6],
+        "{}",
+        b.name
+    );
+    assert!(problems[0].1.contains("malformed JSON"), "{problems:?}");
+    assert!(problems[1].1.contains("no id"), "{problems:?}");
+    assert!(
+        problems[2].1.contains("expected a JSON object"),
+        "{problems:?}"
+    );
+    assert!(problems[3].1.contains("liked_count"), "{problems:?}");
+    assert!(report.problems[0]
+        .to_string()
+        .starts_with(&format!("{}:2: ", path.display())));
 
-        // A CSV row with the wrong number of fields.
-        let csv = "comment_id,aweme_id,content\nc1,a1,好\nc2,a1\nc3,a1,也好\n";
-        let path = write(dir.path(), "data/douyin/csv/search_comments_x.csv", csv);
-        let report = import(db, &path).await.unwrap();
-        assert_eq!(
-            (report.written, report.skipped),
-            (2, 1),
-            "{}: {report:?}",
-            b.name
-        );
-        assert_eq!(report.problems[0].line, 3, "{}", b.name);
+    // A CSV row with the wrong number of fields.
+    let csv = "comment_id,aweme_id,content\nc1,a1,好\nc2,a1\nc3,a1,也好\n";
+    let path = write(dir.path(), "data/douyin/csv/search_comments_x.csv", csv);
+    let report = import(db, &path).await.unwrap();
+    assert_eq!(
+        (report.written, report.skipped),
+        (2, 1),
+        "{}: {report:?}",
+        b.name
+    );
+    assert_eq!(report.problems[0].line, 3, "{}", b.name);
 
-        // A JSON array cut short is fatal: nothing of it is written.
-        let before = db.count_posts().await.unwrap();
-        let (content, _) = records("xhs");
-        let broken = format!("[{content}, {content}");
-        let path = write(dir.path(), "data/xhs/json/search_contents_x.json", &broken);
-        let err = import(db, &path).await.unwrap_err();
-        assert!(err.to_string().contains("search_contents_x.json"), "{err}");
-        assert_eq!(db.count_posts().await.unwrap(), before, "{}", b.name);
+    // A JSON array cut short is fatal: nothing of it is written.
+    let before = db.count_posts().await.unwrap();
+    let (content, _) = records("xhs");
+    let broken = format!("[{content}, {content}");
+    let path = write(dir.path(), "data/xhs/json/search_contents_x.json", &broken);
+    let err = import(db, &path).await.unwrap_err();
+    assert!(err.to_string().contains("search_contents_x.json"), "{err}");
+    assert_eq!(db.count_posts().await.unwrap(), before, "{}", b.name);
 
-        // Unknown platform and format are clear errors.
-        let path = write(
-            dir.path(),
-            "elsewhere/things.json",
-            "[{\"id\": 1, \"text\": \"x\"}]",
-        );
-        let report = import(db, &path).await.unwrap();
-        assert!(
-            report.problems[0]
-                .reason
-                .contains("cannot tell the platform"),
-            "{report:?}"
-        );
-        let path = write(dir.path(), "data/xhs/notes.txt", "hello");
-        assert!(import(db, &path).await.is_err());
-        let unknown = ImportOptions {
-            platform: Some("myspace".into()),
-            ..ImportOptions::default()
-        };
-        assert!(import_file(db, &path, &unknown, &mut |_| {}).await.is_err());
-    }
+    // Unknown platform and format are clear errors.
+    let path = write(
+        dir.path(),
+        "elsewhere/things.json",
+        "[{\"id\": 1, \"text\": \"x\"}]",
+    );
+    let report = import(db, &path).await.unwrap();
+    assert!(
+        report.problems[0]
+            .reason
+            .contains("cannot tell the platform"),
+        "{report:?}"
+    );
+    let path = write(dir.path(), "data/xhs/notes.txt", "hello");
+    assert!(import(db, &path).await.is_err());
+    let unknown = ImportOptions {
+        platform: Some("myspace".into()),
+        ..ImportOptions::default()
+    };
+    assert!(import_file(db, &path, &unknown, &mut |_| {}).await.is_err());
 }
 
-#[tokio::test]
-async fn the_sample_is_offered_once_and_never_over_data() {
-    for b in backends::all().await {
-        let db = &b.db;
-        use storage::sample::FirstSeed;
-        assert!(
-            matches!(db.seed_sample_once().await.unwrap(), FirstSeed::Loaded(_)),
-            "{}",
-            b.name
-        );
-        assert!(
-            matches!(db.seed_sample_once().await.unwrap(), FirstSeed::Skipped),
-            "{}",
-            b.name
-        );
-        // Emptied later (by hand): still not offered again.
-        if b.name == "sqlite" {
-            let pool = sqlx::SqlitePool::connect(&b.url).await.unwrap();
-            sqlx::query("DELETE FROM posts_fts")
-                .execute(&pool)
-                .await
-                .unwrap();
-            sqlx::query("DELETE FROM posts")
-                .execute(&pool)
-                .await
-                .unwrap();
-        } else {
-            let pool = sqlx::PgPool::connect(&b.url).await.unwrap();
-            sqlx::query("DELETE FROM posts")
-                .execute(&pool)
-                .await
-                .unwrap();
-        }
-        assert_eq!(db.count_posts().await.unwrap(), 0, "{}", b.name);
-        assert!(
-            matches!(db.seed_sample_once().await.unwrap(), FirstSeed::Skipped),
-            "{}",
-            b.name
-        );
-    }
-    for b in backends::all().await {
-        let db = &b.db;
-        db.upsert_posts(&[super::posts::post("wb", "real", "真实数据 real data")])
+async fn the_sample_is_offered_once(b: Backend) {
+    let db = &b.db;
+    use storage::sample::FirstSeed;
+    assert!(
+        matches!(db.seed_sample_once().await.unwrap(), FirstSeed::Loaded(_)),
+        "{}",
+        b.name
+    );
+    assert!(
+        matches!(db.seed_sample_once().await.unwrap(), FirstSeed::Skipped),
+        "{}",
+        b.name
+    );
+    // Emptied later (by hand): still not offered again.
+    if b.name == "sqlite" {
+        let pool = sqlx::SqlitePool::connect(&b.url).await.unwrap();
+        sqlx::query("DELETE FROM posts_fts")
+            .execute(&pool)
             .await
             .unwrap();
-        assert!(matches!(
-            db.seed_sample_once().await.unwrap(),
-            storage::sample::FirstSeed::Skipped
-        ));
-        assert_eq!(
-            db.count_posts().await.unwrap(),
-            1,
-            "{}: no sample beside real data",
-            b.name
-        );
+        sqlx::query("DELETE FROM posts")
+            .execute(&pool)
+            .await
+            .unwrap();
+    } else {
+        let pool = sqlx::PgPool::connect(&b.url).await.unwrap();
+        sqlx::query("DELETE FROM posts")
+            .execute(&pool)
+            .await
+            .unwrap();
     }
+    assert_eq!(db.count_posts().await.unwrap(), 0, "{}", b.name);
+    assert!(
+        matches!(db.seed_sample_once().await.unwrap(), FirstSeed::Skipped),
+        "{}",
+        b.name
+    );
+}
+
+async fn the_sample_is_never_loaded_beside_data(b: Backend) {
+    let db = &b.db;
+    db.upsert_posts(&[super::posts::post("wb", "real", "真实数据 real data")])
+        .await
+        .unwrap();
+    assert!(matches!(
+        db.seed_sample_once().await.unwrap(),
+        storage::sample::FirstSeed::Skipped
+    ));
+    assert_eq!(
+        db.count_posts().await.unwrap(),
+        1,
+        "{}: no sample beside real data",
+        b.name
+    );
 }

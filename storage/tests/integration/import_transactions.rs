@@ -7,110 +7,106 @@ use serde_json::json;
 use storage::import::{import_file, ImportOptions};
 use storage::PostSearch;
 
-use super::backends;
+use super::backends::{on_each_backend, Backend};
 use super::import::{import, write};
 
-#[tokio::test]
-async fn an_uncommitted_writer_leaves_nothing() {
-    for b in backends::all().await {
-        let db = &b.db;
-        let mut writer = db.post_writer().await.unwrap();
-        let posts: Vec<_> = (0..2500)
-            .map(|i| super::posts::post("wb", &format!("w{i}"), "批量写入 rollback"))
-            .collect();
-        assert_eq!(writer.write(&posts).await.unwrap(), 2500);
-        drop(writer);
-        assert_eq!(db.count_posts().await.unwrap(), 0, "{}", b.name);
-        assert!(db
-            .search_posts(&PostSearch::new("rollback", 5))
+on_each_backend!(
+    an_uncommitted_writer_leaves_nothing,
+    one_writer_updating_its_own_rows_across_flushes_keeps_one_index_entry_each,
+    concurrent_writers_take_turns_instead_of_failing,
+    overlapping_imports_at_once_both_land,
+    a_large_file_reports_its_progress_in_order_and_lands_whole,
+);
+
+async fn an_uncommitted_writer_leaves_nothing(b: Backend) {
+    let db = &b.db;
+    let mut writer = db.post_writer().await.unwrap();
+    let posts: Vec<_> = (0..2500)
+        .map(|i| super::posts::post("wb", &format!("w{i}"), "批量写入 rollback"))
+        .collect();
+    assert_eq!(writer.write(&posts).await.unwrap(), 2500);
+    drop(writer);
+    assert_eq!(db.count_posts().await.unwrap(), 0, "{}", b.name);
+    assert!(db
+        .search_posts(&PostSearch::new("rollback", 5))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+async fn one_writer_updating_its_own_rows_across_flushes_keeps_one_index_entry_each(b: Backend) {
+    let db = &b.db;
+    db.upsert_posts(&[super::posts::post("wb", "old", "旧内容 before")])
+        .await
+        .unwrap();
+    let mut writer = db.post_writer().await.unwrap();
+    // More rows than one index flush, each written twice, with the pre-existing row too.
+    let first: Vec<_> = (0..12_000)
+        .map(|i| super::posts::post("wb", &format!("r{i}"), "first version alpha"))
+        .collect();
+    writer.write(&first).await.unwrap();
+    let second: Vec<_> = (0..12_000)
+        .map(|i| super::posts::post("wb", &format!("r{i}"), "second version omega"))
+        .chain([super::posts::post("wb", "old", "新内容 after")])
+        .collect();
+    writer.write(&second).await.unwrap();
+    writer.commit().await.unwrap();
+    assert_eq!(db.count_posts().await.unwrap(), 12_001, "{}", b.name);
+    let count = |text: &'static str| async move {
+        db.search_posts(&PostSearch::new(text, 1000))
             .await
             .unwrap()
-            .is_empty());
-    }
+            .len()
+    };
+    assert_eq!(count("alpha").await, 0, "{}: stale terms left", b.name);
+    assert_eq!(count("omega").await, 1000, "{}", b.name);
+    assert_eq!(count("before").await, 0, "{}", b.name);
+    assert_eq!(count("after").await, 1, "{}", b.name);
 }
 
-#[tokio::test]
-async fn one_writer_updating_its_own_rows_across_flushes_keeps_one_index_entry_each() {
-    for b in backends::all().await {
-        let db = &b.db;
-        db.upsert_posts(&[super::posts::post("wb", "old", "旧内容 before")])
-            .await
-            .unwrap();
-        let mut writer = db.post_writer().await.unwrap();
-        // More rows than one index flush, each written twice, with the pre-existing row too.
-        let first: Vec<_> = (0..12_000)
-            .map(|i| super::posts::post("wb", &format!("r{i}"), "first version alpha"))
-            .collect();
-        writer.write(&first).await.unwrap();
-        let second: Vec<_> = (0..12_000)
-            .map(|i| super::posts::post("wb", &format!("r{i}"), "second version omega"))
-            .chain([super::posts::post("wb", "old", "新内容 after")])
-            .collect();
-        writer.write(&second).await.unwrap();
-        writer.commit().await.unwrap();
-        assert_eq!(db.count_posts().await.unwrap(), 12_001, "{}", b.name);
-        let count = |text: &'static str| async move {
-            db.search_posts(&PostSearch::new(text, 1000))
-                .await
-                .unwrap()
-                .len()
-        };
-        assert_eq!(count("alpha").await, 0, "{}: stale terms left", b.name);
-        assert_eq!(count("omega").await, 1000, "{}", b.name);
-        assert_eq!(count("before").await, 0, "{}", b.name);
-        assert_eq!(count("after").await, 1, "{}", b.name);
-    }
-}
-
-#[tokio::test]
-async fn concurrent_writers_take_turns_instead_of_failing() {
+async fn concurrent_writers_take_turns_instead_of_failing(b: Backend) {
     // Two imports at once (or an import while the service seeds the sample corpus): on SQLite
     // a deferred transaction could not wait for the other writer and failed with "database is
     // locked"; writers now take the lock when they begin.
-    for b in backends::all().await {
-        let db = &b.db;
-        let write = |prefix: &'static str| async move {
-            let rows: Vec<_> = (0..3000)
-                .map(|i| super::posts::post("wb", &format!("{prefix}{i}"), "并发 concurrent"))
-                .collect();
-            let mut writer = db.post_writer().await?;
-            for chunk in rows.chunks(500) {
-                writer.write(chunk).await?;
-                tokio::task::yield_now().await;
-            }
-            writer.commit().await
-        };
-        let (a, c, n) = tokio::join!(write("a"), write("c"), db.seed_sample());
-        assert_eq!((a.unwrap(), c.unwrap()), (3000, 3000), "{}", b.name);
-        n.unwrap();
-        assert_eq!(db.count_posts().await.unwrap(), 6900, "{}", b.name);
-    }
+    let db = &b.db;
+    let write = |prefix: &'static str| async move {
+        let rows: Vec<_> = (0..3000)
+            .map(|i| super::posts::post("wb", &format!("{prefix}{i}"), "并发 concurrent"))
+            .collect();
+        let mut writer = db.post_writer().await?;
+        for chunk in rows.chunks(500) {
+            writer.write(chunk).await?;
+            tokio::task::yield_now().await;
+        }
+        writer.commit().await
+    };
+    let (a, c, n) = tokio::join!(write("a"), write("c"), db.seed_sample());
+    assert_eq!((a.unwrap(), c.unwrap()), (3000, 3000), "{}", b.name);
+    n.unwrap();
+    assert_eq!(db.count_posts().await.unwrap(), 6900, "{}", b.name);
 }
 
-#[tokio::test]
-async fn overlapping_imports_at_once_both_land() {
+async fn overlapping_imports_at_once_both_land(b: Backend) {
     // Two files with the same notes in opposite orders, imported at once: on PostgreSQL their
     // row locks can deadlock; the loser is tried again and both land.
-    for b in backends::all().await {
-        let db = &b.db;
-        let dir = tempfile::tempdir().unwrap();
-        let lines = notes("n", 6000);
-        let reversed: Vec<&str> = lines.lines().rev().collect();
-        let a = write(
-            dir.path(),
-            "data/weibo/jsonl/search_contents_a.jsonl",
-            &lines,
-        );
-        let c = write(
-            dir.path(),
-            "data/weibo/jsonl/search_contents_b.jsonl",
-            &reversed.join("\n"),
-        );
-        let (ra, rc) = tokio::join!(import(db, &a), import(db, &c));
-        assert_eq!(ra.unwrap().written, 6000, "{}", b.name);
-        assert_eq!(rc.unwrap().written, 6000, "{}", b.name);
-        assert_eq!(db.count_posts().await.unwrap(), 6000, "{}", b.name);
-    }
+    let db = &b.db;
+    let dir = tempfile::tempdir().unwrap();
+    let lines = notes("n", 6000);
+    let reversed: Vec<&str> = lines.lines().rev().collect();
+    let a = write(
+        dir.path(),
+        "data/weibo/jsonl/search_contents_a.jsonl",
+        &lines,
+    );
+    let c = write(
+        dir.path(),
+        "data/weibo/jsonl/search_contents_b.jsonl",
+        &reversed.join("\n"),
+    );
+    let (ra, rc) = tokio::join!(import(db, &a), import(db, &c));
+    assert_eq!(ra.unwrap().written, 6000, "{}", b.name);
+    assert_eq!(rc.unwrap().written, 6000, "{}", b.name);
+    assert_eq!(db.count_posts().await.unwrap(), 6000, "{}", b.name);
 }
 
 /// A JSONL file of `n` Weibo notes, their ids starting with `prefix`.
@@ -124,40 +120,37 @@ fn notes(prefix: &str, n: usize) -> String {
         .join("\n")
 }
 
-#[tokio::test]
-async fn a_large_file_reports_its_progress_in_order_and_lands_whole() {
-    for b in backends::all().await {
-        let db = &b.db;
-        let dir = tempfile::tempdir().unwrap();
-        let path = write(
-            dir.path(),
-            "data/weibo/jsonl/search_contents_big.jsonl",
-            &notes("n", 5000),
-        );
-        let size = std::fs::metadata(&path).unwrap().len();
-        let mut seen: Vec<(u64, u64, u64)> = Vec::new();
-        let report = import_file(db, &path, &ImportOptions::default(), &mut |p| {
-            seen.push((p.bytes, p.total, p.rows))
-        })
-        .await
-        .unwrap();
-        assert_eq!((report.rows, report.written), (5000, 5000), "{}", b.name);
-        assert_eq!(db.count_posts().await.unwrap(), 5000, "{}", b.name);
-        // More than one step, never backwards, ending at the whole file.
-        assert!(seen.len() >= 3, "{}: {seen:?}", b.name);
-        assert!(
-            seen.windows(2).all(|w| w[0].0 <= w[1].0),
-            "{}: {seen:?}",
-            b.name
-        );
-        assert!(
-            seen.iter()
-                .all(|s| s.1 == size && s.0 <= size && s.2 == 5000),
-            "{seen:?}"
-        );
-        assert_eq!(seen.last(), Some(&(size, size, 5000)), "{}", b.name);
-        assert!(seen[0].0 < size, "{}: {seen:?}", b.name);
-    }
+async fn a_large_file_reports_its_progress_in_order_and_lands_whole(b: Backend) {
+    let db = &b.db;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "data/weibo/jsonl/search_contents_big.jsonl",
+        &notes("n", 5000),
+    );
+    let size = std::fs::metadata(&path).unwrap().len();
+    let mut seen: Vec<(u64, u64, u64)> = Vec::new();
+    let report = import_file(db, &path, &ImportOptions::default(), &mut |p| {
+        seen.push((p.bytes, p.total, p.rows))
+    })
+    .await
+    .unwrap();
+    assert_eq!((report.rows, report.written), (5000, 5000), "{}", b.name);
+    assert_eq!(db.count_posts().await.unwrap(), 5000, "{}", b.name);
+    // More than one step, never backwards, ending at the whole file.
+    assert!(seen.len() >= 3, "{}: {seen:?}", b.name);
+    assert!(
+        seen.windows(2).all(|w| w[0].0 <= w[1].0),
+        "{}: {seen:?}",
+        b.name
+    );
+    assert!(
+        seen.iter()
+            .all(|s| s.1 == size && s.0 <= size && s.2 == 5000),
+        "{seen:?}"
+    );
+    assert_eq!(seen.last(), Some(&(size, size, 5000)), "{}", b.name);
+    assert!(seen[0].0 < size, "{}: {seen:?}", b.name);
 }
 
 /// Ends the server process of each transaction that holds this schema's `posts` for writing;
@@ -174,12 +167,11 @@ async fn end_writers(admin: &sqlx::PgPool) -> usize {
     ended.into_iter().filter(|&e| e).count()
 }
 
+#[needs::postgres]
 #[tokio::test]
 async fn a_connection_lost_mid_file_is_tried_again_and_lost_for_good_leaves_nothing() {
     // PostgreSQL only: the writer's server process is ended under it.
-    let Some(b) = backends::postgres().await else {
-        return;
-    };
+    let b = super::backends::postgres().await;
     let admin = sqlx::PgPool::connect(&b.url).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = write(

@@ -7,6 +7,7 @@ use std::time::Duration;
 use ractor::ActorStatus;
 use supervision::{Strategy, SupervisorExit, SupervisorRef, SupervisorSpec};
 
+use super::eventually::eventually_async;
 use super::util::{worker, ExitKind, Probe, Recorder};
 
 const CHILDREN: usize = 50;
@@ -76,17 +77,19 @@ async fn many_crashing_children_melt_down_at_the_right_moment() {
             "{id} is {status:?}"
         );
     }
-    let settled = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
+    eventually_async(
+        "the tasks left alive after the meltdown to end",
+        Duration::from_secs(10),
+        || async {
             let alive = tokio::runtime::Handle::current()
                 .metrics()
                 .num_alive_tasks();
             if alive <= baseline_tasks {
-                return alive;
+                Ok(())
+            } else {
+                Err(format!("{alive} alive, {baseline_tasks} before"))
             }
-            tokio::task::yield_now().await;
-        }
-    })
+        },
+    )
     .await;
-    assert!(settled.is_ok(), "tasks left alive after the meltdown");
 }
