@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use serde_json::Value;
+use supervision::Operation;
 
 use crate::cli::{ConfigCommand, CtlArgs, CtlCommand};
 use crate::config::{Config, Inputs};
@@ -124,9 +125,9 @@ pub fn run(args: CtlArgs) -> anyhow::Result<()> {
             let t = tree_table(&v["tree"]);
             (v, t)
         }
-        CtlCommand::Restart { path } => command(&client, &path, "restart")?,
-        CtlCommand::Stop { path } => command(&client, &path, "stop")?,
-        CtlCommand::Start { path } => command(&client, &path, "start")?,
+        CtlCommand::Restart { path } => command(&client, &path, Operation::Restart)?,
+        CtlCommand::Stop { path } => command(&client, &path, Operation::Stop)?,
+        CtlCommand::Start { path } => command(&client, &path, Operation::Start)?,
         CtlCommand::Config {
             command: ConfigCommand::Get { key },
         } => {
@@ -161,7 +162,7 @@ pub fn run(args: CtlArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn command(client: &Client, path: &str, command: &str) -> anyhow::Result<(Value, String)> {
+fn command(client: &Client, path: &str, command: Operation) -> anyhow::Result<(Value, String)> {
     if path.is_empty() || path.contains("..") {
         bail!("`{path}` is not an actor path");
     }

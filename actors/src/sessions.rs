@@ -336,6 +336,17 @@ impl AnalysisSessions {
             .ok_or_else(|| SessionError::NotFound(id.to_string()))
     }
 
+    /// Where an analysis stands: running, or how it ended.
+    ///
+    /// # Errors
+    /// [`SessionError::NotFound`], [`SessionError::Storage`].
+    pub async fn status(&self, id: &AnalysisId) -> Result<AnalysisStatus, SessionError> {
+        self.records
+            .status(id)
+            .await?
+            .ok_or_else(|| SessionError::NotFound(id.to_string()))
+    }
+
     /// The latest `limit` analyses (1 to 1,000), newest first.
     ///
     /// # Errors

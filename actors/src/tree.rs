@@ -142,6 +142,8 @@ pub mod infra {
     pub const METRICS: &str = "metrics";
     /// The configuration actor's path.
     pub const CONFIG_PATH: &str = "root/infra/config";
+    /// The metrics actor's path.
+    pub const METRICS_PATH: &str = "root/infra/metrics";
 }
 
 /// How many report tasks or analyses may exist at once before new ones are refused.

@@ -37,6 +37,10 @@ pub enum Ending {
     Open,
     /// Right after the first event for which the rule is true (the last event of a session).
     After(fn(&Event) -> bool),
+    /// Right after what the subscription starts with (its replay, or a resync): the stream of
+    /// something that has already ended, whose last event may no longer be in the history (or
+    /// was before the client's cursor), so waiting for it would hold the stream open for ever.
+    AfterStart,
 }
 
 /// A frame of the system's own about this client's subscription, shaped like every event
@@ -213,6 +217,11 @@ impl Feed {
         if self.ended || self.filter.is_empty() {
             return;
         }
+        // The client's own cursor is where it stands until something is yielded: a lag, a
+        // shutdown or an epoch change before the first event must resume from it.
+        if since.is_some() {
+            self.last = since;
+        }
         let mut subscription = self.bus.subscribe(self.filter.clone(), since);
         match std::mem::replace(&mut subscription.start, Start::Live) {
             Start::Live => {}
@@ -249,6 +258,9 @@ impl Feed {
             if let Some(item) = self.ahead.pop_front() {
                 return Some(self.yielded(item));
             }
+            if self.started_and_done() {
+                return None;
+            }
             let stop = &mut self.stop;
             let queue = self.subscription.as_ref().map(|s| &s.queue);
             let next = tokio::select! {
@@ -283,6 +295,9 @@ impl Feed {
             }
             if let Some(item) = self.ahead.pop_front() {
                 return Some(self.yielded(item));
+            }
+            if self.started_and_done() {
+                return None;
             }
             let next = self.subscription.as_ref()?.queue.try_next()?;
             if let Some(item) = self.read_queue(next) {
@@ -325,6 +340,15 @@ impl Feed {
             Item::Notice(Notice::Lagged { .. } | Notice::Shutdown { .. }) => self.finish(),
         }
         item
+    }
+
+    /// With [`Ending::AfterStart`], ends the feed once the start has been yielded.
+    fn started_and_done(&mut self) -> bool {
+        if matches!(self.ending, Ending::AfterStart) && self.subscription.is_some() {
+            self.finish();
+            return true;
+        }
+        false
     }
 
     /// Ends the feed: nothing more is yielded, and the queue is unregistered at once.

@@ -11,6 +11,8 @@
 
 mod generated;
 
+use actors::tree;
+
 pub use generated::{
     all, find, llm_key, supervision_key, LlmEndpoint, LlmSetting, SupervisionSetting, Supervisor,
 };
@@ -250,7 +252,7 @@ catalogue! {
             100,
             "Agent messages per host message in the forum.",
         ),
-        "root/engines/forum",
+        tree::FORUM_PATH,
     );
     FORUM_LOG_FOLLOW = restarts(
         key(
@@ -258,7 +260,7 @@ catalogue! {
             Kind::Path,
             "A forum.log written by other programs (the original's engines) for the forum to follow.",
         ),
-        "root/engines/forum",
+        tree::FORUM_PATH,
     );
     // --- how every LLM endpoint is called ---
     LLM_TIMEOUT = restarts(
@@ -268,7 +270,7 @@ catalogue! {
             3_600,
             "Seconds one LLM attempt may take.",
         ),
-        "root/engines",
+        tree::Branch::Engines.path(),
     );
     LLM_MAX_ATTEMPTS = restarts(
         count(
@@ -277,7 +279,7 @@ catalogue! {
             10,
             "Attempts per LLM call (429, 5xx, timeouts and broken connections are retried).",
         ),
-        "root/engines",
+        tree::Branch::Engines.path(),
     );
     LLM_BACKOFF_MIN_MS = restarts(
         count(
@@ -286,7 +288,7 @@ catalogue! {
             60_000,
             "The first wait between LLM attempts, doubled each time (jittered); Retry-After wins when longer.",
         ),
-        "root/engines",
+        tree::Branch::Engines.path(),
     );
     LLM_MAX_TOTAL_WAIT = restarts(
         count(
@@ -295,7 +297,7 @@ catalogue! {
             3_600,
             "Seconds an LLM call may spend waiting between attempts in all.",
         ),
-        "root/engines",
+        tree::Branch::Engines.path(),
     );
     LLM_CIRCUIT_FAILURES = restarts(
         count(
@@ -304,7 +306,7 @@ catalogue! {
             100,
             "Failed LLM calls in a row after which the endpoint is left alone (built-in analysis stands in).",
         ),
-        "root/engines",
+        tree::Branch::Engines.path(),
     );
     LLM_CIRCUIT_COOLDOWN = restarts(
         count(
@@ -313,7 +315,7 @@ catalogue! {
             86_400,
             "Seconds a failing LLM endpoint is left alone before one call probes it.",
         ),
-        "root/engines",
+        tree::Branch::Engines.path(),
     );
     // --- the engines and analyses ---
     MAX_REFLECTIONS = restarts(
@@ -323,7 +325,7 @@ catalogue! {
             10,
             "Reflection rounds (search again for what is missing, rewrite) per report paragraph.",
         ),
-        "root/engines",
+        tree::Branch::Engines.path(),
     );
     MAX_PARAGRAPHS = restarts(
         count(
@@ -332,7 +334,7 @@ catalogue! {
             20,
             "Most paragraphs an engine's report plans.",
         ),
-        "root/engines",
+        tree::Branch::Engines.path(),
     );
     ANALYSIS_ENGINE_TIMEOUT = count(
         "600",
@@ -341,16 +343,16 @@ catalogue! {
         "Seconds each engine may take in an analysis before its job is cancelled.",
     );
     // --- search providers (the engines build theirs when they start) ---
-    TAVILY_API_KEY = restarts(secret("Tavily web search API key."), "root/engines");
-    BOCHA_WEB_SEARCH_API_KEY = restarts(secret("Bocha web search API key."), "root/engines");
-    BOCHA_BASE_URL = restarts(key(None, Kind::Url, "Bocha API base URL."), "root/engines");
+    TAVILY_API_KEY = restarts(secret("Tavily web search API key."), tree::Branch::Engines.path());
+    BOCHA_WEB_SEARCH_API_KEY = restarts(secret("Bocha web search API key."), tree::Branch::Engines.path());
+    BOCHA_BASE_URL = restarts(key(None, Kind::Url, "Bocha API base URL."), tree::Branch::Engines.path());
     SEARXNG_URL = restarts(
         key(None, Kind::Url, "A self-hosted SearXNG instance (JSON API)."),
-        "root/engines",
+        tree::Branch::Engines.path(),
     );
     SEARCH_TIMEOUT = restarts(
         count("240", 1, 3_600, "Seconds a search may take."),
-        "root/engines",
+        tree::Branch::Engines.path(),
     );
     // --- the original's search and report limits: accepted and shown, so its .env files load,
     // but nothing reads them yet ---
@@ -435,7 +437,7 @@ catalogue! {
             3_600,
             "How often process metrics are collected.",
         ),
-        "root/infra/metrics",
+        tree::infra::METRICS_PATH,
     );
     // --- real-time delivery ---
     BETTAFISH_REDIS_PREFIX = at_start(key(

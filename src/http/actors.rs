@@ -3,7 +3,9 @@
 use serde_json::json;
 use warp::http::StatusCode;
 
-use super::reply::{self, ApiError, ApiResult};
+use supervision::Operation;
+
+use super::reply::{self, ApiResult};
 use crate::service::App;
 
 pub async fn tree(app: &App) -> ApiResult {
@@ -14,17 +16,11 @@ pub async fn tree(app: &App) -> ApiResult {
     ))
 }
 
-pub async fn command(app: &App, path: &str, command: &str) -> ApiResult {
-    let result = match command {
-        "restart" => app.root.restart(path).await,
-        "stop" => app.root.stop(path).await,
-        "start" => app.root.start(path).await,
-        other => return Err(ApiError::not_found(format!("no command `{other}`"))),
-    };
-    result?;
+pub async fn command(app: &App, path: &str, operation: Operation) -> ApiResult {
+    app.root.operate(path, operation).await?;
     let node = app.root.snapshot_of(path).await?;
     Ok(reply::json(
         StatusCode::OK,
-        &json!({"success": true, "path": path, "command": command, "node": node}),
+        &json!({"success": true, "path": path, "command": operation.name(), "node": node}),
     ))
 }

@@ -110,7 +110,9 @@ pub async fn list(app: &App, query: &str) -> ApiResult {
 
 /// `GET /api/analysis/{id}/stream`: the session's events from its start (as far as the
 /// history reaches), so a client that connects after `POST` misses nothing; resumable like
-/// `/api/events` with `Last-Event-ID`.
+/// `/api/events` with `Last-Event-ID`. The stream ends after the session's last event; for an
+/// analysis that had already ended, after what the history still holds (its last event may
+/// have been trimmed, or be before the client's cursor). 404 for an unknown analysis.
 pub async fn stream(
     app: &App,
     id: &str,
@@ -130,7 +132,11 @@ pub async fn stream(
         }
         None => app.bus.hub().before_first(&filter),
     };
-    let ending = events::Ending::After(super::events::analysis_ended);
+    let ending = if app.sessions.status(&id).await?.is_final() {
+        events::Ending::AfterStart
+    } else {
+        events::Ending::After(super::events::analysis_ended)
+    };
     Ok(super::events::sse_reply(app, filter, since, ending))
 }
 

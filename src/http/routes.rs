@@ -6,6 +6,7 @@
 use super::router::{get, post, ready, Kind, RouteDef};
 use super::{actors, analysis, config, dashboard, db, events, forum, openapi, reply, system, ws};
 use crate::auth::Access;
+use supervision::Operation;
 use warp::http::StatusCode;
 
 /// Every route the server answers.
@@ -29,13 +30,13 @@ pub const ROUTES: &[RouteDef] = &[
         Box::pin(system::status(c.app))
     }),
     post("/api/system/start", "Start the engines and crawlers branches.", |c| {
-        Box::pin(system::system_command(c.app, "start"))
+        Box::pin(system::system_command(c.app, Operation::Start))
     }),
     post("/api/system/stop", "Stop the engines and crawlers branches (infrastructure keeps running).", |c| {
-        Box::pin(system::system_command(c.app, "stop"))
+        Box::pin(system::system_command(c.app, Operation::Stop))
     }),
     post("/api/system/restart", "Restart the engines and crawlers branches.", |c| {
-        Box::pin(system::system_command(c.app, "restart"))
+        Box::pin(system::system_command(c.app, Operation::Restart))
     }),
     post("/api/system/shutdown", "Shut the process down gracefully.", |c| {
         ready(system::shutdown(c.app))
@@ -44,10 +45,10 @@ pub const ROUTES: &[RouteDef] = &[
         Box::pin(system::engines_status(c.app))
     }),
     post("/api/start/{app}", "Start an engine.", |c| {
-        Box::pin(system::engine_command(c.app, c.param(0), true))
+        Box::pin(system::engine_command(c.app, c.param(0), Operation::Start))
     }),
     post("/api/stop/{app}", "Stop an engine.", |c| {
-        Box::pin(system::engine_command(c.app, c.param(0), false))
+        Box::pin(system::engine_command(c.app, c.param(0), Operation::Stop))
     }),
     get("/api/output/{app}", Access::Read, "An engine's console output (?tail=N).", |c| {
         Box::pin(system::engine_output(c.app, c.param(0), c.query))
@@ -56,13 +57,13 @@ pub const ROUTES: &[RouteDef] = &[
         Box::pin(actors::tree(c.app))
     }),
     post("/api/actors/{path}/restart", "Restart the actor at this path (not counted as a failure).", |c| {
-        Box::pin(actors::command(c.app, c.param(0), "restart"))
+        Box::pin(actors::command(c.app, c.param(0), Operation::Restart))
     }),
     post("/api/actors/{path}/stop", "Stop the actor at this path; it stays stopped until started.", |c| {
-        Box::pin(actors::command(c.app, c.param(0), "stop"))
+        Box::pin(actors::command(c.app, c.param(0), Operation::Stop))
     }),
     post("/api/actors/{path}/start", "Start the actor at this path.", |c| {
-        Box::pin(actors::command(c.app, c.param(0), "start"))
+        Box::pin(actors::command(c.app, c.param(0), Operation::Start))
     }),
     get("/api/config", Access::Read, "Every configuration key with its value (secrets masked) and layer.", |c| {
         ready(config::get(c.app))

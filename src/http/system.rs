@@ -7,7 +7,7 @@ use std::sync::PoisonError;
 use actors::tree::Branch;
 use events::Topic;
 use serde_json::json;
-use supervision::{NodeSnapshot, NodeState};
+use supervision::{NodeSnapshot, NodeState, Operation};
 use warp::http::StatusCode;
 
 use super::reply::{self, ApiError, ApiResult};
@@ -159,17 +159,13 @@ fn search_providers(app: &App) -> serde_json::Value {
     serde_json::Value::Object(out)
 }
 
-pub async fn system_command(app: &App, command: &str) -> ApiResult {
+pub async fn system_command(app: &App, operation: Operation) -> ApiResult {
     for path in WORKLOAD {
-        match command {
-            "start" => app.root.start(path).await?,
-            "stop" => app.root.stop(path).await?,
-            _ => app.root.restart(path).await?,
-        }
+        app.root.operate(path, operation).await?;
     }
     Ok(reply::json(
         StatusCode::OK,
-        &json!({"success": true, "command": command, "paths": WORKLOAD}),
+        &json!({"success": true, "command": operation.name(), "paths": WORKLOAD}),
     ))
 }
 
@@ -213,13 +209,9 @@ async fn engine_path(app: &App, name: &str) -> Result<String, ApiError> {
     }
 }
 
-pub async fn engine_command(app: &App, name: &str, start: bool) -> ApiResult {
+pub async fn engine_command(app: &App, name: &str, operation: Operation) -> ApiResult {
     let path = engine_path(app, name).await?;
-    if start {
-        app.root.start(&path).await?;
-    } else {
-        app.root.stop(&path).await?;
-    }
+    app.root.operate(&path, operation).await?;
     let node = app.root.snapshot_of(&path).await?;
     Ok(reply::json(
         StatusCode::OK,

@@ -26,6 +26,7 @@ use futures_util::{SinkExt, StreamExt};
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 use serde_json::json;
+use supervision::Operation;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
@@ -228,28 +229,24 @@ impl Session<'_> {
         subscribed
     }
 
-    async fn command(&self, op: &'static str, path: &str) -> Message {
+    async fn command(&self, op: Operation, path: &str) -> Message {
         if !self.operator {
             return error_frame("forbidden", "operator commands need the operator token");
         }
-        let result = match op {
-            "restart" => self.app.root.restart(path).await,
-            "stop" => self.app.root.stop(path).await,
-            _ => self.app.root.start(path).await,
-        };
+        let result = self.app.root.operate(path, op).await;
         match result {
             Ok(()) => {
                 let node = self.app.root.snapshot_of(path).await.ok();
                 frame(
                     "result",
                     None,
-                    json!({"op": op, "path": path, "success": true, "node": node}),
+                    json!({"op": op.name(), "path": path, "success": true, "node": node}),
                 )
             }
             Err(err) => frame(
                 "result",
                 None,
-                json!({"op": op, "path": path, "success": false, "error": err.to_string()}),
+                json!({"op": op.name(), "path": path, "success": false, "error": err.to_string()}),
             ),
         }
     }
@@ -293,9 +290,9 @@ impl Session<'_> {
                 let since = self.feed.last();
                 vec![self.subscribe(filter, since)]
             }
-            ClientOp::Restart { path } => vec![self.command("restart", &path).await],
-            ClientOp::Stop { path } => vec![self.command("stop", &path).await],
-            ClientOp::Start { path } => vec![self.command("start", &path).await],
+            ClientOp::Restart { path } => vec![self.command(Operation::Restart, &path).await],
+            ClientOp::Stop { path } => vec![self.command(Operation::Stop, &path).await],
+            ClientOp::Start { path } => vec![self.command(Operation::Start, &path).await],
         }
     }
 }

@@ -27,11 +27,66 @@ pub fn actor_label(path: &str) -> ActorLabel<'_> {
     }
 }
 
+/// What happened to an actor: the type of its event on the `actors` topic and in the status
+/// page's list, and what the original UI's engine status becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorChange {
+    Started,
+    Failed,
+    Exited,
+    Stopped,
+    Removed,
+    Restarting,
+    Meltdown,
+    Command,
+}
+
+impl ActorChange {
+    /// The event type on the `actors` topic.
+    pub const fn kind(self) -> &'static str {
+        match self {
+            Self::Started => "started",
+            Self::Failed => "failed",
+            Self::Exited => "exited",
+            Self::Stopped => "stopped",
+            Self::Removed => "removed",
+            Self::Restarting => "restarting",
+            Self::Meltdown => "meltdown",
+            Self::Command => "command",
+        }
+    }
+
+    /// The engine's status in the original UI's `status_update`; None when the engine's status
+    /// does not change (an operator command is only being applied).
+    const fn engine_status(self) -> Option<EngineStatus> {
+        match self {
+            Self::Started => Some(EngineStatus::Running),
+            Self::Failed => Some(EngineStatus::Error),
+            Self::Restarting => Some(EngineStatus::Restarting),
+            Self::Command => None,
+            Self::Exited | Self::Stopped | Self::Removed | Self::Meltdown => {
+                Some(EngineStatus::Stopped)
+            }
+        }
+    }
+}
+
+/// An engine's status as the original UI shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum EngineStatus {
+    Running,
+    Error,
+    Restarting,
+    Stopped,
+}
+
 /// One lifecycle change, as the status page shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecentEvent {
     pub path: String,
-    pub event: &'static str,
+    pub event: ActorChange,
     pub detail: Option<String>,
     #[serde(serialize_with = "serialize_time")]
     pub at: SystemTime,
@@ -57,7 +112,15 @@ pub struct TreeTelemetry {
 #[derive(Serialize)]
 struct ActorEvent<'a> {
     path: &'a str,
-    event: &'a str,
+    event: ActorChange,
+    detail: Option<&'a str>,
+}
+
+/// One engine's entry in a `status_update` (the original UI's shape: `{engine: {...}}`).
+#[derive(Serialize)]
+struct EngineStatusEntry<'a> {
+    status: EngineStatus,
+    event: ActorChange,
     detail: Option<&'a str>,
 }
 
@@ -70,28 +133,26 @@ impl TreeTelemetry {
         }
     }
 
-    fn publish(&self, path: &str, event: &'static str, detail: Option<&str>) {
+    fn publish(&self, path: &str, change: ActorChange, detail: Option<&str>) {
         // Paths and event names are valid topics' payloads; a failure here would be a bug in
         // the names above, and the metrics and recent list still record the change.
         let _ = self.bus.publish(
             Topic::actors().as_str(),
-            event,
+            change.kind(),
             &ActorEvent {
                 path,
-                event,
+                event: change,
                 detail,
             },
         );
-        if let Some(app) = Branch::Engines.child_id(path) {
-            let status = match event {
-                "started" => "running",
-                "failed" => "error",
-                "restarting" => "restarting",
-                "command" => return,
-                _ => "stopped",
+        let engine = Branch::Engines.child_id(path);
+        if let (Some(app), Some(status)) = (engine, change.engine_status()) {
+            let entry = EngineStatusEntry {
+                status,
+                event: change,
+                detail,
             };
-            let payload =
-                serde_json::json!({ app: {"status": status, "event": event, "detail": detail} });
+            let payload = std::collections::BTreeMap::from([(app, entry)]);
             let _ = self
                 .bus
                 .publish(Topic::engine(app).as_str(), "status_update", &payload);
@@ -108,7 +169,7 @@ impl TreeTelemetry {
             .collect()
     }
 
-    fn remember(&self, path: &str, event: &'static str, detail: Option<String>) {
+    fn remember(&self, path: &str, event: ActorChange, detail: Option<String>) {
         let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
         if recent.len() == RECENT {
             recent.pop_front();
@@ -136,35 +197,35 @@ impl Observer for TreeTelemetry {
                     restart,
                 }
                 .emit();
-                ("started", restart.then(|| "restart".to_owned()))
+                (ActorChange::Started, restart.then(|| "restart".to_owned()))
             }
             Happening::Failed { reason } => {
                 ActorLifecycle::Failed { actor }.emit();
-                ("failed", Some(reason.to_owned()))
+                (ActorChange::Failed, Some(reason.to_owned()))
             }
             Happening::Exited => {
                 ActorLifecycle::Down { actor }.emit();
-                ("exited", None)
+                (ActorChange::Exited, None)
             }
             Happening::Stopped => {
                 ActorLifecycle::Down { actor }.emit();
-                ("stopped", None)
+                (ActorChange::Stopped, None)
             }
             Happening::Removed => {
                 ActorLifecycle::Down { actor }.emit();
-                ("removed", None)
+                (ActorChange::Removed, None)
             }
             Happening::Restarting { delay, attempt } => (
-                "restarting",
+                ActorChange::Restarting,
                 Some(format!("in {} ms (attempt {attempt})", delay.as_millis())),
             ),
             Happening::Meltdown { reason } => {
                 ActorLifecycle::Meltdown { actor }.emit();
-                ("meltdown", Some(reason.to_owned()))
+                (ActorChange::Meltdown, Some(reason.to_owned()))
             }
             Happening::Command { command } => {
                 ActorLifecycle::Command { actor, command }.emit();
-                ("command", Some(command.to_owned()))
+                (ActorChange::Command, Some(command.to_owned()))
             }
         };
         self.publish(event.path, name, detail.as_deref());

@@ -22,6 +22,43 @@ const SNAPSHOT_TIMEOUT: Duration = Duration::from_secs(5);
 /// enough that a wedged tree is reported rather than waited on for ever.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// An operator's command on one node, as [`SupervisorRef::operate`] applies it: the commands an
+/// embedding application exposes to its operators, named once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// [`SupervisorRef::restart`].
+    Restart,
+    /// [`SupervisorRef::stop`].
+    Stop,
+    /// [`SupervisorRef::start`].
+    Start,
+}
+
+impl Operation {
+    /// Every operation.
+    pub const ALL: [Operation; 3] = [Operation::Restart, Operation::Stop, Operation::Start];
+
+    /// Its name: `restart`, `stop` or `start`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Restart => "restart",
+            Self::Stop => "stop",
+            Self::Start => "start",
+        }
+    }
+
+    /// The operation with this name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|op| op.name() == name)
+    }
+}
+
+impl std::fmt::Display for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Why a root supervisor did not start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StartRootError {
@@ -224,6 +261,18 @@ impl SupervisorRef {
             Some(SNAPSHOT_TIMEOUT),
         )
         .await
+    }
+
+    /// Applies an operator's `operation` to the node at `path`.
+    ///
+    /// # Errors
+    /// Those of [`Self::restart`], [`Self::stop`] and [`Self::start`].
+    pub async fn operate(&self, path: &str, operation: Operation) -> Result<(), SupervisorError> {
+        match operation {
+            Operation::Restart => self.restart(path).await,
+            Operation::Stop => self.stop(path).await,
+            Operation::Start => self.start(path).await,
+        }
     }
 
     /// Restarts the node at `path`: stops it if running (by its shutdown policy) and starts it

@@ -88,7 +88,7 @@ pub mod tree;
 
 pub use backoff::{Backoff, BackoffPolicy};
 pub use error::{SpecError, StartError, SupervisorError, SupervisorExit};
-pub use handle::{StartRootError, SupervisorRef, COMMAND_TIMEOUT};
+pub use handle::{Operation, StartRootError, SupervisorRef, COMMAND_TIMEOUT};
 pub use intensity::{IntensityExceeded, RestartWindow};
 pub use observer::{Happening, LifecycleEvent, NoopObserver, Observer};
 pub use spec::{

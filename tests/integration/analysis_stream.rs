@@ -12,11 +12,16 @@ use super::util::Server;
 /// Everything the server sends for `GET path` until it closes the connection; fails if it
 /// does not close within `limit`.
 fn read_to_the_end(server: &Server, path: &str, limit: Duration) -> String {
+    read_to_the_end_with(server, path, "", limit)
+}
+
+/// The same, with extra header lines (each ending in CRLF).
+fn read_to_the_end_with(server: &Server, path: &str, headers: &str, limit: Duration) -> String {
     let address = server.base.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(address).unwrap();
     stream.set_read_timeout(Some(limit)).unwrap();
     stream
-        .write_all(format!("GET {path} HTTP/1.1\r\nHost: {address}\r\n\r\n").as_bytes())
+        .write_all(format!("GET {path} HTTP/1.1\r\nHost: {address}\r\n{headers}\r\n").as_bytes())
         .unwrap();
     let mut seen = Vec::new();
     let mut buf = [0u8; 16 * 1024];
@@ -61,6 +66,30 @@ fn an_analysis_stream_ends_after_its_last_event() {
     let late = read_to_the_end(&server, &path, Duration::from_secs(10));
     ends_after_finished(&late);
     assert!(late.contains("event: started\n"), "{late}");
+    // An EventSource reconnecting after the end (from the last id it read) is not held open
+    // waiting for a last event it already has: nothing to replay, and the end at once.
+    let at = live.rfind("event: finished\n").unwrap();
+    let last_id = live[..at]
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("id: "))
+        .unwrap_or_else(|| panic!("no id before the finished event:\n{live}"));
+    let again = read_to_the_end_with(
+        &server,
+        &path,
+        &format!("Last-Event-ID: {last_id}\r\n"),
+        Duration::from_secs(10),
+    );
+    assert!(again.starts_with("HTTP/1.1 200 "), "{again}");
+    assert!(!again.contains("event: "), "nothing replayed:\n{again}");
+    assert!(again.ends_with("\r\n0\r\n\r\n"), "{again}");
+    // An analysis that does not exist has no stream.
+    let unknown = read_to_the_end(
+        &server,
+        "/api/analysis/0123456789ab/stream",
+        Duration::from_secs(10),
+    );
+    assert!(unknown.starts_with("HTTP/1.1 404 "), "{unknown}");
     // The general stream of the same topic is the client's to end: it stays open.
     let mut open = super::sse::SseClient::open(
         &server.base,

@@ -54,13 +54,18 @@ impl SessionEvent {
             Self::Started { .. } => "started",
             Self::EngineProgress(_) => "engine_progress",
             Self::EngineDone { .. } => "engine_done",
-            Self::Finished(_) => "finished",
-            Self::Cancelled(_) => "cancelled",
+            Self::Finished(_) => Self::FINISHED,
+            Self::Cancelled(_) => Self::CANCELLED,
         }
     }
 
+    /// The type of the event that ends a session that ran its course (or failed).
+    const FINISHED: &'static str = "finished";
+    /// The type of the event that ends a cancelled session.
+    const CANCELLED: &'static str = "cancelled";
+
     /// The types of the events that end a session, after which its stream ends.
-    pub const ENDINGS: [&'static str; 2] = ["finished", "cancelled"];
+    pub const ENDINGS: [&'static str; 2] = [Self::FINISHED, Self::CANCELLED];
 
     /// Whether an event of type `kind` ends a session (see [`SessionEvent::ENDINGS`]).
     pub fn ends_session(kind: &str) -> bool {

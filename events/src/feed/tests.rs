@@ -140,6 +140,59 @@ async fn a_new_epoch_is_answered_with_resync_from_where_the_client_stands() {
 }
 
 #[tokio::test]
+async fn a_resumed_client_stands_at_its_cursor_until_something_is_yielded() {
+    // Resumed with a cursor and nothing new yet: a new epoch must still be answered with
+    // resync (not silently live), and a shutdown must name the client's own cursor.
+    let bus = bus(100, 100);
+    publish(&bus, "a", "x");
+    let cursor = bus.position();
+    let (mut feed, _stop) = feed(&bus);
+    feed.subscribe(filter("a"), Some(cursor));
+    assert!(ready(&mut feed).is_empty());
+    assert_eq!(feed.last(), Some(cursor));
+    bus.new_epoch();
+    let item = tokio::time::timeout(Duration::from_secs(5), feed.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(item, Item::Notice(Notice::Resync { .. })),
+        "{item:?}"
+    );
+    let resumed = publish(&bus, "a", "x");
+    let (mut stopped, stop) = self::feed(&bus);
+    stopped.subscribe(filter("a"), Some(resumed));
+    stop.send_replace(true);
+    let Some(Item::Notice(notice)) = stopped.next().await else {
+        panic!("a notice")
+    };
+    assert_eq!(
+        notice,
+        Notice::Shutdown {
+            resume_from: Some(resumed)
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_feed_of_something_ended_ends_after_its_start() {
+    let bus = bus(100, 100);
+    let before = bus.position();
+    publish(&bus, "s", "started");
+    let after = publish(&bus, "s", "x");
+    let (feed, _stop) = feed(&bus);
+    let mut feed = feed.ending(Ending::AfterStart);
+    feed.subscribe(filter("s"), Some(before));
+    assert_eq!(ready(&mut feed), ["1", "2"]);
+    assert!(feed.next().await.is_none(), "no waiting for a last event");
+    // Resumed past everything: nothing to replay, and the end at once.
+    let (resumed, _stop) = self::feed(&bus);
+    let mut resumed = resumed.ending(Ending::AfterStart);
+    resumed.subscribe(filter("s"), Some(after));
+    assert!(resumed.next().await.is_none());
+}
+
+#[tokio::test]
 async fn stopping_yields_a_shutdown_notice_before_queued_events_then_the_end() {
     let bus = bus(100, 100);
     let (mut feed, stop) = feed(&bus);

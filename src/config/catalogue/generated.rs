@@ -6,6 +6,8 @@
 //! `supervision_key(Supervisor::Engines, SupervisionSetting::MaxRestarts)`, never for a name it
 //! spelt itself; [`find`] goes the other way, from a name in a file to its key.
 
+use actors::tree::{self, Branch};
+
 use super::{Affects, Key, Kind, KEYS};
 
 /// A supervisor whose restart intensity and backoff can be configured.
@@ -32,13 +34,21 @@ impl Supervisor {
 
     /// Its name in the supervision tree (`root`, `engines`…).
     pub fn name(self) -> &'static str {
+        match self.branch() {
+            None => tree::ROOT,
+            Some(branch) => branch.id(),
+        }
+    }
+
+    /// The branch it is; None for the root.
+    fn branch(self) -> Option<Branch> {
         match self {
-            Self::Root => "root",
-            Self::Infra => "infra",
-            Self::Engines => "engines",
-            Self::Crawlers => "crawlers",
-            Self::Reports => "reports",
-            Self::Analyses => "analyses",
+            Self::Root => None,
+            Self::Infra => Some(Branch::Infra),
+            Self::Engines => Some(Branch::Engines),
+            Self::Crawlers => Some(Branch::Crawlers),
+            Self::Reports => Some(Branch::Reports),
+            Self::Analyses => Some(Branch::Analyses),
         }
     }
 
@@ -49,13 +59,9 @@ impl Supervisor {
 
     /// Its path in the tree, which a change of its settings restarts.
     pub fn path(self) -> &'static str {
-        match self {
-            Self::Root => "root",
-            Self::Infra => "root/infra",
-            Self::Engines => "root/engines",
-            Self::Crawlers => "root/crawlers",
-            Self::Reports => "root/reports",
-            Self::Analyses => "root/analyses",
+        match self.branch() {
+            None => tree::ROOT,
+            Some(branch) => branch.path(),
         }
     }
 
