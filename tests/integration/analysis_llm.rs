@@ -36,6 +36,10 @@ fn a_configured_llm_is_used_survives_failures_and_says_so() {
         ("LLM_MAX_ATTEMPTS", "2"),
         ("LLM_BACKOFF_MIN_MS", "10"),
         ("LLM_CIRCUIT_FAILURES", "2"),
+        // What is checked here is the model's part; on a CI machine running every test server
+        // at once, the local store's searches must not fail for want of a pooled connection
+        // within the production default of 3 s (seen once: the plan's search came back empty).
+        ("DB_ACQUIRE_TIMEOUT_SECS", "30"),
     ]);
     wait_for_sample(&server);
     let mut client = SseClient::open(&server.base, "/api/events?topics=analysis/*", &[]);
