@@ -192,12 +192,12 @@ struct Session<'a> {
     connection: RealtimeConnection,
 }
 
-/// How the connection ends: a close code and its reason.
-type Ending = (u16, &'static str);
+/// How the server closes the connection: a close code and its reason.
+type Closing = (u16, &'static str);
 
 impl Session<'_> {
     /// Encodes what the feed yielded; the close it calls for, if any.
-    fn encode(&self, item: Item, out: &mut Vec<Message>) -> Option<Ending> {
+    fn encode(&self, item: Item, out: &mut Vec<Message>) -> Option<Closing> {
         match item {
             Item::Event(event) => {
                 self.connection.delivered(event.published.elapsed());
@@ -317,7 +317,7 @@ where
     let mut unanswered = 0u32;
     loop {
         let mut out: Vec<Message> = Vec::new();
-        let mut ending: Option<Ending> = None;
+        let mut ending: Option<Closing> = None;
         // After a client's operation, what the feed has ready (a replay) goes out with its
         // answer, before the next operation is read.
         let mut answered = false;
