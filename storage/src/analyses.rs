@@ -65,7 +65,7 @@ impl fmt::Display for AnalysisStatus {
 
 /// A stored status this build does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not an analysis status")]
+#[error("`{0}` is not a known status")]
 pub struct UnknownStatus(pub String);
 
 impl FromStr for AnalysisStatus {
@@ -84,6 +84,55 @@ impl TryFrom<String> for AnalysisStatus {
 
     fn try_from(text: String) -> std::result::Result<Self, UnknownStatus> {
         text.parse()
+    }
+}
+
+/// Where one engine's research job is: running, or how it ended. Its text is what
+/// `engine_outputs.status` stores and the API answers; [`OutputStatus::as_str`] is the one place
+/// that text is spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputStatus {
+    /// The engine is working on it (or its process stopped; see
+    /// [`Database::abandon_overdue_analyses`]).
+    Running,
+    /// The report is in.
+    Done,
+    /// No report: the job failed, or its engine stopped.
+    Failed,
+    /// Cancelled (its analysis was, or it ran out of time).
+    Cancelled,
+}
+
+impl OutputStatus {
+    /// Every status, `running` first.
+    pub const ALL: [OutputStatus; 4] = [Self::Running, Self::Done, Self::Failed, Self::Cancelled];
+
+    /// The stored (and spoken) text.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl fmt::Display for OutputStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl TryFrom<String> for OutputStatus {
+    type Error = UnknownStatus;
+
+    fn try_from(text: String) -> std::result::Result<Self, UnknownStatus> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or(UnknownStatus(text))
     }
 }
 
@@ -109,8 +158,8 @@ pub struct EngineOutput {
     pub analysis_id: Option<String>,
     pub engine: String,
     pub query: String,
-    /// `running`, `done`, `failed`, `cancelled`.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: OutputStatus,
     pub markdown: Option<String>,
     /// The report as JSON text.
     pub document: Option<String>,
@@ -122,7 +171,7 @@ pub struct EngineOutput {
 /// How an engine job ended, for [`Database::finish_engine_output`].
 #[derive(Debug, Clone, Copy)]
 pub struct Ending<'a> {
-    pub status: &'a str,
+    pub status: OutputStatus,
     pub markdown: Option<&'a str>,
     pub document: Option<&'a str>,
     pub error: Option<&'a str>,
@@ -206,12 +255,12 @@ impl Database {
     /// analyses `running` for the next one to find.
     pub async fn abandon_overdue_analyses(&self, now: i64, reason: &str) -> Result<Vec<String>> {
         const DAY_MS: i64 = 86_400_000;
-        // $4 is `running` and $5 `failed`, as AnalysisStatus spells them. Engine outputs keep
-        // their engine's own statuses (the same two words, written where engines write them).
+        // $4 is `running` and $5 `failed`, as AnalysisStatus spells them; for the engine
+        // outputs, $5 and $6 are OutputStatus's `failed` and `running`.
         const OVERDUE: &str = "status = $4 AND COALESCE(deadline_at, created_at + $3) < $1";
         let outputs = format!(
-            "UPDATE engine_outputs SET status = 'failed', error = $2, finished_at = $1 \
-             WHERE status = 'running' AND analysis_id IN (SELECT id FROM analyses WHERE {OVERDUE})"
+            "UPDATE engine_outputs SET status = $5, error = $2, finished_at = $1 \
+             WHERE status = $6 AND analysis_id IN (SELECT id FROM analyses WHERE {OVERDUE})"
         );
         let analyses = format!(
             "UPDATE analyses SET status = $5, error = $2, updated_at = $1, \
@@ -224,6 +273,8 @@ impl Database {
                 .bind(reason)
                 .bind(DAY_MS)
                 .bind(running)
+                .bind(OutputStatus::Failed.as_str())
+                .bind(OutputStatus::Running.as_str())
                 .execute(&mut *c)
                 .await?;
             sqlx::query_scalar(&analyses)
@@ -269,12 +320,13 @@ impl Database {
         Ok(on_conn!(self, c => {
             sqlx::query_scalar(
                 "INSERT INTO engine_outputs (analysis_id, engine, query, status, created_at) \
-                 VALUES ($1, $2, $3, 'running', $4) RETURNING id",
+                 VALUES ($1, $2, $3, $5, $4) RETURNING id",
             )
             .bind(analysis_id)
             .bind(engine)
             .bind(query)
             .bind(at)
+            .bind(OutputStatus::Running.as_str())
             .fetch_one(&mut *c)
             .await?
         }))
@@ -288,7 +340,7 @@ impl Database {
                  error = $5, finished_at = $6 WHERE id = $1",
             )
             .bind(id)
-            .bind(ending.status)
+            .bind(ending.status.as_str())
             .bind(ending.markdown)
             .bind(ending.document)
             .bind(ending.error)
@@ -336,7 +388,7 @@ impl Database {
 mod tests {
     //! The status text is spelled in one place and reads back as it was written.
 
-    use super::{AnalysisStatus, UnknownStatus};
+    use super::{AnalysisStatus, OutputStatus, UnknownStatus};
 
     #[test]
     fn every_status_reads_back_from_its_text_and_serialises_as_it() {
@@ -358,6 +410,16 @@ mod tests {
             ["running", "done", "partial", "failed", "cancelled"],
             "the text is what the database, the API and the events carry: it must not change"
         );
+        for status in OutputStatus::ALL {
+            assert_eq!(OutputStatus::try_from(status.to_string()), Ok(status));
+            assert_eq!(
+                serde_json::to_value(status).ok(),
+                Some(serde_json::Value::from(status.as_str()))
+            );
+        }
+        let texts: Vec<&str> = OutputStatus::ALL.map(OutputStatus::as_str).into();
+        assert_eq!(texts, ["running", "done", "failed", "cancelled"]);
+        assert!(OutputStatus::try_from("finished".to_owned()).is_err());
     }
 
     #[test]

@@ -15,6 +15,7 @@ use std::time::Instant;
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use serde::Serialize;
 use serde_json::json;
+use storage::analyses::OutputStatus;
 use supervision::ChildHandle;
 use tokio::sync::oneshot;
 use tokio::task::{AbortHandle, JoinError};
@@ -51,12 +52,18 @@ pub enum JobStatus {
 }
 
 impl JobStatus {
-    pub fn as_str(self) -> &'static str {
+    /// What the job's row in `engine_outputs` says of it.
+    pub const fn output_status(self) -> OutputStatus {
         match self {
-            Self::Done => "done",
-            Self::Failed => "failed",
-            Self::Cancelled => "cancelled",
+            Self::Done => OutputStatus::Done,
+            Self::Failed => OutputStatus::Failed,
+            Self::Cancelled => OutputStatus::Cancelled,
         }
+    }
+
+    /// Its text: the stored one, so a job and its row never disagree.
+    pub const fn as_str(self) -> &'static str {
+        self.output_status().as_str()
     }
 }
 
@@ -299,7 +306,7 @@ impl EngineState {
         let document = report.as_ref().map(|r| r.document().to_string());
         if let (Some(db), Some(id)) = (&self.args.db, run.output_id) {
             let ending = storage::analyses::Ending {
-                status: status.as_str(),
+                status: status.output_status(),
                 markdown: markdown.as_deref(),
                 document: document.as_deref(),
                 error: error.as_deref(),

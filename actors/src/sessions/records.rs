@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 use serde_json::value::RawValue;
+use storage::analyses::OutputStatus;
 use storage::forum::ForumMessage;
 use storage::{Database, StorageError};
 
@@ -38,8 +39,7 @@ pub struct AnalysisView {
 #[derive(Debug, Clone, Serialize)]
 pub struct EngineOutputView {
     pub engine: String,
-    /// `running`, `done`, `failed`, `cancelled`.
-    pub status: String,
+    pub status: OutputStatus,
     pub error: Option<String>,
     pub markdown: Option<String>,
     /// The report as its engine stored it (JSON), passed through unread; `None` when there is

@@ -1,7 +1,7 @@
 //! Analysis records on both backends: an analysis ends once, and those a stopped process left
 //! `running` past their deadline are recorded failed with their engine outputs.
 
-use storage::analyses::AnalysisStatus;
+use storage::analyses::{AnalysisStatus, OutputStatus};
 
 use super::backends::{self, on_each_backend, Backend};
 
@@ -25,7 +25,7 @@ async fn overdue_running_analyses_are_abandoned_and_nothing_else(b: Backend) {
         .await
         .unwrap();
     let done = storage::analyses::Ending {
-        status: "done",
+        status: OutputStatus::Done,
         markdown: Some("# ok"),
         document: None,
         error: None,
@@ -66,9 +66,9 @@ async fn overdue_running_analyses_are_abandoned_and_nothing_else(b: Backend) {
     );
     let outputs = db.engine_outputs_of("a-overdue").await.unwrap();
     let of = |id: i64| outputs.iter().find(|o| o.id == id).unwrap();
-    assert_eq!(of(running).status, "failed", "{}", b.name);
+    assert_eq!(of(running).status, OutputStatus::Failed, "{}", b.name);
     assert_eq!(of(running).error.as_deref(), Some("abandoned"));
-    assert_eq!(of(finished).status, "done", "{}", b.name);
+    assert_eq!(of(finished).status, OutputStatus::Done, "{}", b.name);
     // Once: a second sweep finds nothing more.
     assert!(db
         .abandon_overdue_analyses(now, "abandoned")
