@@ -1,18 +1,11 @@
-//! For the tests: a SQLite database holding the sample corpus, and `eventually` (shared by
-//! every crate's tests).
+//! For the tests: a SQLite database holding the sample corpus, and `eventually` (both shared
+//! with other crates' tests).
 
 #![allow(dead_code)] // each test binary uses part of it
 
 #[path = "../../../tests/support/eventually.rs"]
 pub mod eventually;
+#[path = "../../../tests/support/sample_db.rs"]
+mod sample_db;
 
-/// A migrated SQLite database in `dir` with the sample corpus loaded.
-pub async fn sample_db(dir: &tempfile::TempDir) -> storage::Database {
-    let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-    let db = storage::Database::open(&url, &storage::PoolSettings::default())
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
-    db.seed_sample().await.unwrap();
-    db
-}
+pub use sample_db::sample_db;
