@@ -1,8 +1,12 @@
 //! The release binary started for a benchmark: a fresh directory, a free port, the bench
 //! token, quiet logs; killed when dropped. Included by path by each bench that needs it.
+//! [`Launch`] adds what the abuse harness needs: more settings, a file-descriptor limit (set
+//! with util-linux `prlimit`, which execs the binary, so the child's pid is the server's),
+//! files put in the data directory before start, and the log kept in a file.
 
 #![allow(dead_code)] // each bench uses part of it
 
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -12,41 +16,86 @@ pub const TOKEN: &str = "bench-token";
 pub struct Server {
     pub child: Child,
     pub port: u16,
-    _dir: tempfile::TempDir,
+    /// The working directory; the data directory is `data/` in it.
+    pub dir: tempfile::TempDir,
+}
+
+/// How to start the server.
+#[derive(Default)]
+pub struct Launch<'a> {
+    /// Settings on top of the bench defaults.
+    pub env: Vec<(&'a str, String)>,
+    /// The soft and hard RLIMIT_NOFILE.
+    pub nofile: Option<u64>,
+    /// Files written under the data directory before start: (relative path, bytes).
+    pub data_files: Vec<(&'a str, Vec<u8>)>,
+    /// Keep the log (at `info`) in `server.log` in the working directory.
+    pub keep_log: bool,
 }
 
 impl Server {
     /// Starts it and waits until it accepts connections.
     pub fn start() -> Self {
+        Self::launch(Launch::default())
+    }
+
+    /// Starts it as `launch` says and waits until it accepts connections.
+    pub fn launch(launch: Launch<'_>) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        for (path, bytes) in &launch.data_files {
+            let path = dir.path().join("data").join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(BIN)
+        let mut command = match launch.nofile {
+            Some(n) => {
+                let mut c = Command::new("prlimit");
+                c.arg(format!("--nofile={n}:{n}")).arg("--").arg(BIN);
+                c
+            }
+            None => Command::new(BIN),
+        };
+        command
             .current_dir(dir.path())
             .env("PORT", port.to_string())
-            .env("BETTAFISH_LOG", "warn")
+            .env("BETTAFISH_LOG", if launch.keep_log { "info" } else { "warn" })
             .env("BETTAFISH_OPERATOR_TOKEN", TOKEN)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
+            .stdout(Stdio::null());
+        for (key, value) in &launch.env {
+            command.env(key, value);
+        }
+        if launch.keep_log {
+            let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+            command.stderr(log);
+        } else {
+            command.stderr(Stdio::null());
+        }
+        let child = command.spawn().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "the server did not start");
             std::thread::sleep(Duration::from_millis(10));
         }
-        Self {
-            child,
-            port,
-            _dir: dir,
-        }
+        Self { child, port, dir }
     }
 
     pub fn base(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// The kept log (empty unless started with `keep_log`).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
 }
 
