@@ -35,8 +35,8 @@ use server::{Launch, Server};
 /// Settings that turn the rate limits off, for attacks whose setup makes thousands of
 /// requests (the flood attack measures the limits themselves).
 pub const NO_RATE_LIMITS: &[(&str, &str)] = &[
-    ("BETTAFISH_RATE_LIMIT_PER_ADDRESS", "0"),
-    ("BETTAFISH_RATE_LIMIT_PER_TOKEN", "0"),
+    ("BETTAFISH_RATE_LIMIT_ADDRESS_PER_SEC", "0"),
+    ("BETTAFISH_RATE_LIMIT_TOKEN_PER_SEC", "0"),
 ];
 
 /// A server under attack, with its `/healthz` prober running and its memory at the start.
