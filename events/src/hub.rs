@@ -3,8 +3,19 @@
 //! Publishing takes the hub's lock for the append and the fan-out (a push per matching
 //! subscriber, each O(1) and never waiting), so offsets are handed out, stored and delivered in
 //! one order. Subscribing takes the same lock to decide what to replay and to register the
-//! queue, so a resuming subscriber sees every event after its cursor exactly once: those before
-//! the registration from the history, those after from its queue.
+//! queue, so a resuming subscriber sees every event after its cursor exactly once: those up to
+//! the registration (`until`) from the history, those after from its queue.
+//!
+//! The replay is not copied out at subscription: the subscriber reads it from the history page
+//! by page ([`Subscription::page`]), each page a short lock and a bounded count and size of
+//! shared events, so a thousand clients resuming from the start of a full history hold a page
+//! each, not the history each. Offsets in the history are contiguous, so a page finds its start
+//! by offset. If the history is trimmed past the page cursor before the replay is read (the
+//! client reads slower than the history turns over), the missing events are gone from
+//! everywhere: the page says [`Page::Trimmed`] and the client is told `resync` at `until`, from
+//! where its queue goes on without a gap.
+//!
+//! The history is bounded by count, by bytes (each event's [`Event::stored_bytes`]) and by age.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -16,25 +27,70 @@ use tokio::sync::watch;
 use super::event::{Cursor, Event};
 use super::queue::{CloseReason, Pushed, SubscriberQueue};
 use super::topic::TopicFilter;
-use crate::internal_events::{EventPublished, EventsDropped, ReplayServed};
+use crate::internal_events::{EventPublished, EventsDropped, HistorySize, ReplayServed};
 
-/// Limits of the history and of each subscriber's queue.
+/// History entries one [`Hub::page`] call looks at, at most: bounds the time the lock is held
+/// when few events of a long history pass the subscriber's filter (the next call goes on).
+const PAGE_SCAN: usize = 4_096;
+
+/// Limits of the history, of events and of each subscriber's queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HubConfig {
     /// Events kept for replay, across all topics.
     pub history_max_events: usize,
+    /// Bytes of events ([`Event::stored_bytes`]) kept for replay, across all topics.
+    pub history_max_bytes: usize,
     /// How long an event is kept for replay.
     pub history_max_age: Duration,
     /// Events one subscriber may have waiting before it counts as lagging.
     pub client_queue: usize,
+    /// Bytes of events one subscriber may have waiting before it counts as lagging (an empty
+    /// queue takes any one event); also the most one replay page holds.
+    pub client_queue_bytes: usize,
+    /// The largest payload a publication may carry; larger ones are refused.
+    pub max_event_bytes: usize,
+    /// Events one replay page holds at most.
+    pub replay_page_events: usize,
 }
 
 impl Default for HubConfig {
     fn default() -> Self {
         Self {
             history_max_events: 10_000,
+            history_max_bytes: 64 * 1024 * 1024,
             history_max_age: Duration::from_secs(3_600),
             client_queue: 1_024,
+            client_queue_bytes: 16 * 1024 * 1024,
+            max_event_bytes: 1024 * 1024,
+            replay_page_events: 256,
+        }
+    }
+}
+
+/// Where a subscriber asks to begin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    /// No cursor: live events only.
+    Now,
+    /// After this cursor: what was missed, then live events.
+    After(Cursor),
+    /// A cursor was given but could not be read (another deployment's, a proxy's, an old
+    /// format): answered like any cursor that cannot be resumed, with `resync`.
+    Unreadable,
+}
+
+impl From<Option<Cursor>> for Since {
+    fn from(cursor: Option<Cursor>) -> Self {
+        cursor.map_or(Since::Now, Since::After)
+    }
+}
+
+impl Since {
+    /// The cursor, if one was given and read.
+    pub fn cursor(self) -> Option<Cursor> {
+        match self {
+            Since::After(cursor) => Some(cursor),
+            Since::Now | Since::Unreadable => None,
         }
     }
 }
@@ -44,8 +100,15 @@ impl Default for HubConfig {
 pub enum Start {
     /// No cursor given: live events only.
     Live,
-    /// The events after the cursor, from the history, before the live ones.
-    Replay(Vec<Arc<Event>>),
+    /// The events of the history after offset `after` up to `until` (the position when the
+    /// queue was registered) come first, read with [`Subscription::page`]; the queue holds
+    /// what follows `until`.
+    Replay {
+        /// The client's cursor's offset.
+        after: u64,
+        /// The last offset the replay covers.
+        until: u64,
+    },
     /// The cursor cannot be resumed (another epoch, or history trimmed past it): the client
     /// must reload its state; live events follow. `position` is the cursor to resume from next.
     Resync {
@@ -54,6 +117,34 @@ pub enum Start {
         /// Why.
         reason: &'static str,
     },
+}
+
+/// One page of a replay ([`Subscription::page`]).
+#[derive(Debug, Clone)]
+pub enum Page {
+    /// Events to replay, oldest first (none when the stretch scanned held no event of the
+    /// filter), and the offset scanned through: the next page starts after it, and the replay
+    /// is done once it reaches `until`.
+    Events {
+        /// The events of this page.
+        events: Vec<Arc<Event>>,
+        /// The last offset looked at.
+        through: u64,
+    },
+    /// The history was trimmed past the page cursor: events the replay should have yielded
+    /// are gone from everywhere.
+    Trimmed,
+}
+
+/// An event a hub did not number ([`Hub::publish`]), given back whole.
+#[derive(Debug)]
+pub struct Unpublished {
+    /// Its topic.
+    pub topic: Arc<str>,
+    /// Its type.
+    pub kind: Arc<str>,
+    /// Its payload.
+    pub payload: Box<RawValue>,
 }
 
 /// What [`Hub::ingest`] did.
@@ -79,7 +170,10 @@ struct Registered {
 
 struct State {
     next_offset: u64,
+    /// Contiguous offsets, oldest first.
     history: VecDeque<Arc<Event>>,
+    /// The sum of the history's [`Event::stored_bytes`].
+    history_bytes: usize,
     /// The highest offset dropped from the history (0: none).
     trimmed_through: u64,
     subscribers: HashMap<u64, Registered>,
@@ -87,9 +181,20 @@ struct State {
     closed: bool,
 }
 
+/// Who hands out this epoch's offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numbering {
+    /// This hub ([`Hub::publish`]).
+    Here,
+    /// A cluster (Redis): the hub only takes events it numbered ([`Hub::ingest`]). Numbering
+    /// one here could issue an offset the cluster will issue again for another event.
+    Cluster,
+}
+
 /// One epoch's history and subscribers.
 pub struct Hub {
     epoch: u64,
+    numbering: Numbering,
     config: HubConfig,
     // std Mutex: held for an append and a fan-out of non-blocking pushes, never across an await.
     state: Mutex<State>,
@@ -102,10 +207,24 @@ pub struct Hub {
 pub struct Subscription {
     hub: Arc<Hub>,
     id: u64,
+    filter: TopicFilter,
     /// The queue to read.
     pub queue: Arc<SubscriberQueue>,
     /// What comes before the queue.
     pub start: Start,
+}
+
+impl Subscription {
+    /// The epoch subscribed to.
+    pub fn epoch(&self) -> u64 {
+        self.hub.epoch
+    }
+
+    /// The next page of this subscription's replay: its events after `after`, up to `until`
+    /// (see [`Start::Replay`]), at most the configured page's count and bytes.
+    pub fn page(&self, after: u64, until: u64) -> Page {
+        self.hub.page(&self.filter, after, until)
+    }
 }
 
 impl Drop for Subscription {
@@ -115,14 +234,16 @@ impl Drop for Subscription {
 }
 
 impl Hub {
-    /// A hub for `epoch`; offsets continue after `last_offset`.
-    pub fn new(epoch: u64, config: HubConfig, last_offset: u64) -> Arc<Self> {
+    /// A hub for `epoch`, numbered as `numbering` says; offsets continue after `last_offset`.
+    pub fn new(epoch: u64, numbering: Numbering, config: HubConfig, last_offset: u64) -> Arc<Self> {
         Arc::new(Self {
             epoch,
+            numbering,
             config,
             state: Mutex::new(State {
                 next_offset: last_offset + 1,
                 history: VecDeque::new(),
+                history_bytes: 0,
                 trimmed_through: last_offset,
                 subscribers: HashMap::new(),
                 next_id: 0,
@@ -139,6 +260,11 @@ impl Hub {
     /// The epoch.
     pub fn epoch(&self) -> u64 {
         self.epoch
+    }
+
+    /// Who numbers this epoch's events.
+    pub fn numbering(&self) -> Numbering {
+        self.numbering
     }
 
     /// The cursor of the last event (offset 0 before any).
@@ -178,18 +304,33 @@ impl Hub {
         out
     }
 
-    /// Numbers, stores and fans out one event.
-    pub fn publish(&self, topic: Arc<str>, kind: Arc<str>, payload: Box<RawValue>) -> Arc<Event> {
+    /// Numbers, stores and fans out one event. Gives the parts back, numbering nothing, when
+    /// this hub may not number (a cluster's epoch) or no longer may (its epoch has ended): the
+    /// caller publishes on the bus's current hub instead.
+    pub fn publish(
+        &self,
+        topic: Arc<str>,
+        kind: Arc<str>,
+        payload: Box<RawValue>,
+    ) -> Result<Arc<Event>, Unpublished> {
         let mut state = self.lock();
+        if self.numbering == Numbering::Cluster || state.closed {
+            return Err(Unpublished {
+                topic,
+                kind,
+                payload,
+            });
+        }
         let cursor = Cursor {
             epoch: self.epoch,
             offset: state.next_offset,
         };
         let event = Arc::new(Event::new(topic, kind, cursor, SystemTime::now(), payload));
         let (dropped, lagging) = self.append(&mut state, Arc::clone(&event));
+        let history_bytes = state.history_bytes;
         drop(state);
-        Self::report(&event, dropped, lagging);
-        event
+        Self::report(&event, dropped, lagging, history_bytes);
+        Ok(event)
     }
 
     /// Takes an event numbered elsewhere (the cluster): applied only if it is the next one.
@@ -215,8 +356,9 @@ impl Hub {
         }
         let event = Arc::new(Event::new(topic, kind, cursor, ts, payload));
         let (dropped, lagging) = self.append(&mut state, Arc::clone(&event));
+        let history_bytes = state.history_bytes;
         drop(state);
-        Self::report(&event, dropped, lagging);
+        Self::report(&event, dropped, lagging, history_bytes);
         Ingested::Applied
     }
 
@@ -231,6 +373,7 @@ impl Hub {
         if !state.closed && self.latest.receiver_count() > 0 {
             self.latest.send_replace(event.cursor.offset);
         }
+        state.history_bytes += event.stored_bytes();
         state.history.push_back(Arc::clone(&event));
         self.trim(state);
         for sub in state.subscribers.values() {
@@ -244,9 +387,13 @@ impl Hub {
         (dropped, lagging)
     }
 
-    fn report(event: &Event, dropped: u64, lagging: u64) {
+    fn report(event: &Event, dropped: u64, lagging: u64, history_bytes: usize) {
         EventPublished {
             topic: &event.topic,
+        }
+        .emit();
+        HistorySize {
+            bytes: history_bytes,
         }
         .emit();
         if dropped > 0 {
@@ -263,8 +410,10 @@ impl Hub {
         let max_age = self.config.history_max_age;
         while let Some(front) = state.history.front() {
             let too_many = state.history.len() > self.config.history_max_events;
-            if too_many || front.published.elapsed() > max_age {
+            let too_big = state.history_bytes > self.config.history_max_bytes;
+            if too_many || too_big || front.published.elapsed() > max_age {
                 state.trimmed_through = front.cursor.offset;
+                state.history_bytes -= front.stored_bytes();
                 state.history.pop_front();
             } else {
                 break;
@@ -277,6 +426,55 @@ impl Hub {
     pub fn trim_by_age(&self) {
         let mut state = self.lock();
         self.trim(&mut state);
+        let bytes = state.history_bytes;
+        drop(state);
+        HistorySize { bytes }.emit();
+    }
+
+    /// The bytes the history holds.
+    pub fn history_bytes(&self) -> usize {
+        self.lock().history_bytes
+    }
+
+    /// A page of the history for `filter`: events after `after` up to `until`, at most
+    /// [`HubConfig::replay_page_events`] of them and about [`HubConfig::client_queue_bytes`]
+    /// (always at least one), looking at no more than [`PAGE_SCAN`] entries.
+    fn page(&self, filter: &TopicFilter, after: u64, until: u64) -> Page {
+        let max_events = self.config.replay_page_events.max(1);
+        let max_bytes = self.config.client_queue_bytes;
+        let state = self.lock();
+        if state.trimmed_through > after {
+            return Page::Trimmed;
+        }
+        let start = state.history.partition_point(|e| e.cursor.offset <= after);
+        let mut events = Vec::new();
+        let mut bytes = 0usize;
+        let mut through = after;
+        let mut entries = state.history.range(start..);
+        for scanned in 1.. {
+            match entries.next() {
+                // The history holds everything up to `until` (it only loses its oldest), so
+                // running out of it or past `until` both mean the replay is complete.
+                Some(e) if e.cursor.offset <= until => {
+                    through = e.cursor.offset;
+                    if filter.matches(&e.topic) {
+                        bytes += e.stored_bytes();
+                        events.push(Arc::clone(e));
+                        if events.len() >= max_events || bytes >= max_bytes {
+                            break;
+                        }
+                    }
+                    if scanned >= PAGE_SCAN {
+                        break;
+                    }
+                }
+                _ => {
+                    through = until;
+                    break;
+                }
+            }
+        }
+        Page::Events { events, through }
     }
 
     /// Waits until this hub holds the event at `offset` or its epoch ends (true), or until
@@ -292,36 +490,36 @@ impl Hub {
             .is_ok_and(|waited| waited.is_ok())
     }
 
-    /// Registers a subscriber for `filter`, resuming after `since` if given.
-    pub fn subscribe(self: &Arc<Self>, filter: TopicFilter, since: Option<Cursor>) -> Subscription {
-        let queue = SubscriberQueue::new(self.config.client_queue);
+    /// Registers a subscriber for `filter`, beginning as `since` asks.
+    pub fn subscribe(self: &Arc<Self>, filter: TopicFilter, since: Since) -> Subscription {
+        let queue = SubscriberQueue::new(self.config.client_queue, self.config.client_queue_bytes);
         let mut state = self.lock();
         let position = Cursor {
             epoch: self.epoch,
             offset: state.next_offset - 1,
         };
         let start = match since {
-            None => Start::Live,
-            Some(c) if c.epoch != self.epoch => Start::Resync {
+            Since::Now => Start::Live,
+            Since::Unreadable => Start::Resync {
+                position,
+                reason: "the cursor could not be read (expected EPOCH-OFFSET, as sent in `id`)",
+            },
+            Since::After(c) if c.epoch != self.epoch => Start::Resync {
                 position,
                 reason: "the cursor is from another epoch: history was lost since",
             },
-            Some(c) if c.offset > position.offset => Start::Resync {
+            Since::After(c) if c.offset > position.offset => Start::Resync {
                 position,
                 reason: "the cursor is ahead of this history",
             },
-            Some(c) if c.offset < state.trimmed_through => Start::Resync {
+            Since::After(c) if c.offset < state.trimmed_through => Start::Resync {
                 position,
                 reason: "the cursor is older than the history kept",
             },
-            Some(c) => Start::Replay(
-                state
-                    .history
-                    .iter()
-                    .filter(|e| e.cursor.offset > c.offset && filter.matches(&e.topic))
-                    .cloned()
-                    .collect(),
-            ),
+            Since::After(c) => Start::Replay {
+                after: c.offset,
+                until: position.offset,
+            },
         };
         let id = state.next_id;
         state.next_id += 1;
@@ -331,7 +529,7 @@ impl Hub {
             state.subscribers.insert(
                 id,
                 Registered {
-                    filter,
+                    filter: filter.clone(),
                     queue: Arc::clone(&queue),
                 },
             );
@@ -340,7 +538,7 @@ impl Hub {
         ReplayServed {
             result: match &start {
                 Start::Live => "live",
-                Start::Replay(_) => "replayed",
+                Start::Replay { .. } => "replayed",
                 Start::Resync { .. } => "resync",
             },
         }
@@ -348,6 +546,7 @@ impl Hub {
         Subscription {
             hub: Arc::clone(self),
             id,
+            filter,
             queue,
             start,
         }

@@ -7,18 +7,42 @@ use std::time::Duration;
 use proptest::prelude::*;
 use serde_json::json;
 
-use super::{Cursor, EventBus, HubConfig, Next, Start, Topic, TopicFilter, TopicKind};
+use super::{
+    Cursor, EventBus, EventError, HubConfig, Next, Numbering, Page, Start, Topic, TopicFilter,
+    TopicKind,
+};
 
 fn bus(history: usize, queue: usize) -> EventBus {
     EventBus::new(HubConfig {
         history_max_events: history,
         history_max_age: Duration::from_secs(3_600),
         client_queue: queue,
+        ..HubConfig::default()
     })
 }
 
 fn offsets(events: &[Arc<super::Event>]) -> Vec<u64> {
     events.iter().map(|e| e.cursor.offset).collect()
+}
+
+/// The whole replay a subscription starts with, read page by page as the feed does; `None`
+/// when it does not start with a replay.
+fn replayed(sub: &super::Subscription) -> Option<Vec<u64>> {
+    let Start::Replay { mut after, until } = sub.start else {
+        return None;
+    };
+    let mut out = Vec::new();
+    while after < until {
+        match sub.page(after, until) {
+            Page::Events { events, through } => {
+                assert!(through > after, "a page makes progress");
+                out.extend(offsets(&events));
+                after = through;
+            }
+            Page::Trimmed => panic!("trimmed mid-replay"),
+        }
+    }
+    Some(out)
 }
 
 fn drain(sub: &super::Subscription) -> Vec<u64> {
@@ -72,10 +96,7 @@ fn resuming_gets_exactly_the_missed_events_of_its_topics() {
     bus.publish("a", "x", &4).unwrap().unwrap();
     bus.publish("c", "x", &5).unwrap().unwrap();
     let again = bus.subscribe(TopicFilter::parse("a,b/*").unwrap(), Some(last));
-    let Start::Replay(replay) = &again.start else {
-        panic!("{:?}", again.start)
-    };
-    assert_eq!(offsets(replay), [3, 4]);
+    assert_eq!(replayed(&again).unwrap(), [3, 4]);
     bus.publish("a", "x", &6).unwrap().unwrap();
     assert_eq!(
         drain(&again),
@@ -95,7 +116,7 @@ fn stale_and_foreign_cursors_get_resync() {
     let old = bus.subscribe(filter(), Some(Cursor { epoch, offset: 2 }));
     assert!(matches!(old.start, Start::Resync { position, .. } if position.offset == 10));
     let edge = bus.subscribe(filter(), Some(Cursor { epoch, offset: 7 }));
-    assert!(matches!(&edge.start, Start::Replay(r) if offsets(r) == [8, 9, 10]));
+    assert_eq!(replayed(&edge).unwrap(), [8, 9, 10]);
     let foreign = bus.subscribe(
         filter(),
         Some(Cursor {
@@ -107,7 +128,7 @@ fn stale_and_foreign_cursors_get_resync() {
     let future = bus.subscribe(filter(), Some(Cursor { epoch, offset: 11 }));
     assert!(matches!(future.start, Start::Resync { .. }));
     let current = bus.subscribe(filter(), Some(Cursor { epoch, offset: 10 }));
-    assert!(matches!(&current.start, Start::Replay(r) if r.is_empty()));
+    assert_eq!(replayed(&current).unwrap(), Vec::<u64>::new());
 }
 
 #[test]
@@ -131,7 +152,7 @@ fn a_full_queue_lags_after_delivering_what_it_holds() {
         offset: 4,
     };
     let resumed = bus.subscribe(TopicFilter::parse("a").unwrap(), Some(last));
-    assert!(matches!(&resumed.start, Start::Replay(r) if offsets(r) == [5, 6, 7, 8, 9, 10]));
+    assert_eq!(replayed(&resumed).unwrap(), [5, 6, 7, 8, 9, 10]);
 }
 
 #[test]
@@ -289,15 +310,7 @@ async fn attached_to_a_cluster_publications_go_out_and_come_back_numbered() {
     use super::Ingested;
     let bus = bus(100, 100);
     let (tx, mut outbox) = tokio::sync::mpsc::channel(4);
-    bus.attach(tx);
-    assert_eq!(
-        bus.publish("a", "x", &1).unwrap(),
-        None,
-        "numbered by the cluster"
-    );
-    let draft = outbox.recv().await.unwrap();
-    assert_eq!((&*draft.topic, &*draft.kind), ("a", "x"));
-    // The cluster's epoch and past become this node's history.
+    // The cluster's epoch and past become this node's history, and its outbox the way out.
     let epoch = 0xabc;
     let at = |offset| Cursor { epoch, offset };
     let raw = |n: i32| super::event::payload(&n).unwrap();
@@ -308,9 +321,17 @@ async fn attached_to_a_cluster_publications_go_out_and_come_back_numbered() {
             (at(41), "a".into(), "x".into(), now, raw(41)),
             (at(42), "a".into(), "x".into(), now, raw(42)),
         ],
+        tx,
     );
+    assert_eq!(
+        bus.publish("a", "x", &1).unwrap(),
+        None,
+        "numbered by the cluster"
+    );
+    let draft = outbox.recv().await.unwrap();
+    assert_eq!((&*draft.topic, &*draft.kind), ("a", "x"));
     let sub = bus.subscribe(TopicFilter::parse("a").unwrap(), Some(at(40)));
-    assert!(matches!(&sub.start, Start::Replay(r) if offsets(r) == [41, 42]));
+    assert_eq!(replayed(&sub).unwrap(), [41, 42]);
     assert_eq!(
         bus.ingest(at(43), "a", "x", now, raw(43)),
         Ingested::Applied
@@ -342,23 +363,99 @@ async fn attached_to_a_cluster_publications_go_out_and_come_back_numbered() {
         matches!(older.start, Start::Resync { .. }),
         "before the adopted history"
     );
-    // A full or closed outbox never blocks: the event is delivered here instead.
+    // The cluster's hub never numbers an event itself.
+    assert_eq!(bus.hub().numbering(), Numbering::Cluster);
+    assert!(bus.hub().publish("a".into(), "x".into(), raw(7)).is_err());
+    // A full outbox refuses rather than numbering here in the cluster's epoch.
+    for n in 0..4 {
+        bus.publish("a", "x", &n).unwrap();
+    }
+    assert_eq!(bus.publish("a", "x", &5), Err(EventError::ClusterBusy));
+    // A closed outbox is an outage: the event is delivered here, in a new local epoch.
     drop(outbox);
-    assert!(bus.publish("a", "x", &2).unwrap().is_some());
+    let local = bus.publish("a", "x", &2).unwrap().unwrap();
+    assert_ne!(local.epoch, epoch);
+    assert_eq!(local.offset, 1);
+    assert!(matches!(sub.queue.try_next(), Some(Next::Closed(_))));
     bus.detach();
-    assert!(bus.publish("a", "x", &3).unwrap().is_some());
+    assert_eq!(
+        bus.publish("a", "x", &3).unwrap().unwrap(),
+        Cursor {
+            epoch: local.epoch,
+            offset: 2
+        },
+        "detaching again keeps the outage's one local epoch"
+    );
+}
+
+#[tokio::test]
+async fn an_outage_is_one_local_epoch_and_never_reuses_an_id() {
+    let bus = bus(100, 100);
+    let first_local = bus.position().epoch;
+    let (tx, _outbox) = tokio::sync::mpsc::channel(4);
+    let cluster = 0x5eed;
+    let now = std::time::SystemTime::now();
+    let raw = |n: i32| super::event::payload(&n).unwrap();
+    bus.adopt(
+        cluster,
+        vec![(
+            Cursor {
+                epoch: cluster,
+                offset: 7,
+            },
+            "a".into(),
+            "x".into(),
+            now,
+            raw(7),
+        )],
+        tx.clone(),
+    );
+    let sub = bus.subscribe(TopicFilter::parse("a").unwrap(), None);
+    // The link fails to number a draft: it is published locally, in a new epoch, at offset 1 —
+    // never as the cluster's offset 8, which the cluster will give to its next event.
+    let draft = super::Draft {
+        topic: "a".into(),
+        kind: "x".into(),
+        ts: now,
+        payload: raw(8),
+        numbered: None,
+    };
+    let outage = bus.publish_local(draft);
+    assert_ne!(outage.epoch, cluster);
+    assert_ne!(outage.epoch, first_local, "never an epoch used before");
+    assert_eq!(outage.offset, 1);
+    // Every failed reconnection detaches again: the same epoch goes on.
+    for n in 0..5 {
+        bus.detach();
+        let cursor = bus.publish("a", "x", &n).unwrap().unwrap();
+        assert_eq!(cursor.epoch, outage.epoch);
+    }
+    assert!(matches!(sub.queue.try_next(), Some(Next::Closed(_))));
+    // Back in the cluster, then out again: a third local epoch, unlike the two before.
+    bus.adopt(cluster, Vec::new(), tx);
+    bus.detach();
+    let next = bus.position().epoch;
+    assert!(![first_local, outage.epoch, cluster].contains(&next));
+    // Drawing many epochs never repeats one.
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..1_000 {
+        assert!(seen.insert(bus.fresh_epoch()));
+    }
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_cursor_still_on_its_way_is_waited_for_not_resynced() {
     let bus = bus(100, 100);
     let (tx, _outbox) = tokio::sync::mpsc::channel(4);
-    bus.attach(tx);
     let epoch = 0xabc;
     let at = move |offset| Cursor { epoch, offset };
     let raw = |n: i32| super::event::payload(&n).unwrap();
     let now = std::time::SystemTime::now();
-    bus.adopt(epoch, vec![(at(1), "a".into(), "x".into(), now, raw(1))]);
+    bus.adopt(
+        epoch,
+        vec![(at(1), "a".into(), "x".into(), now, raw(1))],
+        tx,
+    );
     let a = TopicFilter::parse("a").unwrap();
 
     // The cluster numbered 2 and 3 (another node resumes from 2), but they are still on their
@@ -382,7 +479,7 @@ async fn a_cursor_still_on_its_way_is_waited_for_not_resynced() {
         "done when it arrived"
     );
     let sub = bus.subscribe(a.clone(), Some(at(2)));
-    assert!(matches!(&sub.start, Start::Replay(r) if offsets(r) == [3]));
+    assert_eq!(replayed(&sub).unwrap(), [3]);
 
     // A cursor that never arrives is answered with resync once the wait is over.
     let began = tokio::time::Instant::now();

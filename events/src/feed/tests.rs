@@ -15,6 +15,7 @@ fn bus(history: usize, queue: usize) -> EventBus {
         history_max_events: history,
         history_max_age: Duration::from_secs(3_600),
         client_queue: queue,
+        ..HubConfig::default()
     })
 }
 
