@@ -437,8 +437,8 @@ impl Hub {
     }
 
     /// A page of the history for `filter`: events after `after` up to `until`, at most
-    /// [`HubConfig::replay_page_events`] of them and about [`HubConfig::client_queue_bytes`]
-    /// (always at least one), looking at no more than [`PAGE_SCAN`] entries.
+    /// [`HubConfig::replay_page_events`] of them and [`HubConfig::client_queue_bytes`] of
+    /// bytes (always at least one event), looking at no more than [`PAGE_SCAN`] entries.
     fn page(&self, filter: &TopicFilter, after: u64, until: u64) -> Page {
         let max_events = self.config.replay_page_events.max(1);
         let max_bytes = self.config.client_queue_bytes;
@@ -456,13 +456,17 @@ impl Hub {
                 // The history holds everything up to `until` (it only loses its oldest), so
                 // running out of it or past `until` both mean the replay is complete.
                 Some(e) if e.cursor.offset <= until => {
-                    through = e.cursor.offset;
                     if filter.matches(&e.topic) {
-                        bytes += e.stored_bytes();
-                        events.push(Arc::clone(e));
-                        if events.len() >= max_events || bytes >= max_bytes {
+                        // Over the bytes: this event begins the next page.
+                        if !events.is_empty() && bytes + e.stored_bytes() > max_bytes {
                             break;
                         }
+                        bytes += e.stored_bytes();
+                        events.push(Arc::clone(e));
+                    }
+                    through = e.cursor.offset;
+                    if events.len() >= max_events {
+                        break;
                     }
                     if scanned >= PAGE_SCAN {
                         break;

@@ -7,6 +7,8 @@ use std::time::Duration;
 use proptest::prelude::*;
 use serde_json::json;
 
+mod limits;
+
 use super::{
     Cursor, EventBus, EventError, HubConfig, Next, Numbering, Page, Start, Topic, TopicFilter,
     TopicKind,
@@ -27,7 +29,7 @@ fn offsets(events: &[Arc<super::Event>]) -> Vec<u64> {
 
 /// The whole replay a subscription starts with, read page by page as the feed does; `None`
 /// when it does not start with a replay.
-fn replayed(sub: &super::Subscription) -> Option<Vec<u64>> {
+pub(super) fn replayed(sub: &super::Subscription) -> Option<Vec<u64>> {
     let Start::Replay { mut after, until } = sub.start else {
         return None;
     };

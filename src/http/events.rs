@@ -347,3 +347,39 @@ pub async fn publish(app: &App, topic: &str, body: &[u8]) -> ApiResult {
         &json!({"success": true, "id": cursor.to_string()}),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    //! What one SSE write copies: small pieces joined up to the limit, anything else passed on
+    //! as the shared bytes it is.
+    use super::*;
+
+    #[test]
+    fn a_write_joins_small_pieces_up_to_its_limit_and_shares_big_ones() {
+        let big = Bytes::from(vec![b'x'; 100_000]);
+        let mut chunk = Chunk::new(1_000);
+        assert!(
+            chunk.push(big.clone()).is_ok(),
+            "an empty write takes anything"
+        );
+        let out = chunk.into_bytes();
+        assert_eq!(out.as_ptr(), big.as_ptr(), "passed on, not copied");
+
+        let mut chunk = Chunk::new(1_000);
+        for _ in 0..4 {
+            assert!(chunk.push(Bytes::from(vec![b'a'; 200])).is_ok());
+        }
+        let refused = chunk.push(Bytes::from(vec![b'b'; 300])).unwrap_err();
+        assert_eq!(refused.len(), 300, "given back for the next write");
+        assert!(chunk.push(big.clone()).is_err());
+        assert!(chunk.push(Bytes::from(vec![b'c'; 200])).is_ok());
+        assert_eq!(chunk.into_bytes().len(), 1_000);
+
+        let mut never = Chunk::new(0);
+        assert!(never.push(Bytes::from_static(b"a")).is_ok());
+        assert!(
+            never.push(Bytes::from_static(b"b")).is_err(),
+            "0: nothing is joined"
+        );
+    }
+}
