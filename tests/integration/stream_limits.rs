@@ -321,23 +321,17 @@ impl RawWs {
 #[test]
 fn issue12_websocket_protocol_errors_close_with_their_codes() {
     let server = Server::start(&[("BETTAFISH_WS_MAX_FRAME_BYTES", "1024")]);
-    let cases: [(&str, Box<dyn Fn(&mut RawWs)>, u16); 4] = [
-        ("unmasked", Box::new(|ws| ws.send(0x81, b"{}", false)), 1002),
-        (
-            "reserved opcode",
-            Box::new(|ws| ws.send(0x83, b"x", true)),
-            1002,
-        ),
+    /// What a case sends, then the close code it gets.
+    type Case = (&'static str, fn(&mut RawWs), u16);
+    let cases: [Case; 4] = [
+        ("unmasked", |ws| ws.send(0x81, b"{}", false), 1002),
+        ("reserved opcode", |ws| ws.send(0x83, b"x", true), 1002),
         (
             "bad utf-8",
-            Box::new(|ws| ws.send(0x81, &[0x7b, 0xff, 0xfe, 0x7d], true)),
+            |ws| ws.send(0x81, &[0x7b, 0xff, 0xfe, 0x7d], true),
             1007,
         ),
-        (
-            "too big",
-            Box::new(|ws| ws.send_text(&"x".repeat(4_096))),
-            1009,
-        ),
+        ("too big", |ws| ws.send_text(&"x".repeat(4_096)), 1009),
     ];
     for (what, send, code) in cases {
         let mut ws = RawWs::connect(&server);
