@@ -31,8 +31,8 @@ use dotenv::{Dotenv, DotenvError};
 pub use layers::{load, Inputs, RawConfig};
 use read::Reader;
 pub use settings::{
-    AnalysisSettings, EngineSettings, ForumSettings, LlmSettings, SearchSettings, Supervision,
-    SupervisionSettings,
+    AnalysisSettings, EngineSettings, ForumSettings, LlmSettings, SearchSettings, StreamSettings,
+    Supervision, SupervisionSettings,
 };
 
 /// Where a value came from.
@@ -188,8 +188,10 @@ pub struct Config {
     pub redis_url: Option<String>,
     /// Prefix of Redis keys and channels.
     pub redis_prefix: String,
-    /// The event bus's history and client queue limits.
+    /// The event bus's history, event size, client queue and replay page limits.
     pub events: events::HubConfig,
+    /// How the event streams write to their clients.
+    pub streams: StreamSettings,
     /// SSE heartbeat and WebSocket ping interval.
     pub heartbeat: Duration,
     /// Largest WebSocket message.
@@ -294,11 +296,8 @@ impl Config {
             metrics_interval: keys.secs(k::BETTAFISH_METRICS_INTERVAL_SECS)?,
             redis_url,
             redis_prefix,
-            events: events::HubConfig {
-                history_max_events: keys.number(k::BETTAFISH_EVENT_HISTORY_MAX_EVENTS)?,
-                history_max_age: keys.secs(k::BETTAFISH_EVENT_HISTORY_MAX_AGE_SECS)?,
-                client_queue: keys.number(k::BETTAFISH_CLIENT_QUEUE_EVENTS)?,
-            },
+            events: settings::event_hub(keys)?,
+            streams: StreamSettings::read(keys)?,
             heartbeat: keys.secs(k::BETTAFISH_HEARTBEAT_SECS)?,
             ws_max_frame_bytes: keys.number(k::BETTAFISH_WS_MAX_FRAME_BYTES)?,
             database_url,

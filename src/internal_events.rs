@@ -61,6 +61,10 @@ pub const METRICS: &[(&str, &str)] = &[
         "bettafish_event_delivery_latency_seconds",
         "Time from an event's publication to its write to a client.",
     ),
+    (
+        "bettafish_realtime_clients_dropped_total",
+        "Real-time clients the server disconnected, by transport and reason (lagged, stalled, unresponsive, too_big, protocol, not_utf8).",
+    ),
 ];
 
 /// Registers the help text of every metric.
@@ -281,13 +285,28 @@ impl RealtimeConnection {
         histogram!("bettafish_event_delivery_latency_seconds").record(latency.as_secs_f64());
     }
 
-    /// The connection fell behind and is being closed.
+    /// The connection fell behind its queue and is being closed.
     pub fn lagged(&self, dropped: u64) {
         tracing::info!(
             transport = self.transport,
             dropped,
             "closing a client that fell behind"
         );
+        counter!("bettafish_realtime_clients_dropped_total", "transport" => self.transport, "reason" => "lagged")
+            .increment(1);
+    }
+
+    /// The server disconnects this client: `reason` is `lagged` (behind its queue), `stalled`
+    /// (a write took nothing for the send timeout), `unresponsive` (no pong), `too_big`,
+    /// `protocol` or `not_utf8` (a frame it may not send).
+    pub fn dropped(&self, reason: &'static str) {
+        tracing::info!(
+            transport = self.transport,
+            reason,
+            "dropping a real-time client"
+        );
+        counter!("bettafish_realtime_clients_dropped_total", "transport" => self.transport, "reason" => reason)
+            .increment(1);
     }
 }
 

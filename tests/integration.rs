@@ -29,5 +29,7 @@ mod integration {
     mod openapi;
     pub mod proxy;
     mod redis;
+    // Issue 12: the event streams' bounds.
+    mod stream_limits;
     mod ws;
 }

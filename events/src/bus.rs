@@ -2,13 +2,22 @@
 //! current [`Hub`]; when history is lost (a new epoch) it swaps in a fresh hub and closes the
 //! old one's subscribers, which resubscribe and are told to resync.
 //!
-//! Alone, the bus numbers events itself. Attached to a cluster link ([`EventBus::attach`]),
+//! Alone, the bus numbers events itself. Attached to a cluster link ([`EventBus::adopt`]),
 //! publications go to the link's outbox instead (bounded; never waited on), the cluster numbers
 //! them, and they come back to every node — this one included — through [`EventBus::ingest`].
-//! When the link is lost the bus detaches and starts a local epoch, so local delivery goes on
-//! and clients are told to resync rather than miss events silently.
+//!
+//! An id is never issued for two events. A cluster's epoch is numbered by the cluster alone:
+//! its hub refuses to number ([`Numbering::Cluster`]), and the current hub and the outbox are
+//! swapped together, under one lock, so a publication never finds the cluster's hub without
+//! the cluster's outbox. When the link is lost ([`EventBus::detach`], or a publication finding
+//! the outbox closed) the bus starts a local epoch — one per outage: a bus already local stays
+//! in its epoch through every failed reconnection — and local delivery goes on while clients
+//! are told to resync. A new epoch is never one this bus has used or adopted before, and
+//! offsets within an epoch are only handed out by its one numbering hub, so they never repeat.
+//! Events beyond [`HubConfig::max_event_bytes`] are refused (and counted) before either path.
 
-use std::sync::{Arc, PoisonError, RwLock};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::SystemTime;
 
 use serde::Serialize;
@@ -16,8 +25,9 @@ use serde_json::value::RawValue;
 use tokio::sync::{mpsc, oneshot};
 
 use super::event::{payload, validate_topic, validate_type, Cursor, EventError};
-use super::hub::{Hub, HubConfig, Ingested, Subscription};
+use super::hub::{Hub, HubConfig, Ingested, Numbering, Since, Subscription, Unpublished};
 use super::topic::TopicFilter;
+use crate::internal_events::EventRefused;
 
 /// An event on its way to the cluster, which will number it.
 #[derive(Debug)]
@@ -40,52 +50,66 @@ pub struct EventBus {
     inner: Arc<Inner>,
 }
 
-struct Inner {
-    config: HubConfig,
-    // std RwLock: read for every publish and subscribe (an Arc clone), written only when the
-    // epoch changes.
-    hub: RwLock<Arc<Hub>>,
-    // std RwLock: read for every publish, written when a cluster link attaches or detaches.
-    // The sender is bounded: a full outbox drops the event (counted), it never blocks.
-    outbox: RwLock<Option<mpsc::Sender<Draft>>>,
+/// The hub in force and, while a cluster numbers its events, the cluster link's outbox.
+struct Current {
+    hub: Arc<Hub>,
+    /// Some exactly while `hub` is a cluster's ([`Numbering::Cluster`]). The sender is
+    /// bounded: a full outbox refuses the event (counted), it never blocks.
+    outbox: Option<mpsc::Sender<Draft>>,
 }
 
-/// A random epoch, so that cursors from an earlier process never resume by accident.
-fn new_epoch() -> u64 {
-    // Never 0, so a zero epoch can mean "none".
-    fastrand::u64(1..)
+struct Inner {
+    config: HubConfig,
+    // std RwLock: read for every publish and subscribe (two clones), written only when the
+    // epoch changes or a cluster link attaches or goes; never held across an await or while
+    // publishing (a publication may log, and logging may publish).
+    current: RwLock<Current>,
+    // std Mutex: the epochs this bus has started or adopted, so that a new one is none of them.
+    // Taken only when an epoch is drawn (a start, an outage, an adoption): a few per hour.
+    used_epochs: Mutex<HashSet<u64>>,
 }
 
 impl EventBus {
     /// A bus with an empty history in a new epoch.
     pub fn new(config: HubConfig) -> Self {
+        let mut used = HashSet::new();
+        let epoch = draw_epoch(&mut used);
         Self {
             inner: Arc::new(Inner {
                 config,
-                hub: RwLock::new(Hub::new(new_epoch(), config, 0)),
-                outbox: RwLock::new(None),
+                current: RwLock::new(Current {
+                    hub: Hub::new(epoch, Numbering::Here, config, 0),
+                    outbox: None,
+                }),
+                used_epochs: Mutex::new(used),
             }),
         }
     }
 
-    /// The current hub.
-    pub fn hub(&self) -> Arc<Hub> {
-        Arc::clone(
-            &self
-                .inner
-                .hub
-                .read()
-                .unwrap_or_else(PoisonError::into_inner),
-        )
-    }
-
-    /// The cluster link's outbox, while one is attached.
-    fn outbox(&self) -> Option<mpsc::Sender<Draft>> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Current> {
         self.inner
-            .outbox
+            .current
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Current> {
+        self.inner
+            .current
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The current hub.
+    pub fn hub(&self) -> Arc<Hub> {
+        Arc::clone(&self.read().hub)
+    }
+
+    /// The current hub and, when a cluster numbers it, the cluster link's outbox: one read, so
+    /// the two always belong together.
+    fn current(&self) -> (Arc<Hub>, Option<mpsc::Sender<Draft>>) {
+        let current = self.read();
+        (Arc::clone(&current.hub), current.outbox.clone())
     }
 
     /// The limits in force.
@@ -93,11 +117,25 @@ impl EventBus {
         self.inner.config
     }
 
+    /// A random epoch this bus has never used or adopted (never 0, so a zero epoch can mean
+    /// "none"); random so that cursors from an earlier process or another node never resume by
+    /// accident.
+    pub fn fresh_epoch(&self) -> u64 {
+        draw_epoch(
+            &mut self
+                .inner
+                .used_epochs
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
+    }
+
     /// Publishes a payload that serialises to JSON. Never blocks, never waits on a subscriber.
     /// Returns the event's cursor, or `None` when it went to the cluster, which numbers it.
     ///
     /// # Errors
-    /// [`EventError`] for an invalid topic, type or payload, or a full cluster outbox.
+    /// [`EventError`] for an invalid topic, type or payload, a payload over the size limit, or
+    /// a full cluster outbox.
     pub fn publish<T: Serialize + ?Sized>(
         &self,
         topic: &str,
@@ -110,8 +148,12 @@ impl EventBus {
     /// Publishes an already-rendered JSON payload; `numbered` learns the cursor when the
     /// cluster assigns it (at once when local).
     ///
+    /// A payload over [`HubConfig::max_event_bytes`] is refused, logged and counted here, so
+    /// that a publisher ignoring the error (most internal ones) loses the event visibly.
+    ///
     /// # Errors
-    /// [`EventError`] for an invalid topic or type, or a full cluster outbox.
+    /// [`EventError`] for an invalid topic or type, a payload over the size limit, or a full
+    /// cluster outbox.
     pub fn publish_raw(
         &self,
         topic: &str,
@@ -121,47 +163,115 @@ impl EventBus {
     ) -> Result<Option<Cursor>, EventError> {
         validate_topic(topic)?;
         validate_type(kind)?;
-        match self.outbox() {
-            Some(outbox) => {
-                let draft = Draft {
-                    topic: Arc::from(topic),
-                    kind: Arc::from(kind),
-                    ts: SystemTime::now(),
-                    payload: data,
-                    numbered,
-                };
+        let max = self.inner.config.max_event_bytes;
+        let bytes = data.get().len();
+        if bytes > max {
+            EventRefused {
+                reason: "too_large",
+                topic,
+                bytes,
+            }
+            .emit();
+            return Err(EventError::TooLarge { bytes, max });
+        }
+        let mut draft = Draft {
+            topic: Arc::from(topic),
+            kind: Arc::from(kind),
+            ts: SystemTime::now(),
+            payload: data,
+            numbered,
+        };
+        // Each turn means the epoch changed between reading the current hub and using it.
+        loop {
+            let (hub, outbox) = self.current();
+            if let Some(outbox) = outbox {
                 match outbox.try_send(draft) {
-                    Ok(()) => Ok(None),
-                    // The link is gone or swamped: deliver here rather than lose the event.
-                    Err(
-                        mpsc::error::TrySendError::Closed(draft)
-                        | mpsc::error::TrySendError::Full(draft),
-                    ) => Ok(Some(self.publish_local(draft))),
+                    Ok(()) => return Ok(None),
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        EventRefused {
+                            reason: "cluster_busy",
+                            topic,
+                            bytes,
+                        }
+                        .emit();
+                        return Err(EventError::ClusterBusy);
+                    }
+                    // The link is gone without detaching (its task ended): an outage.
+                    Err(mpsc::error::TrySendError::Closed(returned)) => {
+                        self.leave_cluster(&hub);
+                        draft = returned;
+                        continue;
+                    }
                 }
             }
-            None => {
-                let cursor = self
-                    .hub()
-                    .publish(Arc::from(topic), Arc::from(kind), data)
-                    .cursor;
-                if let Some(numbered) = numbered {
-                    let _ = numbered.send(cursor);
-                }
-                Ok(Some(cursor))
+            match Self::number_on(&hub, draft) {
+                Ok(cursor) => return Ok(Some(cursor)),
+                Err(returned) => draft = returned,
             }
         }
     }
 
-    /// Publishes a draft on this node's own history.
-    pub fn publish_local(&self, draft: Draft) -> Cursor {
-        let cursor = self
-            .hub()
-            .publish(draft.topic, draft.kind, draft.payload)
-            .cursor;
-        if let Some(numbered) = draft.numbered {
-            let _ = numbered.send(cursor);
+    /// Publishes a draft the cluster could not number on this node's own history, in a local
+    /// epoch: if the current hub is still the cluster's, the outage begins here.
+    pub fn publish_local(&self, mut draft: Draft) -> Cursor {
+        loop {
+            let hub = self.hub();
+            if hub.numbering() == Numbering::Cluster {
+                self.leave_cluster(&hub);
+                continue;
+            }
+            match Self::number_on(&hub, draft) {
+                Ok(cursor) => return cursor,
+                // Its epoch ended meanwhile: on the hub that replaced it.
+                Err(returned) => draft = returned,
+            }
         }
-        cursor
+    }
+
+    /// Numbers `draft` on `hub` and tells its sender; the draft back if `hub` may not number.
+    fn number_on(hub: &Hub, draft: Draft) -> Result<Cursor, Draft> {
+        let Draft {
+            topic,
+            kind,
+            ts,
+            payload,
+            numbered,
+        } = draft;
+        match hub.publish(topic, kind, payload) {
+            Ok(event) => {
+                if let Some(numbered) = numbered {
+                    let _ = numbered.send(event.cursor);
+                }
+                Ok(event.cursor)
+            }
+            Err(Unpublished {
+                topic,
+                kind,
+                payload,
+            }) => Err(Draft {
+                topic,
+                kind,
+                ts,
+                payload,
+                numbered,
+            }),
+        }
+    }
+
+    /// Leaves the cluster's epoch for a new local one, if `hub` is still the current hub and a
+    /// cluster's (whoever noticed the outage first starts the local epoch; the others find it
+    /// started). Its subscribers are closed and resync.
+    fn leave_cluster(&self, hub: &Arc<Hub>) {
+        let old = {
+            let mut current = self.write();
+            if !Arc::ptr_eq(&current.hub, hub) || hub.numbering() != Numbering::Cluster {
+                return;
+            }
+            current.outbox = None;
+            let local = Hub::new(self.fresh_epoch(), Numbering::Here, self.inner.config, 0);
+            std::mem::replace(&mut current.hub, local)
+        };
+        old.close();
     }
 
     /// Publishes and waits until the event is numbered (immediately when local).
@@ -182,22 +292,12 @@ impl EventBus {
         rx.await.map_err(|_| EventError::NotNumbered)
     }
 
-    /// Routes publications to a cluster link's outbox from now on.
-    pub fn attach(&self, outbox: mpsc::Sender<Draft>) {
-        *self
-            .inner
-            .outbox
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Some(outbox);
-    }
-
-    /// Stops routing to the cluster; publications are numbered here again.
+    /// The cluster is gone: publications are numbered here again, in a local epoch of their
+    /// own — started now if the bus was in the cluster's epoch, kept if it already left it (an
+    /// outage is one local epoch, however many reconnections fail).
     pub fn detach(&self) {
-        *self
-            .inner
-            .outbox
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = None;
+        let hub = self.hub();
+        self.leave_cluster(&hub);
     }
 
     /// Takes an event numbered by the cluster.
@@ -213,27 +313,32 @@ impl EventBus {
             .ingest(cursor, Arc::from(topic), Arc::from(kind), ts, data)
     }
 
-    /// Switches to the cluster's `epoch`, with `history` (oldest first) as the replayable past.
-    /// The current subscribers are closed and resync.
+    /// Switches to the cluster's `epoch`, with `history` (oldest first) as the replayable past,
+    /// and routes publications to the cluster link's `outbox` from now on: both at once, so no
+    /// publication finds the cluster's hub without its outbox. The current subscribers are
+    /// closed and resync.
     pub fn adopt(
         &self,
         epoch: u64,
         history: Vec<(Cursor, String, String, SystemTime, Box<RawValue>)>,
+        outbox: mpsc::Sender<Draft>,
     ) {
+        self.inner
+            .used_epochs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(epoch);
         let base = history
             .first()
             .map_or(0, |(c, ..)| c.offset.saturating_sub(1));
-        let hub = Hub::new(epoch, self.inner.config, base);
+        let hub = Hub::new(epoch, Numbering::Cluster, self.inner.config, base);
         for (cursor, topic, kind, ts, data) in history {
             let _ = hub.ingest(cursor, Arc::from(topic), Arc::from(kind), ts, data);
         }
         let old = {
-            let mut current = self
-                .inner
-                .hub
-                .write()
-                .unwrap_or_else(PoisonError::into_inner);
-            std::mem::replace(&mut *current, hub)
+            let mut current = self.write();
+            current.outbox = Some(outbox);
+            std::mem::replace(&mut current.hub, hub)
         };
         old.close();
     }
@@ -245,16 +350,16 @@ impl EventBus {
     /// history can never become valid.
     pub async fn catch_up(&self, cursor: Option<Cursor>, within: std::time::Duration) {
         let Some(cursor) = cursor else { return };
-        let clustered = self.outbox().is_some();
-        let hub = self.hub();
-        if clustered && cursor.epoch == hub.epoch() && cursor.offset > hub.position().offset {
+        let (hub, outbox) = self.current();
+        if outbox.is_some() && cursor.epoch == hub.epoch() && cursor.offset > hub.position().offset
+        {
             hub.reached(cursor.offset, within).await;
         }
     }
 
-    /// Subscribes to `filter`, resuming after `since` if given.
-    pub fn subscribe(&self, filter: TopicFilter, since: Option<Cursor>) -> Subscription {
-        self.hub().subscribe(filter, since)
+    /// Subscribes to `filter`, beginning as `since` asks (an `Option<Cursor>` will do).
+    pub fn subscribe(&self, filter: TopicFilter, since: impl Into<Since>) -> Subscription {
+        self.hub().subscribe(filter, since.into())
     }
 
     /// The cursor of the latest event.
@@ -262,19 +367,29 @@ impl EventBus {
         self.hub().position()
     }
 
-    /// Starts a new epoch (history lost): a fresh hub replaces the current one, whose
-    /// subscribers are closed and will resync when they resubscribe.
+    /// Starts a new local epoch (history lost), leaving any cluster: a fresh hub replaces the
+    /// current one, whose subscribers are closed and will resync when they resubscribe.
     pub fn new_epoch(&self) -> u64 {
-        let epoch = new_epoch();
+        let epoch = self.fresh_epoch();
         let old = {
-            let mut hub = self
-                .inner
-                .hub
-                .write()
-                .unwrap_or_else(PoisonError::into_inner);
-            std::mem::replace(&mut *hub, Hub::new(epoch, self.inner.config, 0))
+            let mut current = self.write();
+            current.outbox = None;
+            std::mem::replace(
+                &mut current.hub,
+                Hub::new(epoch, Numbering::Here, self.inner.config, 0),
+            )
         };
         old.close();
         epoch
+    }
+}
+
+/// Draws an epoch not in `used` and records it.
+fn draw_epoch(used: &mut HashSet<u64>) -> u64 {
+    loop {
+        let epoch = fastrand::u64(1..);
+        if used.insert(epoch) {
+            return epoch;
+        }
     }
 }

@@ -29,16 +29,23 @@ impl fmt::Display for Cursor {
     }
 }
 
-/// A cursor that does not parse.
+/// A cursor that does not parse. It carries the first 64 characters of what was given,
+/// escaped (`\n`, `\u{0}`…), so that showing it can never forge a log line or a frame.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("`{0}` is not an event id (expected EPOCH-OFFSET, as sent in `id`)")]
 pub struct CursorError(pub String);
+
+impl CursorError {
+    fn of(text: &str) -> Self {
+        Self(text.chars().take(64).flat_map(char::escape_debug).collect())
+    }
+}
 
 impl FromStr for Cursor {
     type Err = CursorError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bad = || CursorError(text.chars().take(64).collect());
+        let bad = || CursorError::of(text);
         let (epoch, offset) = text.trim().split_once('-').ok_or_else(bad)?;
         if epoch.len() != 16 || offset.is_empty() || offset.len() > 20 {
             return Err(bad());
@@ -65,6 +72,20 @@ pub enum EventError {
     /// The cluster link lost the event before numbering it.
     #[error("the event was not numbered: the cluster link went away")]
     NotNumbered,
+    /// The payload is larger than an event may be (`BETTAFISH_EVENT_MAX_BYTES`): refused, so
+    /// that one publication cannot hold unbounded memory in the history and every queue.
+    #[error("the event's data is {bytes} bytes; events may carry at most {max}")]
+    TooLarge {
+        /// The payload's size.
+        bytes: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The cluster link's outbox is full (Redis is slower than the publishers): refused rather
+    /// than numbered here, since a local number in the cluster's epoch could be issued again
+    /// by the cluster for another event.
+    #[error("the event was not published: the cluster link is saturated")]
+    ClusterBusy,
 }
 
 /// Checks a topic name.
@@ -124,6 +145,10 @@ pub struct Event {
     /// The whole SSE frame (`id:`, `event:`, `data:` and the blank line), rendered once and
     /// shared by every SSE client.
     sse: Bytes,
+    /// What keeping this event costs, in bytes: its three renderings (payload, frame, SSE
+    /// frame), names and the struct itself. The history and the client queues are bounded by
+    /// the sum of these.
+    stored_bytes: usize,
 }
 
 #[derive(Serialize)]
@@ -161,6 +186,12 @@ impl Event {
         sse.extend_from_slice(b"\ndata: ");
         sse.extend_from_slice(&frame);
         sse.extend_from_slice(b"\n\n");
+        let stored_bytes = std::mem::size_of::<Self>()
+            + topic.len()
+            + kind.len()
+            + payload.get().len()
+            + frame.len()
+            + sse.len();
         Self {
             topic,
             kind,
@@ -170,7 +201,13 @@ impl Event {
             payload,
             frame: Bytes::from(frame),
             sse: Bytes::from(sse),
+            stored_bytes,
         }
+    }
+
+    /// What keeping this event costs, in bytes (see the field).
+    pub fn stored_bytes(&self) -> usize {
+        self.stored_bytes
     }
 
     /// The SSE frame, ready to write.

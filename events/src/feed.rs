@@ -5,7 +5,11 @@
 //! were rendered once at publication, so a transport writes shared bytes, never a copy per
 //! client) and the system's own [`Notice`]s, then `None` for the end:
 //! - subscribing with a cursor yields the missed events from the history, or a
-//!   [`Notice::Resync`] when the cursor cannot be resumed; then live events;
+//!   [`Notice::Resync`] when the cursor cannot be resumed (or read at all); then live events.
+//!   The missed events are read from the history a page at a time as the client takes them
+//!   (see [`crate::hub`]), so a resuming client holds one page, not a copy of the history; if
+//!   the history is trimmed past the replay before the client has read it, the feed yields a
+//!   [`Notice::Resync`] at the end of the replay's span and goes on with live events;
 //! - a new epoch (history lost) closes the queue: the feed resubscribes from the last cursor it
 //!   yielded, which the hub answers with a resync;
 //! - a client that fell behind its queue gets what was queued, then [`Notice::Lagged`] naming
@@ -26,9 +30,10 @@ use tokio::sync::watch;
 
 use super::bus::EventBus;
 use super::event::{Cursor, Event};
-use super::hub::{Start, Subscription};
+use super::hub::{Page, Since, Start, Subscription};
 use super::queue::Next;
 use super::topic::{TopicFilter, TopicKind};
+use crate::internal_events::ReplayServed;
 
 /// When a feed ends of itself, besides its client lagging and the server stopping.
 #[derive(Debug, Clone, Copy)]
@@ -175,14 +180,24 @@ pub struct Feed {
     /// None while the filter is empty (a WebSocket before its first `subscribe`, or after
     /// unsubscribing from everything): the feed then waits for the stop signal alone.
     subscription: Option<Subscription>,
-    /// Items decided before the queue is read: the replay or resync a subscription starts with.
+    /// Items decided before the queue is read: the current page of the replay, or the resync
+    /// a subscription starts with.
     ahead: VecDeque<Item>,
+    /// The part of the replay not read from the history yet.
+    replay: Option<Replay>,
     /// The last event (or resync position) yielded: where a resubscription resumes from.
     last: Option<Cursor>,
     /// True once the server stops (or the sender is gone): ends the feed with a notice.
     stop: watch::Receiver<bool>,
     ending: Ending,
     ended: bool,
+}
+
+/// A replay's progress: the events after `after` up to `until` are still to be read.
+#[derive(Debug, Clone, Copy)]
+struct Replay {
+    after: u64,
+    until: u64,
 }
 
 impl Feed {
@@ -193,6 +208,7 @@ impl Feed {
             filter: TopicFilter::default(),
             subscription: None,
             ahead: VecDeque::new(),
+            replay: None,
             last: None,
             stop,
             ending: Ending::Open,
@@ -207,11 +223,14 @@ impl Feed {
         self
     }
 
-    /// (Re)subscribes to `filter`, resuming after `since` (none: live events only). Whatever
-    /// the previous subscription had not yielded yet is dropped; `last` stays, so a transport
-    /// that changes topics passes `self.last()` to miss and repeat nothing.
-    pub fn subscribe(&mut self, filter: TopicFilter, since: Option<Cursor>) {
+    /// (Re)subscribes to `filter`, beginning as `since` asks (an `Option<Cursor>` will do:
+    /// none is live events only). Whatever the previous subscription had not yielded yet is
+    /// dropped; `last` stays, so a transport that changes topics passes `self.last()` to miss
+    /// and repeat nothing.
+    pub fn subscribe(&mut self, filter: TopicFilter, since: impl Into<Since>) {
+        let since = since.into();
         self.ahead.clear();
+        self.replay = None;
         self.subscription = None;
         self.filter = filter;
         if self.ended || self.filter.is_empty() {
@@ -219,13 +238,15 @@ impl Feed {
         }
         // The client's own cursor is where it stands until something is yielded: a lag, a
         // shutdown or an epoch change before the first event must resume from it.
-        if since.is_some() {
-            self.last = since;
+        if let Since::After(cursor) = since {
+            self.last = Some(cursor);
         }
         let mut subscription = self.bus.subscribe(self.filter.clone(), since);
         match std::mem::replace(&mut subscription.start, Start::Live) {
             Start::Live => {}
-            Start::Replay(events) => self.ahead.extend(events.into_iter().map(Item::Event)),
+            Start::Replay { after, until } => {
+                self.replay = (after < until).then_some(Replay { after, until });
+            }
             Start::Resync { position, reason } => self
                 .ahead
                 .push_back(Item::Notice(Notice::Resync { position, reason })),
@@ -257,6 +278,10 @@ impl Feed {
             }
             if let Some(item) = self.ahead.pop_front() {
                 return Some(self.yielded(item));
+            }
+            if self.replay.is_some() {
+                self.next_page();
+                continue;
             }
             if self.started_and_done() {
                 return None;
@@ -296,12 +321,50 @@ impl Feed {
             if let Some(item) = self.ahead.pop_front() {
                 return Some(self.yielded(item));
             }
+            if self.replay.is_some() {
+                self.next_page();
+                continue;
+            }
             if self.started_and_done() {
                 return None;
             }
             let next = self.subscription.as_ref()?.queue.try_next()?;
             if let Some(item) = self.read_queue(next) {
                 return Some(self.yielded(item));
+            }
+        }
+    }
+
+    /// Reads the replay's next page from the history into `ahead` (possibly nothing, when the
+    /// stretch it looked at held no event of the filter; the replay then goes on from there).
+    /// A history trimmed past the page cursor is a resync at the replay's end, from where the
+    /// queue goes on.
+    fn next_page(&mut self) {
+        let (Some(replay), Some(subscription)) = (self.replay, self.subscription.as_ref()) else {
+            self.replay = None;
+            return;
+        };
+        match subscription.page(replay.after, replay.until) {
+            Page::Events { events, through } => {
+                self.replay = (through < replay.until).then_some(Replay {
+                    after: through,
+                    until: replay.until,
+                });
+                self.ahead.extend(events.into_iter().map(Item::Event));
+            }
+            Page::Trimmed => {
+                self.replay = None;
+                ReplayServed {
+                    result: "interrupted",
+                }
+                .emit();
+                self.ahead.push_back(Item::Notice(Notice::Resync {
+                    position: Cursor {
+                        epoch: subscription.epoch(),
+                        offset: replay.until,
+                    },
+                    reason: "the history was trimmed past this replay before it was read",
+                }));
             }
         }
     }
@@ -342,9 +405,13 @@ impl Feed {
         item
     }
 
-    /// With [`Ending::AfterStart`], ends the feed once the start has been yielded.
+    /// With [`Ending::AfterStart`], ends the feed once the start (its whole replay) has been
+    /// yielded.
     fn started_and_done(&mut self) -> bool {
-        if matches!(self.ending, Ending::AfterStart) && self.subscription.is_some() {
+        if matches!(self.ending, Ending::AfterStart)
+            && self.subscription.is_some()
+            && self.replay.is_none()
+        {
             self.finish();
             return true;
         }
@@ -355,6 +422,7 @@ impl Feed {
     fn finish(&mut self) {
         self.ended = true;
         self.ahead.clear();
+        self.replay = None;
         self.subscription = None;
     }
 }

@@ -3,8 +3,19 @@
 //! Publishing takes the hub's lock for the append and the fan-out (a push per matching
 //! subscriber, each O(1) and never waiting), so offsets are handed out, stored and delivered in
 //! one order. Subscribing takes the same lock to decide what to replay and to register the
-//! queue, so a resuming subscriber sees every event after its cursor exactly once: those before
-//! the registration from the history, those after from its queue.
+//! queue, so a resuming subscriber sees every event after its cursor exactly once: those up to
+//! the registration (`until`) from the history, those after from its queue.
+//!
+//! The replay is not copied out at subscription: the subscriber reads it from the history page
+//! by page ([`Subscription::page`]), each page a short lock and a bounded count and size of
+//! shared events, so a thousand clients resuming from the start of a full history hold a page
+//! each, not the history each. Offsets in the history are contiguous, so a page finds its start
+//! by offset. If the history is trimmed past the page cursor before the replay is read (the
+//! client reads slower than the history turns over), the missing events are gone from
+//! everywhere: the page says [`Page::Trimmed`] and the client is told `resync` at `until`, from
+//! where its queue goes on without a gap.
+//!
+//! The history is bounded by count, by bytes (each event's [`Event::stored_bytes`]) and by age.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -16,44 +27,55 @@ use tokio::sync::watch;
 use super::event::{Cursor, Event};
 use super::queue::{CloseReason, Pushed, SubscriberQueue};
 use super::topic::TopicFilter;
-use crate::internal_events::{EventPublished, EventsDropped, ReplayServed};
+use crate::internal_events::{EventPublished, EventsDropped, HistorySize, ReplayServed};
 
-/// Limits of the history and of each subscriber's queue.
+mod subscription;
+
+pub use subscription::{Page, Since, Start, Subscription};
+
+/// Limits of the history, of events and of each subscriber's queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HubConfig {
     /// Events kept for replay, across all topics.
     pub history_max_events: usize,
+    /// Bytes of events ([`Event::stored_bytes`]) kept for replay, across all topics.
+    pub history_max_bytes: usize,
     /// How long an event is kept for replay.
     pub history_max_age: Duration,
     /// Events one subscriber may have waiting before it counts as lagging.
     pub client_queue: usize,
+    /// Bytes of events one subscriber may have waiting before it counts as lagging (an empty
+    /// queue takes any one event); also the most one replay page holds.
+    pub client_queue_bytes: usize,
+    /// The largest payload a publication may carry; larger ones are refused.
+    pub max_event_bytes: usize,
+    /// Events one replay page holds at most.
+    pub replay_page_events: usize,
 }
 
 impl Default for HubConfig {
     fn default() -> Self {
         Self {
             history_max_events: 10_000,
+            history_max_bytes: 64 * 1024 * 1024,
             history_max_age: Duration::from_secs(3_600),
             client_queue: 1_024,
+            client_queue_bytes: 16 * 1024 * 1024,
+            max_event_bytes: 1024 * 1024,
+            replay_page_events: 256,
         }
     }
 }
 
-/// How a subscription begins.
-#[derive(Debug, Clone)]
-pub enum Start {
-    /// No cursor given: live events only.
-    Live,
-    /// The events after the cursor, from the history, before the live ones.
-    Replay(Vec<Arc<Event>>),
-    /// The cursor cannot be resumed (another epoch, or history trimmed past it): the client
-    /// must reload its state; live events follow. `position` is the cursor to resume from next.
-    Resync {
-        /// The current position.
-        position: Cursor,
-        /// Why.
-        reason: &'static str,
-    },
+/// An event a hub did not number ([`Hub::publish`]), given back whole.
+#[derive(Debug)]
+pub struct Unpublished {
+    /// Its topic.
+    pub topic: Arc<str>,
+    /// Its type.
+    pub kind: Arc<str>,
+    /// Its payload.
+    pub payload: Box<RawValue>,
 }
 
 /// What [`Hub::ingest`] did.
@@ -79,7 +101,10 @@ struct Registered {
 
 struct State {
     next_offset: u64,
+    /// Contiguous offsets, oldest first.
     history: VecDeque<Arc<Event>>,
+    /// The sum of the history's [`Event::stored_bytes`].
+    history_bytes: usize,
     /// The highest offset dropped from the history (0: none).
     trimmed_through: u64,
     subscribers: HashMap<u64, Registered>,
@@ -87,9 +112,20 @@ struct State {
     closed: bool,
 }
 
+/// Who hands out this epoch's offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numbering {
+    /// This hub ([`Hub::publish`]).
+    Here,
+    /// A cluster (Redis): the hub only takes events it numbered ([`Hub::ingest`]). Numbering
+    /// one here could issue an offset the cluster will issue again for another event.
+    Cluster,
+}
+
 /// One epoch's history and subscribers.
 pub struct Hub {
     epoch: u64,
+    numbering: Numbering,
     config: HubConfig,
     // std Mutex: held for an append and a fan-out of non-blocking pushes, never across an await.
     state: Mutex<State>,
@@ -98,31 +134,17 @@ pub struct Hub {
     latest: watch::Sender<u64>,
 }
 
-/// A registered subscriber: its queue and how it starts. Dropping it unsubscribes.
-pub struct Subscription {
-    hub: Arc<Hub>,
-    id: u64,
-    /// The queue to read.
-    pub queue: Arc<SubscriberQueue>,
-    /// What comes before the queue.
-    pub start: Start,
-}
-
-impl Drop for Subscription {
-    fn drop(&mut self) {
-        self.hub.lock().subscribers.remove(&self.id);
-    }
-}
-
 impl Hub {
-    /// A hub for `epoch`; offsets continue after `last_offset`.
-    pub fn new(epoch: u64, config: HubConfig, last_offset: u64) -> Arc<Self> {
+    /// A hub for `epoch`, numbered as `numbering` says; offsets continue after `last_offset`.
+    pub fn new(epoch: u64, numbering: Numbering, config: HubConfig, last_offset: u64) -> Arc<Self> {
         Arc::new(Self {
             epoch,
+            numbering,
             config,
             state: Mutex::new(State {
                 next_offset: last_offset + 1,
                 history: VecDeque::new(),
+                history_bytes: 0,
                 trimmed_through: last_offset,
                 subscribers: HashMap::new(),
                 next_id: 0,
@@ -139,6 +161,11 @@ impl Hub {
     /// The epoch.
     pub fn epoch(&self) -> u64 {
         self.epoch
+    }
+
+    /// Who numbers this epoch's events.
+    pub fn numbering(&self) -> Numbering {
+        self.numbering
     }
 
     /// The cursor of the last event (offset 0 before any).
@@ -178,18 +205,33 @@ impl Hub {
         out
     }
 
-    /// Numbers, stores and fans out one event.
-    pub fn publish(&self, topic: Arc<str>, kind: Arc<str>, payload: Box<RawValue>) -> Arc<Event> {
+    /// Numbers, stores and fans out one event. Gives the parts back, numbering nothing, when
+    /// this hub may not number (a cluster's epoch) or no longer may (its epoch has ended): the
+    /// caller publishes on the bus's current hub instead.
+    pub fn publish(
+        &self,
+        topic: Arc<str>,
+        kind: Arc<str>,
+        payload: Box<RawValue>,
+    ) -> Result<Arc<Event>, Unpublished> {
         let mut state = self.lock();
+        if self.numbering == Numbering::Cluster || state.closed {
+            return Err(Unpublished {
+                topic,
+                kind,
+                payload,
+            });
+        }
         let cursor = Cursor {
             epoch: self.epoch,
             offset: state.next_offset,
         };
         let event = Arc::new(Event::new(topic, kind, cursor, SystemTime::now(), payload));
         let (dropped, lagging) = self.append(&mut state, Arc::clone(&event));
+        let history_bytes = state.history_bytes;
         drop(state);
-        Self::report(&event, dropped, lagging);
-        event
+        Self::report(&event, dropped, lagging, history_bytes);
+        Ok(event)
     }
 
     /// Takes an event numbered elsewhere (the cluster): applied only if it is the next one.
@@ -215,8 +257,9 @@ impl Hub {
         }
         let event = Arc::new(Event::new(topic, kind, cursor, ts, payload));
         let (dropped, lagging) = self.append(&mut state, Arc::clone(&event));
+        let history_bytes = state.history_bytes;
         drop(state);
-        Self::report(&event, dropped, lagging);
+        Self::report(&event, dropped, lagging, history_bytes);
         Ingested::Applied
     }
 
@@ -231,6 +274,7 @@ impl Hub {
         if !state.closed && self.latest.receiver_count() > 0 {
             self.latest.send_replace(event.cursor.offset);
         }
+        state.history_bytes += event.stored_bytes();
         state.history.push_back(Arc::clone(&event));
         self.trim(state);
         for sub in state.subscribers.values() {
@@ -244,9 +288,13 @@ impl Hub {
         (dropped, lagging)
     }
 
-    fn report(event: &Event, dropped: u64, lagging: u64) {
+    fn report(event: &Event, dropped: u64, lagging: u64, history_bytes: usize) {
         EventPublished {
             topic: &event.topic,
+        }
+        .emit();
+        HistorySize {
+            bytes: history_bytes,
         }
         .emit();
         if dropped > 0 {
@@ -263,8 +311,10 @@ impl Hub {
         let max_age = self.config.history_max_age;
         while let Some(front) = state.history.front() {
             let too_many = state.history.len() > self.config.history_max_events;
-            if too_many || front.published.elapsed() > max_age {
+            let too_big = state.history_bytes > self.config.history_max_bytes;
+            if too_many || too_big || front.published.elapsed() > max_age {
                 state.trimmed_through = front.cursor.offset;
+                state.history_bytes -= front.stored_bytes();
                 state.history.pop_front();
             } else {
                 break;
@@ -277,6 +327,14 @@ impl Hub {
     pub fn trim_by_age(&self) {
         let mut state = self.lock();
         self.trim(&mut state);
+        let bytes = state.history_bytes;
+        drop(state);
+        HistorySize { bytes }.emit();
+    }
+
+    /// The bytes the history holds.
+    pub fn history_bytes(&self) -> usize {
+        self.lock().history_bytes
     }
 
     /// Waits until this hub holds the event at `offset` or its epoch ends (true), or until
@@ -292,36 +350,36 @@ impl Hub {
             .is_ok_and(|waited| waited.is_ok())
     }
 
-    /// Registers a subscriber for `filter`, resuming after `since` if given.
-    pub fn subscribe(self: &Arc<Self>, filter: TopicFilter, since: Option<Cursor>) -> Subscription {
-        let queue = SubscriberQueue::new(self.config.client_queue);
+    /// Registers a subscriber for `filter`, beginning as `since` asks.
+    pub fn subscribe(self: &Arc<Self>, filter: TopicFilter, since: Since) -> Subscription {
+        let queue = SubscriberQueue::new(self.config.client_queue, self.config.client_queue_bytes);
         let mut state = self.lock();
         let position = Cursor {
             epoch: self.epoch,
             offset: state.next_offset - 1,
         };
         let start = match since {
-            None => Start::Live,
-            Some(c) if c.epoch != self.epoch => Start::Resync {
+            Since::Now => Start::Live,
+            Since::Unreadable => Start::Resync {
+                position,
+                reason: "the cursor could not be read (expected EPOCH-OFFSET, as sent in `id`)",
+            },
+            Since::After(c) if c.epoch != self.epoch => Start::Resync {
                 position,
                 reason: "the cursor is from another epoch: history was lost since",
             },
-            Some(c) if c.offset > position.offset => Start::Resync {
+            Since::After(c) if c.offset > position.offset => Start::Resync {
                 position,
                 reason: "the cursor is ahead of this history",
             },
-            Some(c) if c.offset < state.trimmed_through => Start::Resync {
+            Since::After(c) if c.offset < state.trimmed_through => Start::Resync {
                 position,
                 reason: "the cursor is older than the history kept",
             },
-            Some(c) => Start::Replay(
-                state
-                    .history
-                    .iter()
-                    .filter(|e| e.cursor.offset > c.offset && filter.matches(&e.topic))
-                    .cloned()
-                    .collect(),
-            ),
+            Since::After(c) => Start::Replay {
+                after: c.offset,
+                until: position.offset,
+            },
         };
         let id = state.next_id;
         state.next_id += 1;
@@ -331,7 +389,7 @@ impl Hub {
             state.subscribers.insert(
                 id,
                 Registered {
-                    filter,
+                    filter: filter.clone(),
                     queue: Arc::clone(&queue),
                 },
             );
@@ -340,7 +398,7 @@ impl Hub {
         ReplayServed {
             result: match &start {
                 Start::Live => "live",
-                Start::Replay(_) => "replayed",
+                Start::Replay { .. } => "replayed",
                 Start::Resync { .. } => "resync",
             },
         }
@@ -348,6 +406,7 @@ impl Hub {
         Subscription {
             hub: Arc::clone(self),
             id,
+            filter,
             queue,
             start,
         }

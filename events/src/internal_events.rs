@@ -22,7 +22,15 @@ pub const METRICS: &[(&str, &str)] = &[
     ),
     (
         "bettafish_replay_total",
-        "Subscriptions by how they began: live, replayed or resync.",
+        "Subscriptions by how they began: live, replayed or resync; interrupted: a replay the history's trimming overtook.",
+    ),
+    (
+        "bettafish_events_refused_total",
+        "Publications refused, by reason: too_large (over BETTAFISH_EVENT_MAX_BYTES), cluster_busy (the Redis outbox is full).",
+    ),
+    (
+        "bettafish_event_history_bytes",
+        "Bytes of the events the history keeps for replay.",
     ),
     (
         "bettafish_redis_up",
@@ -83,15 +91,50 @@ impl EventsDropped {
     }
 }
 
-/// A subscription began.
+/// A subscription began, or its replay was cut short.
 pub struct ReplayServed {
-    /// `live`, `replayed` or `resync`.
+    /// `live`, `replayed` or `resync`; `interrupted` when the history was trimmed past a
+    /// replay still being read (the client gets `resync`).
     pub result: &'static str,
 }
 
 impl ReplayServed {
     pub fn emit(self) {
         counter!("bettafish_replay_total", "result" => self.result).increment(1);
+    }
+}
+
+/// A publication was refused.
+pub struct EventRefused<'a> {
+    /// `too_large` or `cluster_busy`.
+    pub reason: &'static str,
+    /// Its topic (logged by kind only: an outside topic may be anything).
+    pub topic: &'a str,
+    /// Its payload's size.
+    pub bytes: usize,
+}
+
+impl EventRefused<'_> {
+    pub fn emit(self) {
+        // Most internal publishers ignore the error: the refusal is logged here, once.
+        tracing::warn!(
+            reason = self.reason,
+            topic_kind = topic_kind(self.topic),
+            bytes = self.bytes,
+            "event refused"
+        );
+        counter!("bettafish_events_refused_total", "reason" => self.reason).increment(1);
+    }
+}
+
+/// The history's size after a change.
+pub struct HistorySize {
+    pub bytes: usize,
+}
+
+impl HistorySize {
+    pub fn emit(self) {
+        gauge!("bettafish_event_history_bytes").set(self.bytes as f64);
     }
 }
 
@@ -103,6 +146,8 @@ pub enum RedisLink<'a> {
     Down { error: &'a str },
     /// Trying again.
     Reconnecting { attempt: u32 },
+    /// A reconnection failed; the outage (and its local epoch) goes on.
+    AttemptFailed { error: &'a str },
     /// Starting, not connected yet.
     Connecting,
 }
@@ -128,6 +173,9 @@ impl RedisLink<'_> {
             RedisLink::Connecting => {
                 tracing::info!("connecting to redis for cross-node events");
                 gauge!("bettafish_redis_up").set(0.0);
+            }
+            RedisLink::AttemptFailed { error } => {
+                tracing::debug!(error, "redis still unreachable");
             }
             RedisLink::Reconnecting { attempt } => {
                 tracing::debug!(attempt, "reconnecting to redis");

@@ -35,7 +35,7 @@ pub mod topic;
 pub use bus::{Draft, EventBus};
 pub use event::{Cursor, CursorError, Event, EventError};
 pub use feed::{system_frame, Ending, Feed, Item, Notice};
-pub use hub::{HubConfig, Ingested, Start, Subscription};
+pub use hub::{HubConfig, Ingested, Numbering, Page, Since, Start, Subscription};
 pub use queue::Next;
 pub use topic::{Topic, TopicError, TopicFilter, TopicKind};
 

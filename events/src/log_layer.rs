@@ -7,6 +7,11 @@
 //! needed a lock its caller held): the topic is copied out of the span first, and the bus's own
 //! lock is taken only inside `publish`, which never logs. A thread-local guard keeps a publish
 //! that itself emits a tracing event (a metric's debug line) from looping back in.
+//!
+//! A line too long for an event (`BETTAFISH_EVENT_MAX_BYTES`) is cut to fit, ending with a
+//! marker that says how much was left out (the whole line still goes to the process log): the
+//! bus would refuse it whole, and a console that shows the start of a huge line beats one that
+//! shows nothing.
 
 use std::cell::Cell;
 use std::fmt::Write as _;
@@ -126,7 +131,19 @@ where
         let mut line = LineVisitor::default();
         event.record(&mut line);
         let level = event.metadata().level().as_str();
-        let text = format!("{}{}", line.message, line.fields);
+        let mut text = format!("{}{}", line.message, line.fields);
+        // JSON escapes a character in at most 6 bytes, and the rest of the payload (names,
+        // level, target) stays within 512: cut to a length that then always fits.
+        let fits = self.bus.config().max_event_bytes.saturating_sub(512) / 6;
+        if text.len() > fits {
+            let cut = (0..=fits)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            let left_out = text.len() - cut;
+            text.truncate(cut);
+            let _ = write!(text, "… [{left_out} more bytes not shown]");
+        }
         FORWARDING.with(|f| f.set(true));
         let result = match TopicKind::Engine.member(&topic) {
             Some(app) => self.bus.publish(

@@ -4,7 +4,12 @@
 //! When it is full the subscriber has fallen behind: the queue stops taking events, counts what
 //! it drops, and once the connection has drained what was queued it reads [`Next::Lagged`] — it
 //! then tells its client and disconnects, and the client resumes from the last event it got.
-//! Memory per subscriber is bounded by the capacity, whatever the client does.
+//! Memory per subscriber is bounded by the capacity in events and in bytes, whatever the client
+//! does. The queue holds `Arc`s of events that the history and every other queue share, so
+//! while an event is in the history a queue costs a pointer for it; the byte bound is what an
+//! event still queued after the history dropped it can cost (a client stalled long enough for
+//! the history to turn over): at most `max_bytes` per subscriber (plus one event, as an empty
+//! queue takes any event, and events are at most `BETTAFISH_EVENT_MAX_BYTES`).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -48,6 +53,8 @@ pub(crate) enum Pushed {
 #[derive(Debug, Default)]
 struct State {
     events: VecDeque<Arc<Event>>,
+    /// The sum of the queued events' [`Event::stored_bytes`].
+    bytes: usize,
     lagged: bool,
     dropped: u64,
     closed: Option<CloseReason>,
@@ -61,14 +68,18 @@ pub struct SubscriberQueue {
     state: Mutex<State>,
     notify: Notify,
     capacity: usize,
+    max_bytes: usize,
 }
 
 impl SubscriberQueue {
-    pub(crate) fn new(capacity: usize) -> Arc<Self> {
+    /// A queue of at most `capacity` events and `max_bytes` of them (any one event fits
+    /// in an empty queue).
+    pub(crate) fn new(capacity: usize, max_bytes: usize) -> Arc<Self> {
         Arc::new(Self {
             state: Mutex::new(State::default()),
             notify: Notify::new(),
             capacity: capacity.max(1),
+            max_bytes,
         })
     }
 
@@ -81,7 +92,9 @@ impl SubscriberQueue {
         if state.closed.is_some() {
             return Pushed::Dropped { first: false };
         }
-        if state.lagged || state.events.len() >= self.capacity {
+        let too_big =
+            !state.events.is_empty() && state.bytes + event.stored_bytes() > self.max_bytes;
+        if state.lagged || state.events.len() >= self.capacity || too_big {
             let first = !state.lagged;
             state.lagged = true;
             state.dropped += 1;
@@ -91,6 +104,7 @@ impl SubscriberQueue {
             }
             return Pushed::Dropped { first };
         }
+        state.bytes += event.stored_bytes();
         state.events.push_back(event);
         drop(state);
         self.notify.notify_one();
@@ -106,6 +120,7 @@ impl SubscriberQueue {
     pub fn try_next(&self) -> Option<Next> {
         let mut state = self.lock();
         if let Some(event) = state.events.pop_front() {
+            state.bytes -= event.stored_bytes();
             return Some(Next::Event(event));
         }
         if state.lagged {
@@ -131,6 +146,11 @@ impl SubscriberQueue {
     /// Events waiting.
     pub fn len(&self) -> usize {
         self.lock().events.len()
+    }
+
+    /// Bytes of the events waiting.
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
     }
 
     /// Whether nothing waits.

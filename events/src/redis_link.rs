@@ -2,16 +2,20 @@
 //! instance of the deployment.
 //!
 //! - Publishing: the bus hands events to this link's bounded outbox; one Lua script numbers
-//!   each (`INCR`), appends it to a stream (`XADD`, capped like the history) and publishes it on
-//!   a channel, atomically, so every node sees one order.
+//!   each (`INCR`), appends it to a stream (`XADD`, capped like the history: by count and by the
+//!   bytes of its messages) and publishes it on a channel, atomically, so every node sees one
+//!   order.
 //! - Receiving: every node (the publisher too) takes events from the channel and ingests them
 //!   in offset order; a gap (a lost pub/sub message) is filled from the stream.
 //! - Joining: a node subscribes first, then adopts the cluster's epoch and the stream's recent
 //!   events as its history, so a cursor issued by any node resumes on any node.
 //! - Losing Redis: the link detaches, the bus starts a local epoch (local delivery goes on;
-//!   clients get `resync`), `redis_up` is 0, and the link retries with backoff. On return it
-//!   adopts the cluster's epoch again (another `resync`). If Redis lost its data, the first
-//!   publisher starts a new cluster epoch.
+//!   clients get `resync`), `redis_up` is 0, and the link retries with backoff. The outage is
+//!   one local epoch, whatever the number of failed attempts; nothing is ever numbered locally
+//!   in the cluster's epoch (an event the script could not number is published in the local
+//!   one), so the cluster can never issue an id this node issued. On return it adopts the
+//!   cluster's epoch again (another `resync`). If Redis lost its data, the first publisher
+//!   starts a new cluster epoch.
 //!
 //! The link never takes the service down: its task retries for ever; the actor exists so the
 //! link is supervised and visible in the tree.
@@ -34,18 +38,30 @@ const OUTBOX: usize = 4_096;
 /// How often the link checks that Redis still answers.
 const HEALTH_EVERY: Duration = Duration::from_secs(1);
 
-/// Numbers an event, appends it to the stream and publishes it, atomically.
-/// KEYS: epoch, offset counter, stream, channel. ARGV: body, proposed epoch, stream cap.
+/// Numbers an event, appends it to the stream and publishes it, atomically. The stream keeps
+/// at most ARGV[3] entries and about ARGV[4] bytes of messages (KEYS[5] counts them): the
+/// oldest entries go until both hold, and the newest always stays.
+/// KEYS: epoch, offset counter, stream, channel, stream bytes. ARGV: body, proposed epoch,
+/// stream cap in entries, stream cap in bytes.
 const PUBLISH_SCRIPT: &str = r"
 local epoch = redis.call('GET', KEYS[1])
 if not epoch then
   epoch = ARGV[2]
   redis.call('SET', KEYS[1], epoch)
-  redis.call('DEL', KEYS[2], KEYS[3])
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[5])
 end
 local offset = redis.call('INCR', KEYS[2])
 local msg = epoch .. '|' .. offset .. '|' .. ARGV[1]
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], offset .. '-1', 'e', msg)
+redis.call('XADD', KEYS[3], offset .. '-1', 'e', msg)
+local bytes = redis.call('INCRBY', KEYS[5], #msg)
+local max_len = tonumber(ARGV[3])
+local max_bytes = tonumber(ARGV[4])
+while redis.call('XLEN', KEYS[3]) > 1
+  and (redis.call('XLEN', KEYS[3]) > max_len or bytes > max_bytes) do
+  local oldest = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)[1]
+  redis.call('XDEL', KEYS[3], oldest[1])
+  bytes = redis.call('DECRBY', KEYS[5], #oldest[2][2])
+end
 redis.call('PUBLISH', KEYS[4], msg)
 return msg
 ";
@@ -56,6 +72,8 @@ struct Names {
     epoch: String,
     offset: String,
     stream: String,
+    /// The bytes of the stream's messages, kept by the publish script.
+    stream_bytes: String,
     channel: String,
 }
 
@@ -65,6 +83,7 @@ impl Names {
             epoch: format!("{{{prefix}}}:events:epoch"),
             offset: format!("{{{prefix}}}:events:offset"),
             stream: format!("{{{prefix}}}:events:stream"),
+            stream_bytes: format!("{{{prefix}}}:events:stream-bytes"),
             channel: format!("{{{prefix}}}:events"),
         }
     }
@@ -123,7 +142,10 @@ struct Session<'a> {
     bus: &'a EventBus,
     names: &'a Names,
     client: Client,
+    /// The outbox the bus routes publications to while this session serves the cluster.
+    outbox: mpsc::Sender<Draft>,
     history_cap: usize,
+    history_cap_bytes: usize,
 }
 
 impl Session<'_> {
@@ -140,7 +162,7 @@ impl Session<'_> {
     /// Reads the cluster's epoch (starting one if there is none) and recent events, and makes
     /// them this node's history.
     async fn adopt(&self) -> Result<(u64, usize), LinkError> {
-        let proposed = format!("{:016x}", fastrand::u64(1..));
+        let proposed = format!("{:016x}", self.bus.fresh_epoch());
         let _: Option<String> = self
             .timed(self.client.set(
                 &self.names.epoch,
@@ -176,7 +198,7 @@ impl Session<'_> {
             }
         }
         let count = history.len();
-        self.bus.adopt(epoch, history);
+        self.bus.adopt(epoch, history, self.outbox.clone());
         Ok((epoch, count))
     }
 
@@ -232,9 +254,15 @@ impl Session<'_> {
             self.names.offset.clone(),
             self.names.stream.clone(),
             self.names.channel.clone(),
+            self.names.stream_bytes.clone(),
         ];
-        let proposed = format!("{:016x}", fastrand::u64(1..));
-        let args = vec![body, proposed, self.history_cap.max(1).to_string()];
+        let proposed = format!("{:016x}", self.bus.fresh_epoch());
+        let args = vec![
+            body,
+            proposed,
+            self.history_cap.max(1).to_string(),
+            self.history_cap_bytes.to_string(),
+        ];
         let began = Instant::now();
         // EVAL rather than EVALSHA: the script is small, and a Redis that restarted empty
         // needs no reload step.
@@ -274,6 +302,7 @@ async fn session(
     names: &Names,
     outbox: &mut mpsc::Receiver<Draft>,
     tx: &mpsc::Sender<Draft>,
+    served: &mut bool,
 ) -> Result<(), LinkError> {
     let builder = builder(url)?;
     let client = builder.build().map_err(|e| e.to_string())?;
@@ -290,10 +319,12 @@ async fn session(
         bus,
         names,
         client,
+        outbox: tx.clone(),
         history_cap: bus.config().history_max_events,
+        history_cap_bytes: bus.config().history_max_bytes,
     };
     let (epoch, history) = session.adopt().await?;
-    bus.attach(tx.clone());
+    *served = true;
     RedisLink::Up { epoch, history }.emit();
     let mut health = tokio::time::interval(HEALTH_EVERY);
     let outcome: Result<(), LinkError> = loop {
@@ -301,8 +332,8 @@ async fn session(
             draft = outbox.recv() => {
                 let Some(draft) = draft else { break Ok(()) };
                 if let Err((error, draft)) = session.publish(draft).await {
-                    // Not numbered by the cluster: deliver it here, then give up the session.
-                    bus.detach();
+                    // Not numbered by the cluster: deliver it here, in a local epoch (the
+                    // outage begins), then give up the session.
                     bus.publish_local(draft);
                     break Err(error);
                 }
@@ -338,23 +369,31 @@ async fn session(
     outcome
 }
 
-/// The link's whole life: sessions, with a local epoch and backoff between them.
+/// The link's whole life: sessions, with backoff between them; one local epoch per outage.
 async fn run(bus: EventBus, url: String, names: Names) {
     let (tx, mut outbox) = mpsc::channel::<Draft>(OUTBOX);
     let mut attempt = 0u32;
     loop {
         let began = Instant::now();
-        let error = match session(&bus, &url, &names, &mut outbox, &tx).await {
+        // Whether the session served the cluster: its end is an outage's beginning, while a
+        // session that never got there is a failed attempt of the outage going on.
+        let mut served = false;
+        let error = match session(&bus, &url, &names, &mut outbox, &tx, &mut served).await {
             Ok(()) => return,
             Err(error) => error,
         };
-        // Whatever was waiting to go out is delivered here; local delivery goes on.
+        // Local delivery goes on in a local epoch — started by the first failure of the outage
+        // and kept through the failed attempts after it —, and whatever was waiting to go out
+        // is delivered in it.
         bus.detach();
         while let Ok(draft) = outbox.try_recv() {
             bus.publish_local(draft);
         }
-        bus.new_epoch();
-        RedisLink::Down { error: &error }.emit();
+        if served || attempt == 0 {
+            RedisLink::Down { error: &error }.emit();
+        } else {
+            RedisLink::AttemptFailed { error: &error }.emit();
+        }
         if began.elapsed() > Duration::from_secs(30) {
             attempt = 0;
         }

@@ -475,4 +475,41 @@ catalogue! {
         16_777_216,
         "Largest WebSocket message accepted; larger ones close the connection with 1009.",
     );
+    // --- real-time delivery: memory and slow-consumer bounds (issue 12) ---
+    BETTAFISH_EVENT_HISTORY_MAX_BYTES = at_start(count(
+        "67108864",
+        1_048_576,
+        17_179_869_184,
+        "Bytes of events kept for clients that resume, all topics together (each event counts its payload and its two rendered frames; the oldest go first). Also caps the Redis stream's messages.",
+    ));
+    BETTAFISH_EVENT_MAX_BYTES = at_start(count(
+        "1048576",
+        1_024,
+        67_108_864,
+        "Largest event payload (its JSON `data`): `POST /api/events/{topic}` answers 413 beyond it; an internal publication beyond it is refused, logged and counted (log lines forwarded to topics are cut to fit). At most BETTAFISH_EVENT_HISTORY_MAX_BYTES.",
+    ));
+    BETTAFISH_CLIENT_QUEUE_BYTES = at_start(count(
+        "16777216",
+        65_536,
+        1_073_741_824,
+        "Bytes of events a client may fall behind (besides BETTAFISH_CLIENT_QUEUE_EVENTS) before it is told it lags and is disconnected; also the most one page of a resuming client's replay holds.",
+    ));
+    BETTAFISH_REPLAY_PAGE_EVENTS = at_start(count(
+        "256",
+        1,
+        100_000,
+        "Events a resuming client's replay reads from the history at a time (pages are read as the client takes them, never the whole history at once).",
+    ));
+    BETTAFISH_SSE_COALESCE_BYTES = count(
+        "32768",
+        0,
+        1_048_576,
+        "Most bytes of small events an SSE write joins into one chunk (copied per client); an event that does not fit goes out alone, as the bytes every client shares.",
+    );
+    BETTAFISH_WS_SEND_TIMEOUT_SECS = count(
+        "60",
+        1,
+        3_600,
+        "Longest a WebSocket write may wait on a client that does not read; beyond it the connection is dropped as a slow consumer.",
+    );
 }

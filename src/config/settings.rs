@@ -1,6 +1,7 @@
 //! The typed settings of each part of the service, built once when the configuration is
 //! validated ([`super::Config::from_raw`]) and handed to the code that uses them: the engines,
-//! the forum, search, the LLM endpoints, analyses and the supervisors. Code outside
+//! the forum, search, the LLM endpoints, analyses, the supervisors, the event bus and the
+//! event streams. Code outside
 //! `config` reads these fields and never names a key.
 //!
 //! Each group reads its keys through a [`Reader`], in one function next to its fields, so a
@@ -274,5 +275,43 @@ impl Supervision {
             Supervisor::Reports => self.reports,
             Supervisor::Analyses => self.analyses,
         }
+    }
+}
+
+/// The event bus's limits: history, event size, client queues and replay pages.
+pub(super) fn event_hub(keys: &Reader<'_>) -> Result<events::HubConfig, ConfigError> {
+    let hub = events::HubConfig {
+        history_max_events: keys.number(catalogue::BETTAFISH_EVENT_HISTORY_MAX_EVENTS)?,
+        history_max_bytes: keys.number(catalogue::BETTAFISH_EVENT_HISTORY_MAX_BYTES)?,
+        history_max_age: keys.secs(catalogue::BETTAFISH_EVENT_HISTORY_MAX_AGE_SECS)?,
+        client_queue: keys.number(catalogue::BETTAFISH_CLIENT_QUEUE_EVENTS)?,
+        client_queue_bytes: keys.number(catalogue::BETTAFISH_CLIENT_QUEUE_BYTES)?,
+        max_event_bytes: keys.number(catalogue::BETTAFISH_EVENT_MAX_BYTES)?,
+        replay_page_events: keys.number(catalogue::BETTAFISH_REPLAY_PAGE_EVENTS)?,
+    };
+    if hub.max_event_bytes > hub.history_max_bytes {
+        return Err(keys.invalid(
+            catalogue::BETTAFISH_EVENT_MAX_BYTES,
+            "is greater than BETTAFISH_EVENT_HISTORY_MAX_BYTES",
+        ));
+    }
+    Ok(hub)
+}
+
+/// How the event streams (SSE and WebSocket) write to their clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamSettings {
+    /// Most bytes of small events one SSE write joins (`BETTAFISH_SSE_COALESCE_BYTES`).
+    pub sse_coalesce_bytes: usize,
+    /// Longest a WebSocket write may stall (`BETTAFISH_WS_SEND_TIMEOUT_SECS`).
+    pub ws_send_timeout: Duration,
+}
+
+impl StreamSettings {
+    pub(super) fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            sse_coalesce_bytes: keys.number(catalogue::BETTAFISH_SSE_COALESCE_BYTES)?,
+            ws_send_timeout: keys.secs(catalogue::BETTAFISH_WS_SEND_TIMEOUT_SECS)?,
+        })
     }
 }

@@ -124,13 +124,15 @@ pub async fn stream(
         .filter()
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_id", e.to_string()))?;
     let since = match super::events::resume_cursor(headers, query)? {
-        Some(cursor) => {
+        events::Since::After(cursor) => {
             app.bus
                 .catch_up(Some(cursor), super::events::catch_up_within(app))
                 .await;
-            Some(cursor)
+            events::Since::After(cursor)
         }
-        None => app.bus.hub().before_first(&filter),
+        events::Since::Now => app.bus.hub().before_first(&filter).into(),
+        // Answered with `resync`, as on `/api/events`.
+        events::Since::Unreadable => events::Since::Unreadable,
     };
     let ending = if app.sessions.status(&id).await?.is_final() {
         events::Ending::AfterStart

@@ -5,9 +5,14 @@
 //! events layer's [`Feed`]; this module only encodes what it yields as SSE. A stream starts
 //! with a `retry:` hint, then what the feed yields: each event as the SSE bytes rendered once
 //! at its publication (shared by every client), each notice (`resync`, `lagged`, `shutdown`)
-//! as a frame of the same shape. Whatever is ready goes out in one chunk (up to [`COALESCE`]
-//! events), so a client that is behind catches up in few writes; a heartbeat comment goes out
-//! whenever it has been quiet for the configured interval (at most 15 s). The stream ends when
+//! as a frame of the same shape. Small events that are ready go out joined in one chunk (up to
+//! [`COALESCE`] events and `BETTAFISH_SSE_COALESCE_BYTES`, the only bytes copied per client),
+//! so a client that is behind catches up in few writes; an event that does not fit goes out
+//! alone as its shared bytes, so a resuming client costs what a live one does whatever the
+//! size of the events. A heartbeat comment goes out whenever it has been quiet for the
+//! configured interval (at most 15 s). A cursor that cannot be read (`Last-Event-ID` or
+//! `?last_event_id=`) is answered like one that cannot be resumed: 200, and `resync` first —
+//! a browser's `EventSource` never reconnects after any other status. The stream ends when
 //! the feed does: after `lagged`, after `shutdown`, or — for a session's stream — after the
 //! session's last event. The same function serves per-entity streams (an analysis's) with a
 //! fixed filter.
@@ -16,7 +21,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use events::{Cursor, Ending, Event, Feed, Item, Notice, TopicFilter};
+use events::{Ending, Event, Feed, Item, Notice, Since, TopicFilter};
 use futures_util::Stream;
 use serde::Deserialize;
 use serde_json::json;
@@ -57,18 +62,21 @@ struct ResumeQuery {
     last_event_id: Option<String>,
 }
 
-/// The cursor a client resumes from: `Last-Event-ID`, else `last_event_id` in the query.
-pub fn resume_cursor(headers: &HeaderMap, query: &str) -> Result<Option<Cursor>, ApiError> {
-    let given = match headers.get("last-event-id").and_then(|v| v.to_str().ok()) {
-        Some(header) => Some(header.to_owned()),
+/// Where a client resumes from: `Last-Event-ID`, else `last_event_id` in the query; a value
+/// that is not a cursor (or not text) is [`Since::Unreadable`], answered with `resync`, and
+/// never logged.
+pub fn resume_cursor(headers: &HeaderMap, query: &str) -> Result<Since, ApiError> {
+    let given = match headers.get("last-event-id") {
+        Some(header) => match header.to_str() {
+            Ok(text) => Some(text.to_owned()),
+            Err(_) => return Ok(Since::Unreadable),
+        },
         None => query::parse::<ResumeQuery>(query)?.last_event_id,
     };
-    match given.filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(text) => text.parse().map(Some).map_err(|e: events::CursorError| {
-            ApiError::new(StatusCode::BAD_REQUEST, "bad_cursor", e.to_string())
-        }),
-    }
+    Ok(match given.filter(|v| !v.is_empty()) {
+        None => Since::Now,
+        Some(text) => text.parse().map_or(Since::Unreadable, Since::After),
+    })
 }
 
 /// A notice as an SSE frame.
@@ -86,9 +94,14 @@ fn notice_sse(notice: &Notice) -> Bytes {
 }
 
 /// The bytes of one write: a single piece is passed on as it is (an event's shared bytes,
-/// no copy); several are joined.
+/// no copy, whatever its size); several are joined into a copy of at most `limit` bytes.
+struct Chunk {
+    limit: usize,
+    pieces: Pieces,
+}
+
 #[derive(Default)]
-enum Chunk {
+enum Pieces {
     #[default]
     Empty,
     One(Bytes),
@@ -96,27 +109,46 @@ enum Chunk {
 }
 
 impl Chunk {
-    fn push(&mut self, bytes: Bytes) {
-        *self = match std::mem::take(self) {
-            Chunk::Empty => Chunk::One(bytes),
-            Chunk::One(first) => {
-                let mut joined = BytesMut::with_capacity(2 * (first.len() + bytes.len()));
-                joined.extend_from_slice(&first);
-                joined.extend_from_slice(&bytes);
-                Chunk::Many(joined)
-            }
-            Chunk::Many(mut joined) => {
-                joined.extend_from_slice(&bytes);
-                Chunk::Many(joined)
-            }
+    fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            pieces: Pieces::Empty,
         }
     }
 
+    /// Adds `bytes` to this write, or gives them back when they do not fit (they go out in the
+    /// next write). An empty chunk takes anything.
+    fn push(&mut self, bytes: Bytes) -> Result<(), Bytes> {
+        let held = match &self.pieces {
+            Pieces::Empty => 0,
+            Pieces::One(one) => one.len(),
+            Pieces::Many(joined) => joined.len(),
+        };
+        if held > 0 && held + bytes.len() > self.limit {
+            return Err(bytes);
+        }
+        self.pieces = match std::mem::take(&mut self.pieces) {
+            Pieces::Empty => Pieces::One(bytes),
+            Pieces::One(first) => {
+                let wanted = 2 * (first.len() + bytes.len());
+                let mut joined = BytesMut::with_capacity(wanted.min(self.limit));
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&bytes);
+                Pieces::Many(joined)
+            }
+            Pieces::Many(mut joined) => {
+                joined.extend_from_slice(&bytes);
+                Pieces::Many(joined)
+            }
+        };
+        Ok(())
+    }
+
     fn into_bytes(self) -> Bytes {
-        match self {
-            Chunk::Empty => Bytes::new(),
-            Chunk::One(bytes) => bytes,
-            Chunk::Many(joined) => joined.freeze(),
+        match self.pieces {
+            Pieces::Empty => Bytes::new(),
+            Pieces::One(bytes) => bytes,
+            Pieces::Many(joined) => joined.freeze(),
         }
     }
 }
@@ -125,33 +157,39 @@ impl Chunk {
 struct SseStream {
     feed: Feed,
     heartbeat: Duration,
+    /// Most bytes one write copies to join small events.
+    coalesce_bytes: usize,
     connection: RealtimeConnection,
     /// The `retry:` hint is still to be sent (the first write).
     starting: bool,
+    /// What did not fit in the last write: the next one begins with it.
+    pending: Option<Bytes>,
 }
 
 impl SseStream {
-    fn encode(&self, item: Item, chunk: &mut Chunk) {
+    fn encode(&self, item: Item) -> Bytes {
         match item {
             Item::Event(event) => {
                 self.connection.delivered(event.published.elapsed());
-                chunk.push(event.sse().clone());
+                event.sse().clone()
             }
             Item::Notice(notice) => {
                 if let Notice::Lagged { dropped, .. } = notice {
                     self.connection.lagged(dropped);
                 }
-                chunk.push(notice_sse(&notice));
+                notice_sse(&notice)
             }
         }
     }
 
     /// The next write: the first item (or a heartbeat when quiet for the interval) and
-    /// whatever else is ready; `None` once the feed has ended.
+    /// whatever else is ready and fits; `None` once the feed has ended.
     async fn next_chunk(&mut self) -> Option<Bytes> {
-        let mut chunk = Chunk::default();
-        if std::mem::take(&mut self.starting) {
-            chunk.push(Bytes::from_static(RETRY_HINT));
+        let mut chunk = Chunk::new(self.coalesce_bytes);
+        let first = if let Some(pending) = self.pending.take() {
+            pending
+        } else if std::mem::take(&mut self.starting) {
+            Bytes::from_static(RETRY_HINT)
         } else {
             let item = tokio::select! {
                 // The feed first: it puts the server's shutdown before events.
@@ -159,13 +197,18 @@ impl SseStream {
                 item = self.feed.next() => item?,
                 () = tokio::time::sleep(self.heartbeat) => return Some(Bytes::from_static(HEARTBEAT)),
             };
-            self.encode(item, &mut chunk);
-        }
+            self.encode(item)
+        };
+        // An empty chunk takes anything.
+        let _ = chunk.push(first);
         for _ in 1..COALESCE {
             let Some(item) = self.feed.try_next() else {
                 break;
             };
-            self.encode(item, &mut chunk);
+            if let Err(unfit) = chunk.push(self.encode(item)) {
+                self.pending = Some(unfit);
+                break;
+            }
         }
         Some(chunk.into_bytes())
     }
@@ -176,16 +219,19 @@ impl SseStream {
 pub fn stream(
     app: &App,
     filter: TopicFilter,
-    since: Option<Cursor>,
+    since: Since,
     ending: Ending,
 ) -> impl Stream<Item = Result<Bytes, Infallible>> + Send + Sync + 'static {
     let mut feed = Feed::new(app.bus.clone(), app.closing.subscribe()).ending(ending);
     feed.subscribe(filter, since);
+    let config = app.config();
     let stream = SseStream {
         feed,
-        heartbeat: app.config().heartbeat,
+        heartbeat: config.heartbeat,
+        coalesce_bytes: config.streams.sse_coalesce_bytes,
         connection: RealtimeConnection::open("sse"),
         starting: true,
+        pending: None,
     };
     futures_util::stream::unfold(stream, |mut stream| async move {
         let chunk = stream.next_chunk().await?;
@@ -194,12 +240,7 @@ pub fn stream(
 }
 
 /// An SSE response with the proxy-friendly headers.
-pub fn sse_reply(
-    app: &App,
-    filter: TopicFilter,
-    since: Option<Cursor>,
-    ending: Ending,
-) -> reply::Reply {
+pub fn sse_reply(app: &App, filter: TopicFilter, since: Since, ending: Ending) -> reply::Reply {
     let mut response = warp::reply::stream(stream(app, filter, since, ending)).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -229,11 +270,17 @@ pub async fn subscribe(app: &App, headers: &HeaderMap, query: &str) -> ApiResult
         )
     })?;
     let since = resume_cursor(headers, query)?;
-    app.bus.catch_up(since, catch_up_within(app)).await;
+    app.bus.catch_up(since.cursor(), catch_up_within(app)).await;
     Ok(sse_reply(app, filter, since, Ending::Open))
 }
 
-/// `POST /api/events/{topic}` with `{"type": "...", "data": …}`.
+/// What `POST /api/events/{topic}` takes, said in every refusal of a body of another shape.
+const PUBLISH_SHAPE: &str =
+    "expected a JSON object {\"type\": string (optional, default \"message\"), \"data\": any JSON value}";
+
+/// `POST /api/events/{topic}` with `{"type": "...", "data": …}`: 202 with the event's id; 400
+/// for a body that is not JSON, 422 for JSON of another shape (nothing is published), 413 for
+/// `data` over `BETTAFISH_EVENT_MAX_BYTES`.
 pub async fn publish(app: &App, topic: &str, body: &[u8]) -> ApiResult {
     if events::Topic::is_reserved(topic) {
         return Err(ApiError::new(
@@ -243,39 +290,52 @@ pub async fn publish(app: &App, topic: &str, body: &[u8]) -> ApiResult {
         ));
     }
     #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
     struct Outside {
         #[serde(rename = "type", default = "default_type")]
         kind: String,
-        #[serde(default)]
-        data: Option<Box<serde_json::value::RawValue>>,
+        data: Box<serde_json::value::RawValue>,
     }
     fn default_type() -> String {
         "message".into()
     }
-    let outside: Outside = serde_json::from_slice(body).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => ApiError::new(
+    let bad_shape = |why: String| {
+        ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "bad_shape",
-            format!("expected {{\"type\": string, \"data\": any}}: {e}"),
-        ),
-        _ => ApiError::new(
+            format!("{PUBLISH_SHAPE}: {why}"),
+        )
+    };
+    let json: &serde_json::value::RawValue = serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_json",
             format!("malformed JSON: {e}"),
-        ),
+        )
     })?;
-    let data = match outside.data {
-        Some(d) => d,
-        None => events::event::payload(&serde_json::Value::Null).map_err(|e| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_shape", e.to_string())
-        })?,
+    // serde reads a struct from an array too: only an object is the documented shape.
+    if !json.get().trim_start().starts_with('{') {
+        return Err(bad_shape("got a JSON value that is not an object".into()));
+    }
+    let outside: Outside =
+        serde_json::from_str(json.get()).map_err(|e| bad_shape(e.to_string()))?;
+    let max = app.config().events.max_event_bytes;
+    let too_large = |bytes: usize| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "event_too_large",
+            format!("`data` is {bytes} bytes; events may carry at most {max} (BETTAFISH_EVENT_MAX_BYTES)"),
+        )
     };
     let cursor = app
         .bus
-        .publish_confirmed(topic, &outside.kind, data)
+        .publish_confirmed(topic, &outside.kind, outside.data)
         .await
         .map_err(|e| match e {
-            events::EventError::NotNumbered => ApiError::unavailable(e.to_string()),
+            events::EventError::TooLarge { bytes, .. } => too_large(bytes),
+            events::EventError::NotNumbered | events::EventError::ClusterBusy => {
+                ApiError::unavailable(e.to_string())
+            }
             other => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_event",
@@ -286,4 +346,40 @@ pub async fn publish(app: &App, topic: &str, body: &[u8]) -> ApiResult {
         StatusCode::ACCEPTED,
         &json!({"success": true, "id": cursor.to_string()}),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    //! What one SSE write copies: small pieces joined up to the limit, anything else passed on
+    //! as the shared bytes it is.
+    use super::*;
+
+    #[test]
+    fn a_write_joins_small_pieces_up_to_its_limit_and_shares_big_ones() {
+        let big = Bytes::from(vec![b'x'; 100_000]);
+        let mut chunk = Chunk::new(1_000);
+        assert!(
+            chunk.push(big.clone()).is_ok(),
+            "an empty write takes anything"
+        );
+        let out = chunk.into_bytes();
+        assert_eq!(out.as_ptr(), big.as_ptr(), "passed on, not copied");
+
+        let mut chunk = Chunk::new(1_000);
+        for _ in 0..4 {
+            assert!(chunk.push(Bytes::from(vec![b'a'; 200])).is_ok());
+        }
+        let refused = chunk.push(Bytes::from(vec![b'b'; 300])).unwrap_err();
+        assert_eq!(refused.len(), 300, "given back for the next write");
+        assert!(chunk.push(big.clone()).is_err());
+        assert!(chunk.push(Bytes::from(vec![b'c'; 200])).is_ok());
+        assert_eq!(chunk.into_bytes().len(), 1_000);
+
+        let mut never = Chunk::new(0);
+        assert!(never.push(Bytes::from_static(b"a")).is_ok());
+        assert!(
+            never.push(Bytes::from_static(b"b")).is_err(),
+            "0: nothing is joined"
+        );
+    }
 }

@@ -119,13 +119,13 @@ pub const ROUTES: &[RouteDef] = &[
     }),
     RouteDef {
         kind: Kind::EventStream,
-        ..get("/api/events", Access::Read, "Server-Sent Events for ?topics=a,b,report/* (resume with Last-Event-ID or ?last_event_id=).", |c| {
+        ..get("/api/events", Access::Read, "Server-Sent Events for ?topics=a,b,report/* (resume with Last-Event-ID or ?last_event_id=; a cursor that cannot be resumed or read starts the stream with resync).", |c| {
             Box::pin(events::subscribe(c.app, c.headers, c.query))
         })
     },
     RouteDef {
         body: Some("{\"type\": event type (default \"message\"), \"data\": any JSON}"),
-        ..post("/api/events/{topic}", "Publish an event from outside (not to the system's own topics).", |c| {
+        ..post("/api/events/{topic}", "Publish an event from outside (not to the system's own topics); 422 for a body of another shape, 413 for data over BETTAFISH_EVENT_MAX_BYTES.", |c| {
             Box::pin(events::publish(c.app, c.param(0), &c.body))
         })
     },

@@ -12,16 +12,25 @@
 //! of tungstenite's 128 KiB. The subscription is the events layer's [`Feed`]; this module
 //! encodes what it yields as messages and handles the client's operations.
 //!
-//! A bad frame gets an `error` frame and the connection stays up; a frame over the size limit
-//! closes it with 1009; the server pings at the heartbeat interval and closes a peer that
-//! missed two pongs; a client that falls behind gets `lagged` and a 1013 close, and resumes
-//! with `since`. Changing topics resubscribes from the last event delivered, so nothing is
-//! missed or repeated.
+//! A bad operation gets an `error` frame and the connection stays up. The connection closes
+//! with a code that says why ([`Closing`]): 1000 when the subscription ended, 1001 when the
+//! server stops, 1002 for a frame that breaks the protocol, 1007 for a text frame that is not
+//! UTF-8, 1008 for a peer that missed two pongs (the server pings at the heartbeat interval),
+//! 1009 for a message over the size limit, and 1013 — after a `lagged` frame — for a client
+//! that fell behind its queue (which holds at most `BETTAFISH_CLIENT_QUEUE_EVENTS` and
+//! `BETTAFISH_CLIENT_QUEUE_BYTES`, as for SSE): "try again later" is what it should do, after
+//! a pause, resuming from `resume_from` with `since`; 1008 would tell it that it broke a rule,
+//! which clients treat as final. Every write is bounded in time
+//! (`BETTAFISH_WS_SEND_TIMEOUT_SECS`): a client that stops reading while the server has
+//! something to send is dropped once its socket has taken nothing for that long, as SSE drops
+//! a stalled stream — no close frame can reach it. A cursor in `since` that cannot be read is
+//! answered like one that cannot be resumed: `subscribed`, then `resync`. Changing topics
+//! resubscribes from the last event delivered, so nothing is missed or repeated.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use events::{system_frame, Cursor, Event, Feed, Item, Notice, TopicFilter};
+use events::{system_frame, Cursor, Event, Feed, Item, Notice, Since, TopicFilter};
 use futures_util::{SinkExt, StreamExt};
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
@@ -43,12 +52,66 @@ use crate::service::App;
 /// buffer keeps an idle connection cheap (tungstenite's default is 128 KiB).
 const READ_BUFFER: usize = 4 * 1024;
 
-/// Close codes.
-const NORMAL: u16 = 1000;
-const MESSAGE_TOO_BIG: u16 = 1009;
-const GOING_AWAY: u16 = 1001;
-const TRY_AGAIN_LATER: u16 = 1013;
-const POLICY: u16 = 1008;
+/// Frames of the feed sent at most in one turn after a client's operation (a replay's first
+/// page with its `subscribed`); the rest follows on the next turns, between the client's frames.
+const BATCH: usize = 64;
+
+/// Why the server closes a connection; each has its close code (RFC 6455 §7.4.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Closing {
+    /// The subscription ended (a session's stream): 1000.
+    Ended,
+    /// The server is stopping: 1001.
+    Shutdown,
+    /// A frame broke the protocol (unmasked, a reserved opcode or bit, a bad fragment): 1002.
+    Protocol,
+    /// A text frame was not UTF-8: 1007.
+    NotUtf8,
+    /// No pong to two pings: 1008.
+    Unresponsive,
+    /// A message over `BETTAFISH_WS_MAX_FRAME_BYTES`: 1009.
+    TooBig,
+    /// The client fell behind its queue (after a `lagged` frame): 1013, try again later.
+    Lagged,
+}
+
+impl Closing {
+    fn code(self) -> u16 {
+        match self {
+            Closing::Ended => 1000,
+            Closing::Shutdown => 1001,
+            Closing::Protocol => 1002,
+            Closing::NotUtf8 => 1007,
+            Closing::Unresponsive => 1008,
+            Closing::TooBig => 1009,
+            Closing::Lagged => 1013,
+        }
+    }
+
+    fn reason(self) -> &'static str {
+        match self {
+            Closing::Ended => "the subscription ended",
+            Closing::Shutdown => "server shutting down",
+            Closing::Protocol => "protocol error",
+            Closing::NotUtf8 => "text frames must be UTF-8",
+            Closing::Unresponsive => "no pong to two pings",
+            Closing::TooBig => "message too big",
+            Closing::Lagged => "slow consumer: resume from resume_from",
+        }
+    }
+
+    /// The `reason` label of `bettafish_realtime_clients_dropped_total` for a client the
+    /// server drops; none for a normal end, and for a lag, which the `lagged` notice counts.
+    fn dropped(self) -> Option<&'static str> {
+        match self {
+            Closing::Ended | Closing::Shutdown | Closing::Lagged => None,
+            Closing::Protocol => Some("protocol"),
+            Closing::NotUtf8 => Some("not_utf8"),
+            Closing::Unresponsive => Some("unresponsive"),
+            Closing::TooBig => Some("too_big"),
+        }
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -104,10 +167,10 @@ fn event_frame(event: &Event) -> Message {
     }
 }
 
-fn close(code: u16, reason: &'static str) -> Message {
+fn close(closing: Closing) -> Message {
     Message::Close(Some(CloseFrame {
-        code: CloseCode::from(code),
-        reason: reason.into(),
+        code: CloseCode::from(closing.code()),
+        reason: closing.reason().into(),
     }))
 }
 
@@ -192,9 +255,6 @@ struct Session<'a> {
     connection: RealtimeConnection,
 }
 
-/// How the server closes the connection: a close code and its reason.
-type Closing = (u16, &'static str);
-
 impl Session<'_> {
     /// Encodes what the feed yielded; the close it calls for, if any.
     fn encode(&self, item: Item, out: &mut Vec<Message>) -> Option<Closing> {
@@ -210,16 +270,16 @@ impl Session<'_> {
                     Notice::Resync { .. } => None,
                     Notice::Lagged { dropped, .. } => {
                         self.connection.lagged(dropped);
-                        Some((TRY_AGAIN_LATER, "slow consumer"))
+                        Some(Closing::Lagged)
                     }
-                    Notice::Shutdown { .. } => Some((GOING_AWAY, "server shutting down")),
+                    Notice::Shutdown { .. } => Some(Closing::Shutdown),
                 }
             }
         }
     }
 
     /// Moves the subscription to `filter` from `since`; the `subscribed` frame.
-    fn subscribe(&mut self, filter: TopicFilter, since: Option<Cursor>) -> Message {
+    fn subscribe(&mut self, filter: TopicFilter, since: Since) -> Message {
         let subscribed = frame(
             "subscribed",
             self.feed.last(),
@@ -269,14 +329,14 @@ impl Session<'_> {
                     Ok(f) => f,
                     Err(err) => return vec![error_frame("bad_topics", &err.to_string())],
                 };
-                let since = match since.as_deref().map(str::parse::<Cursor>) {
-                    None => self.feed.last(),
-                    Some(Ok(c)) => Some(c),
-                    Some(Err(err)) => return vec![error_frame("bad_cursor", &err.to_string())],
+                // A cursor that cannot be read is answered with `resync` (never echoed).
+                let since = match since.as_deref().filter(|s| !s.is_empty()) {
+                    None => Since::from(self.feed.last()),
+                    Some(text) => text.parse().map_or(Since::Unreadable, Since::After),
                 };
                 self.app
                     .bus
-                    .catch_up(since, super::events::catch_up_within(self.app))
+                    .catch_up(since.cursor(), super::events::catch_up_within(self.app))
                     .await;
                 let filter = self.feed.filter().union(&added);
                 vec![self.subscribe(filter, since)]
@@ -287,7 +347,7 @@ impl Session<'_> {
                     Err(err) => return vec![error_frame("bad_topics", &err.to_string())],
                 };
                 let filter = self.feed.filter().without(&removed);
-                let since = self.feed.last();
+                let since = Since::from(self.feed.last());
                 vec![self.subscribe(filter, since)]
             }
             ClientOp::Restart { path } => vec![self.command(Operation::Restart, &path).await],
@@ -303,6 +363,7 @@ where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     let heartbeat = app.config().heartbeat;
+    let send_timeout = app.config().streams.ws_send_timeout;
     let (mut tx, mut rx) = socket.split();
     let mut session = Session {
         app: &app,
@@ -319,7 +380,7 @@ where
         let mut out: Vec<Message> = Vec::new();
         let mut ending: Option<Closing> = None;
         // After a client's operation, what the feed has ready (a replay) goes out with its
-        // answer, before the next operation is read.
+        // answer, up to a batch, before the next operation is read.
         let mut answered = false;
         tokio::select! {
             // The client's frames first, then the feed (which puts the server's shutdown before
@@ -327,7 +388,9 @@ where
             biased;
             incoming = rx.next() => match incoming {
                 None => break,
-                Some(Err(WsError::Capacity(_))) => ending = Some((MESSAGE_TOO_BIG, "message too big")),
+                Some(Err(WsError::Capacity(_))) => ending = Some(Closing::TooBig),
+                Some(Err(WsError::Protocol(_))) => ending = Some(Closing::Protocol),
+                Some(Err(WsError::Utf8(_))) => ending = Some(Closing::NotUtf8),
                 Some(Err(_)) => break,
                 Some(Ok(Message::Pong(_))) => unanswered = 0,
                 Some(Ok(Message::Close(_))) => break,
@@ -343,30 +406,50 @@ where
             },
             item = session.feed.next() => match item {
                 Some(item) => ending = session.encode(item, &mut out),
-                None => ending = Some((NORMAL, "the subscription ended")),
+                None => ending = Some(Closing::Ended),
             },
             _ = ping.tick() => {
                 if unanswered >= 2 {
-                    ending = Some((POLICY, "no pong to two pings"));
+                    ending = Some(Closing::Unresponsive);
                 } else {
                     unanswered += 1;
                     out.push(Message::Ping(bytes::Bytes::new()));
                 }
             }
         }
-        while answered && ending.is_none() {
+        for _ in 0..BATCH {
+            if !answered || ending.is_some() {
+                break;
+            }
             let Some(item) = session.feed.try_next() else {
                 break;
             };
             ending = session.encode(item, &mut out);
         }
-        for message in out {
-            if tx.send(message).await.is_err() {
+        if let Some(closing) = ending {
+            out.push(close(closing));
+            if let Some(reason) = closing.dropped() {
+                session.connection.dropped(reason);
+            }
+        }
+        // The whole turn's writes share one deadline: a client that does not read is dropped
+        // once its socket has taken nothing for that long.
+        let sent = tokio::time::timeout(send_timeout, async {
+            for message in out {
+                tx.send(message).await?;
+            }
+            Ok::<(), WsError>(())
+        })
+        .await;
+        match sent {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return,
+            Err(_) => {
+                session.connection.dropped("stalled");
                 return;
             }
         }
-        if let Some((code, reason)) = ending {
-            let _ = tx.send(close(code, reason)).await;
+        if ending.is_some() {
             let _ = tokio::time::timeout(Duration::from_secs(1), tx.close()).await;
             return;
         }

@@ -52,6 +52,7 @@ fn every_described_metric_is_emitted_as_documented() {
         let connection = RealtimeConnection::open("sse");
         connection.delivered(ms(2));
         connection.lagged(3);
+        connection.dropped("stalled");
         drop(connection);
         build_info();
     });

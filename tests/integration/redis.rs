@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::sse::{Frame, SseClient};
 use super::util::Server;
@@ -164,6 +164,84 @@ fn redis_stopped_and_restarted_mid_stream() {
     assert!(
         kinds.iter().filter(|k| **k == "resync").count() >= 2,
         "{kinds:?}"
+    );
+    assert_no_silent_gap(&frames);
+}
+
+/// Issue 12 (8): cutting Redis (frozen: connections open, no answers) issued one id for two
+/// events, and every reconnection attempt started a local epoch. Across a cut that lasts
+/// several attempts, a subscriber sees every id once, one local epoch, and a resync into it
+/// and one out of it — never a silent gap.
+#[needs::redis]
+#[test]
+fn issue12_a_redis_cut_is_one_local_epoch_and_no_id_is_issued_twice() {
+    use std::collections::{HashMap, HashSet};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let redis = PrivateRedis::start(port);
+    let server = node(&format!("redis://127.0.0.1:{}", redis.port), "cut");
+    await_metric(&server, "bettafish_redis_up", 1.0);
+    let mut client = SseClient::open(&server.base, "/api/events?topics=ext/cut", &[]);
+    client.next_frame();
+    let mut frames = Vec::new();
+    let mut read_until = |frames: &mut Vec<Frame>, id: &str| loop {
+        let frame = client.next_event().unwrap();
+        let done = frame.id.as_deref() == Some(id);
+        frames.push(frame);
+        if done {
+            break;
+        }
+    };
+    let before = publish(&server, "ext/cut", 0);
+    read_until(&mut frames, &before);
+
+    redis.pause();
+    // The first publication waits out the link's command timeout, then is numbered here.
+    let mut during = vec![publish(&server, "ext/cut", 1)];
+    super::eventually::eventually(
+        "two failed reconnection attempts",
+        Duration::from_secs(30),
+        || match server.metric("bettafish_redis_reconnects_total") {
+            Some(n) if n >= 2.0 => Ok(()),
+            other => Err(other),
+        },
+    );
+    for n in 2..5 {
+        during.push(publish(&server, "ext/cut", n));
+    }
+    read_until(&mut frames, during.last().unwrap());
+
+    redis.resume();
+    await_metric(&server, "bettafish_redis_up", 1.0);
+    let mut after = Vec::new();
+    for n in 5..9 {
+        after.push(publish(&server, "ext/cut", n));
+    }
+    read_until(&mut frames, after.last().unwrap());
+
+    let epoch = |id: &str| id.rsplit_once('-').unwrap().0.to_owned();
+    let local: HashSet<String> = during.iter().map(|id| epoch(id)).collect();
+    assert_eq!(local.len(), 1, "one local epoch for the cut: {during:?}");
+    assert!(!local.contains(&epoch(&before)) && !local.contains(&epoch(&after[0])));
+    let mut seen: HashMap<String, Value> = HashMap::new();
+    for frame in frames.iter().filter(|f| f.event.as_deref() == Some("tick")) {
+        let id = frame.id.clone().unwrap();
+        let n = frame.json()["data"]["n"].clone();
+        assert!(
+            seen.insert(id.clone(), n).is_none(),
+            "{id} delivered twice: {frames:#?}"
+        );
+    }
+    let resyncs = frames
+        .iter()
+        .filter(|f| f.event.as_deref() == Some("resync"))
+        .count();
+    assert_eq!(
+        resyncs, 2,
+        "into the local epoch and out of it: {frames:#?}"
     );
     assert_no_silent_gap(&frames);
 }

@@ -111,12 +111,14 @@ fn bad_frames_get_errors_and_the_connection_stays() {
         }
         ws.send(Message::binary(vec![1, 2, 3])).await.unwrap();
         assert_eq!(next(&mut ws).await["event"], "error");
+        // Issue 12: a cursor that cannot be read is answered with resync, not an error.
         send(
             &mut ws,
             json!({"op": "subscribe", "topics": "x", "since": "garbage"}),
         )
         .await;
-        assert_eq!(next(&mut ws).await["data"]["code"], "bad_cursor");
+        assert_eq!(next(&mut ws).await["event"], "subscribed");
+        assert_eq!(next(&mut ws).await["event"], "resync");
         send(&mut ws, json!({"op": "ping"})).await;
         assert_eq!(next(&mut ws).await["event"], "pong");
     });

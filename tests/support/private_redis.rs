@@ -41,6 +41,25 @@ impl PrivateRedis {
         Self { child, port }
     }
 
+    /// Freezes it (SIGSTOP): connections stay open and nothing answers, as in a network cut.
+    pub fn pause(&self) {
+        self.signal("STOP");
+    }
+
+    /// Thaws it (SIGCONT), with its data: the cut is over.
+    pub fn resume(&self) {
+        self.signal("CONT");
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill is installed");
+        assert!(status.success(), "kill -{name} failed");
+    }
+
     /// Kills it (an outage).
     pub fn stop(&mut self) {
         let _ = self.child.kill();

@@ -15,6 +15,7 @@ fn bus(history: usize, queue: usize) -> EventBus {
         history_max_events: history,
         history_max_age: Duration::from_secs(3_600),
         client_queue: queue,
+        ..HubConfig::default()
     })
 }
 
@@ -278,4 +279,81 @@ async fn next_is_cancel_safe() {
         .unwrap()
         .unwrap();
     assert_eq!(describe(item), "1");
+}
+
+fn paged_bus(history: usize, page: usize) -> EventBus {
+    EventBus::new(HubConfig {
+        history_max_events: history,
+        replay_page_events: page,
+        ..HubConfig::default()
+    })
+}
+
+#[tokio::test]
+async fn a_replay_comes_page_by_page_exactly_once_before_live_events() {
+    let bus = paged_bus(1_000, 2);
+    let start = bus.position();
+    for _ in 0..7 {
+        publish(&bus, "a", "x");
+        publish(&bus, "b", "x");
+    }
+    let (mut feed, _stop) = feed(&bus);
+    feed.subscribe(filter("a"), Some(start));
+    // Events published while the replay is being read come after it, once.
+    let first_two: Vec<String> = (0..2).map(|_| describe(feed.try_next().unwrap())).collect();
+    assert_eq!(first_two, ["1", "3"]);
+    publish(&bus, "a", "x");
+    let rest = ready(&mut feed);
+    assert_eq!(rest, ["5", "7", "9", "11", "13", "15"]);
+    // A session already over: the end comes after the whole replay, not its first page.
+    let (ended, _stop) = self::feed(&bus);
+    let mut ended = ended.ending(Ending::AfterStart);
+    ended.subscribe(filter("a"), Some(start));
+    let mut seen = Vec::new();
+    while let Some(item) = ended.next().await {
+        seen.push(describe(item));
+    }
+    assert_eq!(seen, ["1", "3", "5", "7", "9", "11", "13", "15"]);
+}
+
+#[tokio::test]
+async fn a_history_trimmed_past_the_replay_is_a_resync_at_its_end_then_live_events() {
+    let bus = paged_bus(6, 2);
+    let start = bus.position();
+    for _ in 0..6 {
+        publish(&bus, "a", "x");
+    }
+    let (mut feed, _stop) = feed(&bus);
+    feed.subscribe(filter("a"), Some(start));
+    assert_eq!(describe(feed.try_next().unwrap()), "1");
+    // The client reads slowly; the history turns over past its page cursor.
+    let live: Vec<Cursor> = (0..4).map(|_| publish(&bus, "a", "x")).collect();
+    let Some(Item::Event(second)) = feed.try_next() else {
+        panic!("the page already read is still given")
+    };
+    assert_eq!(second.cursor.offset, 2);
+    let Some(Item::Notice(notice)) = feed.try_next() else {
+        panic!("a resync")
+    };
+    assert!(matches!(notice, Notice::Resync { .. }), "{notice:?}");
+    assert_eq!(
+        notice.id().map(|c| c.offset),
+        Some(6),
+        "at the replay's end"
+    );
+    assert_eq!(feed.last(), notice.id());
+    // The queue goes on from there without a gap.
+    let rest = ready(&mut feed);
+    let expected: Vec<String> = live.iter().map(|c| c.offset.to_string()).collect();
+    assert_eq!(rest, expected);
+}
+
+#[tokio::test]
+async fn an_unreadable_cursor_starts_with_resync_then_live_events() {
+    let bus = bus(100, 100);
+    publish(&bus, "a", "x");
+    let (mut feed, _stop) = feed(&bus);
+    feed.subscribe(filter("a"), crate::Since::Unreadable);
+    let next = publish(&bus, "a", "x");
+    assert_eq!(ready(&mut feed), ["resync", &next.offset.to_string()]);
 }

@@ -19,6 +19,17 @@ fn every_described_metric_is_emitted_as_documented() {
         }
         .emit();
         ReplayServed { result: "replayed" }.emit();
+        EventRefused {
+            reason: "too_large",
+            topic: "ext/x",
+            bytes: 2,
+        }
+        .emit();
+        HistorySize { bytes: 1 }.emit();
+        RedisLink::AttemptFailed {
+            error: "still gone",
+        }
+        .emit();
         RedisLink::Connecting.emit();
         RedisLink::Up {
             epoch: 1,
