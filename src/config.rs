@@ -31,7 +31,7 @@ use dotenv::{Dotenv, DotenvError};
 pub use layers::{load, Inputs, RawConfig};
 use read::Reader;
 pub use settings::{
-    AnalysisSettings, EngineSettings, ForumSettings, LlmSettings, SearchSettings, Supervision,
+    AnalysisSettings, EngineSettings, ForumSettings, InputLimits, LlmSettings, SearchSettings, Supervision,
     SupervisionSettings,
 };
 
@@ -217,6 +217,8 @@ pub struct Config {
     pub llm: LlmSettings,
     /// Analysis sessions.
     pub analysis: AnalysisSettings,
+    /// Limits on untrusted input (forum log pages, searches, imports).
+    pub input: InputLimits,
     /// Every layered value, for `GET /api/config`'s display and for telling which keys a reload
     /// changed; the settings above are what the service reads.
     pub raw: RawConfig,
@@ -312,6 +314,7 @@ impl Config {
             search: SearchSettings::read(keys)?,
             llm: LlmSettings::read(keys)?,
             analysis: AnalysisSettings::read(keys)?,
+            input: InputLimits::read(keys)?,
             raw: keys.raw().clone(),
         })
     }

@@ -71,11 +71,19 @@ fn branch_settings(live: &LiveConfig, name: &str) -> BranchSettings {
     let Some(supervisor) = Supervisor::named(name) else {
         return BranchSettings::default();
     };
-    let settings = live.borrow().supervision.of(supervisor);
+    let config = live.borrow();
+    let settings = config.supervision.of(supervisor);
     BranchSettings {
         max_restarts: settings.max_restarts,
         period: settings.period,
         backoff: BackoffPolicy::exponential(settings.backoff_min, settings.backoff_max),
+        // Analyses are bounded by ANALYSIS_MAX_RUNNING; the other dynamic branch (reports)
+        // keeps the tree's default.
+        max_children: if name == actors::tree::Branch::Analyses.id() {
+            config.analysis.max_running
+        } else {
+            BranchSettings::default().max_children
+        },
     }
 }
 
@@ -208,7 +216,8 @@ pub async fn start(
     crate::internal_events::build_info();
     let db = storage::Database::open(&config.database_url, &config.pool)
         .await
-        .with_context(|| format!("opening the database ({})", config.database_key))?;
+        .with_context(|| format!("opening the database ({})", config.database_key))?
+        .with_query_limits(config.input.search);
     tracing::info!(
         backend = db.backend().name(),
         url = %crate::config::mask_url(&config.database_url),

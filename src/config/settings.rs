@@ -202,12 +202,54 @@ impl LlmSettings {
 pub struct AnalysisSettings {
     /// How long each engine may take in an analysis (`ANALYSIS_ENGINE_TIMEOUT`).
     pub engine_timeout: Duration,
+    /// Analyses running at once before one more is refused (`ANALYSIS_MAX_RUNNING`).
+    pub max_running: usize,
 }
 
 impl AnalysisSettings {
     pub(super) fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
         Ok(Self {
             engine_timeout: keys.secs(catalogue::ANALYSIS_ENGINE_TIMEOUT)?,
+            max_running: keys.number(catalogue::ANALYSIS_MAX_RUNNING)?,
+        })
+    }
+}
+
+/// Limits on untrusted input: what a client's request or an imported file may make the
+/// service read, hold or run (issue 12). One group, so every such limit is found in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputLimits {
+    /// Forum log lines per page when the client names none (`FORUM_LOG_PAGE_LINES`).
+    pub forum_page_lines: usize,
+    /// Most forum log lines per page (`FORUM_LOG_PAGE_MAX_LINES`).
+    pub forum_page_max_lines: usize,
+    /// Most forum log bytes one page reads (`FORUM_LOG_PAGE_MAX_BYTES`).
+    pub forum_page_max_bytes: usize,
+    /// How much one search may ask for (`SEARCH_QUERY_MAX_CHARS`, `SEARCH_QUERY_MAX_TERMS`).
+    pub search: storage::terms::QueryLimits,
+    /// Largest record `db import` reads (`IMPORT_MAX_RECORD_BYTES`).
+    pub import_max_record_bytes: usize,
+}
+
+impl InputLimits {
+    pub(super) fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
+        let forum_page_lines = keys.number(catalogue::FORUM_LOG_PAGE_LINES)?;
+        let forum_page_max_lines = keys.number(catalogue::FORUM_LOG_PAGE_MAX_LINES)?;
+        if forum_page_lines > forum_page_max_lines {
+            return Err(keys.invalid(
+                catalogue::FORUM_LOG_PAGE_LINES,
+                format!("is more than FORUM_LOG_PAGE_MAX_LINES ({forum_page_max_lines})"),
+            ));
+        }
+        Ok(Self {
+            forum_page_lines,
+            forum_page_max_lines,
+            forum_page_max_bytes: keys.number(catalogue::FORUM_LOG_PAGE_MAX_BYTES)?,
+            search: storage::terms::QueryLimits {
+                max_chars: keys.number(catalogue::SEARCH_QUERY_MAX_CHARS)?,
+                max_terms: keys.number(catalogue::SEARCH_QUERY_MAX_TERMS)?,
+            },
+            import_max_record_bytes: keys.number(catalogue::IMPORT_MAX_RECORD_BYTES)?,
         })
     }
 }

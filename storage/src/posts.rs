@@ -14,7 +14,7 @@ use sqlx::{QueryBuilder, Row};
 use crate::db::{Conn, Database, Pool};
 use crate::error::{Result, StorageError};
 use crate::model::{Post, PostHit, PostKind};
-use crate::terms::Query;
+
 
 /// Rows per SQLite statement: 19 parameters each stays under SQLite's 32,766.
 const SQLITE_BATCH: usize = 500;
@@ -276,7 +276,7 @@ impl Database {
 
     /// Posts matching every term of `search.text`, best first.
     pub async fn search_posts(&self, search: &PostSearch) -> Result<Vec<PostHit>> {
-        let query = Query::parse(&search.text);
+        let query = self.query(&search.text);
         if query.is_empty() {
             return Ok(Vec::new());
         }
