@@ -28,6 +28,13 @@ macro_rules! out {
 /// Invalid configuration, an unreachable database, an import that failed.
 pub fn run(args: DbArgs) -> anyhow::Result<()> {
     let config = Config::load(&Inputs::from_process()).context("invalid configuration")?;
+    // A SQLite database may be created here: private, as the service's files are.
+    crate::private_files::private_umask();
+    if config.data_dir.is_dir() {
+        crate::private_files::keep_private(&config.data_dir).with_context(|| {
+            format!("making the data directory {} private", config.data_dir.display())
+        })?;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -189,8 +189,13 @@ pub async fn start(
     prometheus: PrometheusHandle,
     bus: EventBus,
 ) -> anyhow::Result<App> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    // Private before anything is written there: the umask covers every file created later.
+    crate::private_files::keep_private(&config.data_dir).with_context(|| {
+        format!(
+            "creating the data directory {} (mode 0700)",
+            config.data_dir.display()
+        )
+    })?;
     let (tokens, origin) = Tokens::init(
         &config.data_dir,
         config.operator_token.as_deref(),
