@@ -4,7 +4,7 @@
 //! terminal. Escaping where fields are formatted covers every field of every event and span,
 //! present and future, instead of trusting each call site to write `?value`.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use tracing_subscriber::field::RecordFields;
 use tracing_subscriber::fmt::format::{DefaultFields, Writer};
@@ -57,6 +57,7 @@ impl<W: fmt::Write> fmt::Write for Escaping<'_, W> {
 mod tests {
     //! Through a real subscriber: whatever a field holds, an event is one line.
     use super::*;
+    use std::fmt::Write as _;
     use std::sync::{Arc, Mutex};
 
     #[derive(Clone, Default)]
