@@ -24,6 +24,7 @@ mod integration {
     mod errors;
     mod events;
     mod forum;
+    mod import_limits;
     mod input_limits;
     mod lifecycle;
     pub mod mock_llm;
