@@ -31,8 +31,8 @@ use dotenv::{Dotenv, DotenvError};
 pub use layers::{load, Inputs, RawConfig};
 use read::Reader;
 pub use settings::{
-    AnalysisSettings, EngineSettings, ForumSettings, InputLimits, LlmSettings, SearchSettings, Supervision,
-    SupervisionSettings,
+    AnalysisSettings, EngineSettings, ForumSettings, InputLimits, LlmSettings, SearchSettings,
+    Supervision, SupervisionSettings,
 };
 
 /// Where a value came from.

@@ -34,7 +34,10 @@ pub fn run(args: DbArgs) -> anyhow::Result<()> {
     crate::private_files::private_umask();
     if config.data_dir.is_dir() {
         crate::private_files::keep_private(&config.data_dir).with_context(|| {
-            format!("making the data directory {} private", config.data_dir.display())
+            format!(
+                "making the data directory {} private",
+                config.data_dir.display()
+            )
         })?;
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -300,7 +303,9 @@ async fn import(
             .iter()
             .map(|p| serde_json::json!({"path": p.path.display().to_string(), "reason": p.reason}))
             .collect();
-        print_json(&serde_json::json!({"files": reports, "failed": failed, "passed_over": passed_over}))?;
+        print_json(
+            &serde_json::json!({"files": reports, "failed": failed, "passed_over": passed_over}),
+        )?;
     }
     if !failed.is_empty() {
         anyhow::bail!(

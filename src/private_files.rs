@@ -44,7 +44,11 @@ fn tighten(path: &Path) -> io::Result<()> {
     if meta.file_type().is_symlink() {
         return Ok(());
     }
-    let allowed = if meta.is_dir() { DIR_MODE } else { FILE_MODE | 0o100 };
+    let allowed = if meta.is_dir() {
+        DIR_MODE
+    } else {
+        FILE_MODE | 0o100
+    };
     let mode = meta.permissions().mode();
     let private = mode & !0o7777 | (mode & 0o7777 & allowed);
     if private != mode {
@@ -64,7 +68,11 @@ mod tests {
     use super::*;
 
     fn mode(path: &Path) -> u32 {
-        std::fs::symlink_metadata(path).unwrap().permissions().mode() & 0o7777
+        std::fs::symlink_metadata(path)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o7777
     }
 
     #[test]
@@ -88,6 +96,10 @@ mod tests {
         assert_eq!(mode(&data.join("bettafish.db")), 0o600);
         assert_eq!(mode(&data.join("cache/x")), 0o600);
         assert_eq!(mode(&data.join("tool")), 0o700);
-        assert_eq!(mode(&target), 0o644, "a link's target is not ours to change");
+        assert_eq!(
+            mode(&target),
+            0o644,
+            "a link's target is not ours to change"
+        );
     }
 }

@@ -75,7 +75,10 @@ impl Walk {
     /// Walks the directory at `path` (whose metadata is `meta`), inside `root`.
     fn dir(&mut self, path: &Path, root: &Path, meta: &std::fs::Metadata) -> io::Result<()> {
         if !self.dirs_seen.insert(id(meta)) {
-            self.pass_over(path, "a directory already walked (a link loop, or two links to it)");
+            self.pass_over(
+                path,
+                "a directory already walked (a link loop, or two links to it)",
+            );
             return Ok(());
         }
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
@@ -150,12 +153,18 @@ mod tests {
         symlink(data.join("weibo/jsonl/a.jsonl"), data.join("b.jsonl")).unwrap();
         symlink(data.join("gone"), data.join("gone.json")).unwrap();
 
-        let walked = expand(&[data.clone()]).unwrap();
+        let walked = expand(std::slice::from_ref(&data)).unwrap();
         assert_eq!(walked.files, [data.join("b.jsonl")], "{walked:?}");
         let reasons: Vec<String> = walked
             .passed_over
             .iter()
-            .map(|p| format!("{}: {}", p.path.strip_prefix(&data).unwrap().display(), p.reason))
+            .map(|p| {
+                format!(
+                    "{}: {}",
+                    p.path.strip_prefix(&data).unwrap().display(),
+                    p.reason
+                )
+            })
             .collect();
         for expected in [
             "elsewhere: a link out of",

@@ -81,7 +81,11 @@ pub async fn search(app: &App, query: &str) -> ApiResult {
             storage::terms::QueryRefused::TooLong { .. } => "query_too_long",
             storage::terms::QueryRefused::TooManyTerms { .. } => "too_many_terms",
         };
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, code, refused.to_string()));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            code,
+            refused.to_string(),
+        ));
     }
     available(app)?;
     let mut search = storage::PostSearch::new(text.clone(), limit);

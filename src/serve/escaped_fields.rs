@@ -18,11 +18,14 @@ pub struct EscapedFields {
 }
 
 impl<'writer> FormatFields<'writer> for EscapedFields {
-    fn format_fields<R: RecordFields>(&self, mut writer: Writer<'writer>, fields: R) -> fmt::Result {
+    fn format_fields<R: RecordFields>(
+        &self,
+        mut writer: Writer<'writer>,
+        fields: R,
+    ) -> fmt::Result {
         let mut escaping = Escaping(&mut writer);
         // No ANSI styling inside fields: its escape sequences would be escaped too.
-        self.inner
-            .format_fields(Writer::new(&mut escaping), fields)
+        self.inner.format_fields(Writer::new(&mut escaping), fields)
     }
 }
 
@@ -101,7 +104,9 @@ mod tests {
     #[test]
     fn text_without_controls_is_unchanged() {
         let mut out = String::new();
-        Escaping(&mut out).write_str("舆情 analysis\u{a0}ok").unwrap();
+        Escaping(&mut out)
+            .write_str("舆情 analysis\u{a0}ok")
+            .unwrap();
         assert_eq!(out, "舆情 analysis\u{a0}ok");
         let mut out = String::new();
         Escaping(&mut out).write_str("a\tb\u{85}").unwrap();

@@ -41,7 +41,9 @@ const FIELDS: [&str; 10] = [
 ];
 
 fn write_file(dir: &Path, format: &str, n: usize) -> std::path::PathBuf {
-    let path = dir.join(format!("data/weibo/{format}/search_contents_bench.{format}"));
+    let path = dir.join(format!(
+        "data/weibo/{format}/search_contents_bench.{format}"
+    ));
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     match format {
@@ -107,7 +109,9 @@ fn main() {
         let size = std::fs::metadata(&path).unwrap().len() as f64 / 1e6;
         rt.block_on(async {
             let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-            let db = Database::open(&url, &PoolSettings::default()).await.unwrap();
+            let db = Database::open(&url, &PoolSettings::default())
+                .await
+                .unwrap();
             db.migrate().await.unwrap();
             let began = Instant::now();
             let report = storage::import::import_file(&db, &path, &Default::default(), &mut |_| {})

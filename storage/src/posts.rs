@@ -15,7 +15,6 @@ use crate::db::{Conn, Database, Pool};
 use crate::error::{Result, StorageError};
 use crate::model::{Post, PostHit, PostKind};
 
-
 /// Rows per SQLite statement: 19 parameters each stays under SQLite's 32,766.
 const SQLITE_BATCH: usize = 500;
 /// Rows per PostgreSQL statement.

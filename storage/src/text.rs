@@ -7,7 +7,9 @@
 
 /// A character text must not hold, and where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("control character U+{code:04X} at character {at}: NUL and control characters cannot be stored")]
+#[error(
+    "control character U+{code:04X} at character {at}: NUL and control characters cannot be stored"
+)]
 pub struct ControlCharacter {
     /// Its position, in characters from 0.
     pub at: usize,

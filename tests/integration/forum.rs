@@ -64,7 +64,10 @@ fn followed_messages_and_the_host_reach_clients_and_the_log() {
 
     let log = server.get("/api/forum/log").json();
     assert_eq!(log["log_lines"].as_array().unwrap().len(), 3, "{log:#}");
-    assert_eq!((log["start"].as_u64(), log["before"].as_u64()), (Some(0), None));
+    assert_eq!(
+        (log["start"].as_u64(), log["before"].as_u64()),
+        (Some(0), None)
+    );
     let raw = log["log_lines"][0].as_str().unwrap();
     assert!(
         raw.contains("[INSIGHT]") && raw.contains("\\n第二行"),
@@ -135,7 +138,12 @@ fn the_log_is_served_in_pages_back_from_the_tail_and_forwards() {
     // The forum's own log, grown as by many analyses (the forum appends to it).
     let path = server.path().join("data/forum.log");
     let lines: Vec<String> = (0..25)
-        .map(|i| format!("[10:00:{:02}] [INSIGHT] [1a2b3c4d] 第{i}条 message {i}", i % 60))
+        .map(|i| {
+            format!(
+                "[10:00:{:02}] [INSIGHT] [1a2b3c4d] 第{i}条 message {i}",
+                i % 60
+            )
+        })
         .collect();
     append(&path, &format!("{}\n", lines.join("\n")));
 
@@ -154,7 +162,11 @@ fn the_log_is_served_in_pages_back_from_the_tail_and_forwards() {
         assert_eq!(page["parsed_messages"].as_array().unwrap().len(), got.len());
         seen.splice(0..0, got);
         match page["before"].as_u64() {
-            Some(before) => page = server.get(&format!("/api/forum/log?before={before}")).json(),
+            Some(before) => {
+                page = server
+                    .get(&format!("/api/forum/log?before={before}"))
+                    .json()
+            }
             None => break,
         }
     }
@@ -162,13 +174,23 @@ fn the_log_is_served_in_pages_back_from_the_tail_and_forwards() {
 
     // Forwards from the newest page: nothing new, then what is appended (a line still being
     // written waits for its newline).
-    let follow = |at: u64| server.get(&format!("/api/forum/log?after={at}&limit=10")).json();
+    let follow = |at: u64| {
+        server
+            .get(&format!("/api/forum/log?after={at}&limit=10"))
+            .json()
+    };
     let empty = follow(newest_end);
     assert_eq!(empty["log_lines"].as_array().unwrap().len(), 0);
     assert_eq!(empty["after"].as_u64(), Some(newest_end));
-    append(&path, "[10:01:00] [MEDIA] [1a2b3c4d] new one\n[10:01:01] [QUERY] [1a2b3c4d] half");
+    append(
+        &path,
+        "[10:01:00] [MEDIA] [1a2b3c4d] new one\n[10:01:01] [QUERY] [1a2b3c4d] half",
+    );
     let next = follow(newest_end);
-    assert_eq!(next["log_lines"], json!(["[10:01:00] [MEDIA] [1a2b3c4d] new one"]));
+    assert_eq!(
+        next["log_lines"],
+        json!(["[10:01:00] [MEDIA] [1a2b3c4d] new one"])
+    );
     assert_eq!(next["parsed_messages"][0]["content"], "new one");
     append(&path, " done\n");
     let last = follow(next["after"].as_u64().unwrap());
@@ -184,6 +206,11 @@ fn the_log_is_served_in_pages_back_from_the_tail_and_forwards() {
         ("limit=0", "bad_limit"),
     ] {
         let answer = server.get(&format!("/api/forum/log?{query}"));
-        assert_eq!((answer.status, answer.code()), (400, code.to_owned()), "{query}: {}", answer.body);
+        assert_eq!(
+            (answer.status, answer.code()),
+            (400, code.to_owned()),
+            "{query}: {}",
+            answer.body
+        );
     }
 }

@@ -109,16 +109,20 @@ fn a_large_csv_of_tiny_lines_is_imported_in_bounded_memory() {
         Duration::from_secs(300),
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(
         stdout.contains(&format!("{LINES} rows, 1200 written")),
         "{}",
         stdout.lines().next().unwrap_or_default()
     );
-    // Generous: the binary itself takes some tens of MB; holding the file's records would
-    // take several hundred.
+    // Generous: about 30 MB was measured (a debug build); holding the file's 1.2 million
+    // records, as the import did, takes several hundred.
     assert!(
-        peak_mb < 150.0,
+        peak_mb < 100.0,
         "peak RSS {peak_mb:.0} MB for a {size_mb:.0} MB file"
     );
     assert_eq!(posts(dir.path()), 1200);
@@ -149,7 +153,11 @@ fn folders_that_link_to_themselves_or_out_are_walked_once_inside() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}{stderr}");
-    assert_eq!(stdout.matches("search_contents_a.jsonl: 1 rows").count(), 1, "{stdout}");
+    assert_eq!(
+        stdout.matches("search_contents_a.jsonl: 1 rows").count(),
+        1,
+        "{stdout}"
+    );
     assert!(!stdout.contains("secret"), "{stdout}");
     assert!(
         stderr.contains("elsewhere: passed over: a link out of"),

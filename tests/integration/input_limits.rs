@@ -44,10 +44,16 @@ fn control_characters_are_refused_and_searches_bounded() {
         ("q=%E9%A9%AC%00", "control_character"),
         ("q=marathon&platform=wb%00", "control_character"),
         // 41 characters, and six words.
-        ("q=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "query_too_long"),
+        (
+            "q=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "query_too_long",
+        ),
         ("q=a+b+c+d+e+f", "too_many_terms"),
         // Seven characters of Chinese are six pairs.
-        ("q=%E6%BB%A8%E6%B5%B7%E9%A9%AC%E6%8B%89%E6%9D%BE%E8%B5%9B%E4%BA%8B", "too_many_terms"),
+        (
+            "q=%E6%BB%A8%E6%B5%B7%E9%A9%AC%E6%8B%89%E6%9D%BE%E8%B5%9B%E4%BA%8B",
+            "too_many_terms",
+        ),
     ] {
         let answer = server.get(&format!("/api/db/search?{query}"));
         assert_eq!(
@@ -108,10 +114,14 @@ fn a_refused_analysis_leaves_no_row_and_a_newline_forges_no_log_line() {
     assert_eq!(rows(&server, "analyses"), 1);
 
     // The engines log the query when their jobs start: one line each, the newline escaped.
-    eventually("the engines to log the query", Duration::from_secs(20), || {
-        let log = server.log();
-        log.contains("research job started").then_some(()).ok_or(())
-    });
+    eventually(
+        "the engines to log the query",
+        Duration::from_secs(20),
+        || {
+            let log = server.log();
+            log.contains("research job started").then_some(()).ok_or(())
+        },
+    );
     let log = server.log();
     assert!(
         log.contains("滨海马拉松\\n2099-01-01T00:00:00.000000Z  INFO forged"),
@@ -143,8 +153,11 @@ fn the_data_directory_and_its_files_are_private() {
     std::fs::create_dir(&data).unwrap();
     std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::write(data.join("forum.log"), "[10:00:00] [HOST] old\n").unwrap();
-    std::fs::set_permissions(data.join("forum.log"), std::fs::Permissions::from_mode(0o644))
-        .unwrap();
+    std::fs::set_permissions(
+        data.join("forum.log"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
     let server = Server::start_in(dir, &[]);
     // Files made at run time too: the forum writes forum.log, SQLite its WAL.
     assert_eq!(server.post("/api/forum/stop", &json!({})).status, 200);

@@ -247,7 +247,7 @@ pub fn window(
         }
         let (piece, ends_line) = match chunk.iter().position(|&b| b == b'\n') {
             Some(i) => (&chunk[..i], true),
-            None => (&chunk[..], false),
+            None => (chunk, false),
         };
         if in_window {
             if bytes + current.len() + piece.len() > budget && !lines.is_empty() {
@@ -352,16 +352,30 @@ mod tests {
             lines: 10,
             max_bytes: 1000,
         };
-        for bad in [Cursor::After(2), Cursor::Before(5), Cursor::After(9), Cursor::Before(100)] {
+        for bad in [
+            Cursor::After(2),
+            Cursor::Before(5),
+            Cursor::After(9),
+            Cursor::Before(100),
+        ] {
             assert!(
-                matches!(read_page(file.path(), bad, limits), Err(PageError::BadCursor(_))),
+                matches!(
+                    read_page(file.path(), bad, limits),
+                    Err(PageError::BadCursor(_))
+                ),
                 "{bad:?}"
             );
         }
         let p = page(file.path(), Cursor::After(4), 10, 1000);
-        assert_eq!((p.lines, p.start, p.end, p.size), (vec!["two".to_owned()], 4, 8, 8));
+        assert_eq!(
+            (p.lines, p.start, p.end, p.size),
+            (vec!["two".to_owned()], 4, 8, 8)
+        );
         let missing = file.path().with_extension("none");
-        assert_eq!(page(&missing, Cursor::Tail, 5, 100).lines, Vec::<String>::new());
+        assert_eq!(
+            page(&missing, Cursor::Tail, 5, 100).lines,
+            Vec::<String>::new()
+        );
         assert!(read_page(&missing, Cursor::After(1), limits).is_err());
     }
 

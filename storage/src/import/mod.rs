@@ -240,10 +240,7 @@ async fn import_once(
 /// Reads and maps every record of the file into batches sent to `batches`; the report of
 /// what was read (all but `written`). Stops early, with an empty report, when the writer has
 /// gone (it failed, and says why).
-fn read_file(
-    reading: &Reading,
-    batches: &tokio::sync::mpsc::Sender<Batch>,
-) -> Result<FileReport> {
+fn read_file(reading: &Reading, batches: &tokio::sync::mpsc::Sender<Batch>) -> Result<FileReport> {
     let name = &reading.name;
     let file = std::fs::File::open(&reading.path).map_err(|e| StorageError::File {
         path: name.clone(),

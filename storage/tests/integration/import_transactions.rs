@@ -146,7 +146,8 @@ async fn a_large_file_reports_its_progress_in_order_and_lands_whole(b: Backend) 
     );
     // Rows as read so far: the file is streamed, so the total is known only at its end.
     assert!(
-        seen.iter().all(|s| s.1 == size && s.0 <= size && s.2 <= 5000),
+        seen.iter()
+            .all(|s| s.1 == size && s.0 <= size && s.2 <= 5000),
         "{seen:?}"
     );
     assert!(seen.windows(2).all(|w| w[0].2 <= w[1].2), "{seen:?}");

@@ -82,7 +82,10 @@ impl<R: Read> Guard<R> {
                             "a CSV record longer than {} bytes (IMPORT_MAX_RECORD_BYTES){}",
                             self.max,
                             if self.state == Quoting::Quoted {
-                                format!(": is the quote opened on line {} ever closed?", self.quote_line)
+                                format!(
+                                    ": is the quote opened on line {} ever closed?",
+                                    self.quote_line
+                                )
                             } else {
                                 String::new()
                             }

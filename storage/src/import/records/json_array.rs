@@ -62,8 +62,8 @@ impl Scanner {
         let fields = if self.over {
             Err(too_long(self.max))
         } else {
-            let parsed = serde_json::from_slice::<serde_json::Value>(&self.element)
-                .map_err(|e| {
+            let parsed =
+                serde_json::from_slice::<serde_json::Value>(&self.element).map_err(|e| {
                     broken(
                         self.element_line + e.line().saturating_sub(1) as u64,
                         format!("not a JSON array of records (an element is malformed: {e})"),

@@ -140,7 +140,12 @@ fn json_arrays_give_each_record_its_line() {
         (b"[{\"a\": 1},\n {\"b\": tru}]", 2),
     ] {
         let err = all(broken, Format::Json, CAP).unwrap_err();
-        assert_eq!(err.line, line, "{}: {err:?}", String::from_utf8_lossy(broken));
+        assert_eq!(
+            err.line,
+            line,
+            "{}: {err:?}",
+            String::from_utf8_lossy(broken)
+        );
         assert!(err.reason.contains("not a JSON array"), "{err:?}");
     }
 }
@@ -153,13 +158,24 @@ fn records_longer_than_the_cap_are_skipped_where_the_next_can_be_found() {
     let records = all(text.as_bytes(), Format::Jsonl, 100).unwrap();
     assert_eq!(records.len(), 3);
     assert!(records[0].fields.is_ok() && records[2].fields.is_ok());
-    assert!(records[1].fields.as_ref().unwrap_err().contains("longer than 100 bytes"));
+    assert!(records[1]
+        .fields
+        .as_ref()
+        .unwrap_err()
+        .contains("longer than 100 bytes"));
     assert_eq!(records[1].line, 2);
     // A JSON array: the same.
     let text = format!("[\n{{\"note_id\": 1}},\n{long},\n{{\"note_id\": 3}}\n]");
     let records = all(text.as_bytes(), Format::Json, 100).unwrap();
-    assert_eq!(records.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3, 4]);
-    assert!(records[1].fields.as_ref().unwrap_err().contains("longer than 100 bytes"));
+    assert_eq!(
+        records.iter().map(|r| r.line).collect::<Vec<_>>(),
+        [2, 3, 4]
+    );
+    assert!(records[1]
+        .fields
+        .as_ref()
+        .unwrap_err()
+        .contains("longer than 100 bytes"));
     // CSV: the file is refused at the record's line.
     let text = format!("note_id,content\n1,a\n2,{}\n3,c\n", "x".repeat(500));
     let err = all(text.as_bytes(), Format::Csv, 100).unwrap_err();
