@@ -80,7 +80,7 @@ fn branch_settings(live: &LiveConfig, name: &str) -> BranchSettings {
         // Analyses are bounded by ANALYSIS_MAX_RUNNING; the other dynamic branch (reports)
         // keeps the tree's default.
         max_children: if name == actors::tree::Branch::Analyses.id() {
-            config.analysis.max_running
+            config.input.analysis_max_running
         } else {
             BranchSettings::default().max_children
         },

@@ -202,15 +202,12 @@ impl LlmSettings {
 pub struct AnalysisSettings {
     /// How long each engine may take in an analysis (`ANALYSIS_ENGINE_TIMEOUT`).
     pub engine_timeout: Duration,
-    /// Analyses running at once before one more is refused (`ANALYSIS_MAX_RUNNING`).
-    pub max_running: usize,
 }
 
 impl AnalysisSettings {
     pub(super) fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
         Ok(Self {
             engine_timeout: keys.secs(catalogue::ANALYSIS_ENGINE_TIMEOUT)?,
-            max_running: keys.number(catalogue::ANALYSIS_MAX_RUNNING)?,
         })
     }
 }
@@ -219,6 +216,9 @@ impl AnalysisSettings {
 /// service read, hold or run (issue 12). One group, so every such limit is found in one place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InputLimits {
+    /// Analyses running at once before one more is refused with 429 (`ANALYSIS_MAX_RUNNING`;
+    /// read when the analyses branch starts).
+    pub analysis_max_running: usize,
     /// Forum log lines per page when the client names none (`FORUM_LOG_PAGE_LINES`).
     pub forum_page_lines: usize,
     /// Most forum log lines per page (`FORUM_LOG_PAGE_MAX_LINES`).
@@ -242,6 +242,7 @@ impl InputLimits {
             ));
         }
         Ok(Self {
+            analysis_max_running: keys.number(catalogue::ANALYSIS_MAX_RUNNING)?,
             forum_page_lines,
             forum_page_max_lines,
             forum_page_max_bytes: keys.number(catalogue::FORUM_LOG_PAGE_MAX_BYTES)?,
