@@ -31,8 +31,8 @@ use dotenv::{Dotenv, DotenvError};
 pub use layers::{load, Inputs, RawConfig};
 use read::Reader;
 pub use settings::{
-    AnalysisSettings, EngineSettings, ForumSettings, LlmSettings, SearchSettings, StreamSettings,
-    Supervision, SupervisionSettings,
+    AnalysisSettings, EngineSettings, ForumSettings, InputLimits, LlmSettings, SearchSettings,
+    StreamSettings, Supervision, SupervisionSettings,
 };
 
 /// Where a value came from.
@@ -219,6 +219,8 @@ pub struct Config {
     pub llm: LlmSettings,
     /// Analysis sessions.
     pub analysis: AnalysisSettings,
+    /// Limits on untrusted input (forum log pages, searches, imports).
+    pub input: InputLimits,
     /// Every layered value, for `GET /api/config`'s display and for telling which keys a reload
     /// changed; the settings above are what the service reads.
     pub raw: RawConfig,
@@ -311,6 +313,7 @@ impl Config {
             search: SearchSettings::read(keys)?,
             llm: LlmSettings::read(keys)?,
             analysis: AnalysisSettings::read(keys)?,
+            input: InputLimits::read(keys)?,
             raw: keys.raw().clone(),
         })
     }

@@ -10,6 +10,8 @@ use anyhow::Context;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use storage::Database;
 
+mod walk;
+
 use crate::cli::{DbArgs, DbCommand};
 use crate::config::{mask_url, Config, Inputs};
 
@@ -28,6 +30,16 @@ macro_rules! out {
 /// Invalid configuration, an unreachable database, an import that failed.
 pub fn run(args: DbArgs) -> anyhow::Result<()> {
     let config = Config::load(&Inputs::from_process()).context("invalid configuration")?;
+    // A SQLite database may be created here: private, as the service's files are.
+    crate::private_files::private_umask();
+    if config.data_dir.is_dir() {
+        crate::private_files::keep_private(&config.data_dir).with_context(|| {
+            format!(
+                "making the data directory {} private",
+                config.data_dir.display()
+            )
+        })?;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -40,7 +52,7 @@ pub fn run(args: DbArgs) -> anyhow::Result<()> {
         db.migrate()
             .await
             .with_context(|| format!("preparing the database at {target}"))?;
-        let result = command(&db, args).await;
+        let result = command(&db, &config, args).await;
         db.close().await;
         result
     })
@@ -56,7 +68,7 @@ fn day(ms: Option<i64>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-async fn command(db: &Database, args: DbArgs) -> anyhow::Result<()> {
+async fn command(db: &Database, config: &Config, args: DbArgs) -> anyhow::Result<()> {
     let json = args.json;
     match args.command {
         DbCommand::Migrate => {
@@ -173,7 +185,18 @@ async fn command(db: &Database, args: DbArgs) -> anyhow::Result<()> {
             platform,
             topic,
             jobs,
-        } => import(db, &files, platform, topic, jobs, json).await?,
+        } => {
+            import(
+                db,
+                config.input.import_max_record_bytes,
+                &files,
+                platform,
+                topic,
+                jobs,
+                json,
+            )
+            .await?
+        }
         DbCommand::Reindex => {
             let done = db.reindex().await?;
             if json {
@@ -199,38 +222,9 @@ async fn command(db: &Database, args: DbArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The files under `paths` that an import takes, in a stable order.
-fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    fn walk(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-        if path.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-                .with_context(|| format!("reading {}", path.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .collect();
-            entries.sort();
-            for entry in entries {
-                let wanted = entry.is_dir()
-                    || entry.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                        ["json", "jsonl", "csv"].contains(&e.to_ascii_lowercase().as_str())
-                    });
-                if wanted {
-                    walk(&entry, out)?;
-                }
-            }
-        } else {
-            out.push(path.to_path_buf());
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    for path in paths {
-        walk(path, &mut out)?;
-    }
-    Ok(out)
-}
-
 async fn import(
     db: &Database,
+    max_record_bytes: usize,
     paths: &[PathBuf],
     platform: Option<String>,
     topic: Option<String>,
@@ -241,8 +235,12 @@ async fn import(
     let options = storage::import::ImportOptions {
         platform,
         topic_id: topic,
+        max_record_bytes,
     };
-    let files = expand(paths)?;
+    let walk::Walked { files, passed_over } = walk::expand(paths)?;
+    for passed in &passed_over {
+        eprintln!("{}: passed over: {}", passed.path.display(), passed.reason);
+    }
     let bars = ImportBars::new(std::io::stderr().is_terminal() && !json, &files);
     let mut reports = Vec::new();
     let mut failed = Vec::new();
@@ -301,7 +299,13 @@ async fn import(
         });
     }
     if json {
-        print_json(&serde_json::json!({"files": reports, "failed": failed}))?;
+        let passed_over: Vec<_> = passed_over
+            .iter()
+            .map(|p| serde_json::json!({"path": p.path.display().to_string(), "reason": p.reason}))
+            .collect();
+        print_json(
+            &serde_json::json!({"files": reports, "failed": failed, "passed_over": passed_over}),
+        )?;
     }
     if !failed.is_empty() {
         anyhow::bail!(

@@ -13,6 +13,7 @@ pub mod ctl;
 pub mod dbtool;
 pub mod http;
 pub mod internal_events;
+pub mod private_files;
 pub mod process_metrics;
 pub mod serve;
 pub mod service;

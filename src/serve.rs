@@ -1,5 +1,8 @@
 //! `bettafish serve`: runs the service until SIGINT, SIGTERM or `POST /api/system/shutdown`,
-//! then shuts it down in reverse start order within the configured deadline.
+//! then shuts it down in reverse start order within the configured deadline. Its log escapes
+//! control characters in every field ([`escaped_fields`]), so no client text forges a line.
+
+pub mod escaped_fields;
 
 use std::sync::Arc;
 
@@ -78,6 +81,7 @@ pub fn serve() -> anyhow::Result<()> {
         .with(filter)
         .with(
             tracing_subscriber::fmt::layer()
+                .fmt_fields(escaped_fields::EscapedFields::default())
                 .with_writer(writer)
                 .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
         )

@@ -71,11 +71,19 @@ fn branch_settings(live: &LiveConfig, name: &str) -> BranchSettings {
     let Some(supervisor) = Supervisor::named(name) else {
         return BranchSettings::default();
     };
-    let settings = live.borrow().supervision.of(supervisor);
+    let config = live.borrow();
+    let settings = config.supervision.of(supervisor);
     BranchSettings {
         max_restarts: settings.max_restarts,
         period: settings.period,
         backoff: BackoffPolicy::exponential(settings.backoff_min, settings.backoff_max),
+        // Analyses are bounded by ANALYSIS_MAX_RUNNING; the other dynamic branch (reports)
+        // keeps the tree's default.
+        max_children: if name == actors::tree::Branch::Analyses.id() {
+            config.input.analysis_max_running
+        } else {
+            BranchSettings::default().max_children
+        },
     }
 }
 
@@ -181,8 +189,13 @@ pub async fn start(
     prometheus: PrometheusHandle,
     bus: EventBus,
 ) -> anyhow::Result<App> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    // Private before anything is written there: the umask covers every file created later.
+    crate::private_files::keep_private(&config.data_dir).with_context(|| {
+        format!(
+            "creating the data directory {} (mode 0700)",
+            config.data_dir.display()
+        )
+    })?;
     let (tokens, origin) = Tokens::init(
         &config.data_dir,
         config.operator_token.as_deref(),
@@ -208,7 +221,8 @@ pub async fn start(
     crate::internal_events::build_info();
     let db = storage::Database::open(&config.database_url, &config.pool)
         .await
-        .with_context(|| format!("opening the database ({})", config.database_key))?;
+        .with_context(|| format!("opening the database ({})", config.database_key))?
+        .with_query_limits(config.input.search);
     tracing::info!(
         backend = db.backend().name(),
         url = %crate::config::mask_url(&config.database_url),

@@ -24,6 +24,8 @@ mod integration {
     mod errors;
     mod events;
     mod forum;
+    mod import_limits;
+    mod input_limits;
     mod lifecycle;
     pub mod mock_llm;
     mod openapi;

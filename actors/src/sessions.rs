@@ -122,6 +122,9 @@ pub enum SessionError {
     /// The query is longer than [`MAX_QUERY_CHARS`].
     #[error("the query is longer than {max} characters")]
     QueryTooLong { max: usize },
+    /// The query holds a NUL or control character, which cannot be stored.
+    #[error("the query has a {0}")]
+    ControlCharacter(#[from] storage::text::ControlCharacter),
     /// No analysis has this id.
     #[error("no analysis `{0}`")]
     NotFound(String),
@@ -193,9 +196,10 @@ impl AnalysisSessions {
     /// Records an analysis of `query` and starts its session; answers once both are done.
     ///
     /// # Errors
-    /// [`SessionError::EmptyQuery`], [`SessionError::QueryTooLong`]; [`SessionError::Storage`]
+    /// [`SessionError::EmptyQuery`], [`SessionError::QueryTooLong`],
+    /// [`SessionError::ControlCharacter`]; [`SessionError::Storage`]
     /// when it could not be recorded; [`SessionError::Tree`] when its session could not start
-    /// (it is then recorded `failed`); [`SessionError::StartFailed`].
+    /// (its row is then removed again: refused work leaves none); [`SessionError::StartFailed`].
     pub async fn start(&self, query: &str) -> Result<Started, SessionError> {
         let query = query.trim();
         if query.is_empty() {
@@ -206,6 +210,7 @@ impl AnalysisSessions {
                 max: MAX_QUERY_CHARS,
             });
         }
+        storage::text::check(query)?;
         let id = AnalysisId::random();
         let settings = (self.settings)();
         // Recorded and started in a task of its own: a caller that stops waiting (a request
@@ -241,9 +246,10 @@ impl AnalysisSessions {
             .await?;
         let spec = self.spec(id.clone(), query, settings.engine_timeout);
         if let Err(err) = self.root.start_child(Branch::Analyses.path(), spec).await {
-            let ending = Ending::without_parts(AnalysisStatus::Failed, err.to_string());
-            if let Err(record) = self.records.end_if_running(&id, &ending).await {
-                tracing::warn!(error = %record, analysis = %id, "could not record the analysis that did not start");
+            // Refused work leaves no row: the caller gets the refusal and no id, so a `failed`
+            // row would be an analysis nobody asked about (and 429s would fill the listing).
+            if let Err(record) = self.records.forget_unstarted(&id).await {
+                tracing::warn!(error = %record, analysis = %id, "could not remove the analysis that did not start");
             }
             return Err(err.into());
         }

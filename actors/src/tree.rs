@@ -169,6 +169,8 @@ pub struct BranchSettings {
     pub period: Duration,
     /// Backoff between restarts of the branch's children.
     pub backoff: BackoffPolicy,
+    /// For a dynamic branch (reports, analyses): children at once before one more is refused.
+    pub max_children: usize,
 }
 
 impl Default for BranchSettings {
@@ -180,6 +182,7 @@ impl Default for BranchSettings {
                 Duration::from_millis(100),
                 Duration::from_secs(30),
             ),
+            max_children: DEFAULT_MAX_DYNAMIC_CHILDREN,
         }
     }
 }
@@ -198,7 +201,7 @@ fn branch(
         let s = settings(branch.id());
         let spec = match strategy {
             Some(strategy) => SupervisorSpec::new(strategy),
-            None => SupervisorSpec::dynamic(DEFAULT_MAX_DYNAMIC_CHILDREN),
+            None => SupervisorSpec::dynamic(s.max_children),
         };
         children
             .iter()

@@ -342,6 +342,49 @@ catalogue! {
         86_400,
         "Seconds each engine may take in an analysis before its job is cancelled.",
     );
+    // --- untrusted input: what a client or an imported file may make the service hold ---
+    ANALYSIS_MAX_RUNNING = at_start(count(
+        "1000",
+        1,
+        100_000,
+        "Analyses running at once; one more is refused with 429 and leaves no row.",
+    ));
+    FORUM_LOG_PAGE_LINES = count(
+        "200",
+        1,
+        100_000,
+        "Lines of forum.log that GET /api/forum/log serves when no ?limit= is given.",
+    );
+    FORUM_LOG_PAGE_MAX_LINES = count(
+        "1000",
+        1,
+        100_000,
+        "Most lines of forum.log one GET /api/forum/log page serves; a larger ?limit= is 400.",
+    );
+    FORUM_LOG_PAGE_MAX_BYTES = count(
+        "1048576",
+        4096,
+        1 << 30,
+        "Most bytes of forum.log one page reads; the page ends earlier, and a longer line is served cut.",
+    );
+    SEARCH_QUERY_MAX_CHARS = at_start(count(
+        "256",
+        1,
+        100_000,
+        "Longest search text: GET /api/db/search answers 400 beyond it; the engines' searches are cut to it.",
+    ));
+    SEARCH_QUERY_MAX_TERMS = at_start(count(
+        "64",
+        1,
+        10_000,
+        "Most terms one search matches (all must match): 400 beyond it over HTTP; the engines' searches keep the first.",
+    ));
+    IMPORT_MAX_RECORD_BYTES = count(
+        "1048576",
+        1024,
+        1 << 30,
+        "Largest record db import reads: a longer JSON or JSONL record is skipped and reported; a longer CSV record refuses the file.",
+    );
     // --- search providers (the engines build theirs when they start) ---
     TAVILY_API_KEY = restarts(secret("Tavily web search API key."), tree::Branch::Engines.path());
     BOCHA_WEB_SEARCH_API_KEY = restarts(secret("Bocha web search API key."), tree::Branch::Engines.path());

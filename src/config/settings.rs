@@ -213,6 +213,49 @@ impl AnalysisSettings {
     }
 }
 
+/// Limits on untrusted input: what a client's request or an imported file may make the
+/// service read, hold or run (issue 12). One group, so every such limit is found in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputLimits {
+    /// Analyses running at once before one more is refused with 429 (`ANALYSIS_MAX_RUNNING`;
+    /// read when the analyses branch starts).
+    pub analysis_max_running: usize,
+    /// Forum log lines per page when the client names none (`FORUM_LOG_PAGE_LINES`).
+    pub forum_page_lines: usize,
+    /// Most forum log lines per page (`FORUM_LOG_PAGE_MAX_LINES`).
+    pub forum_page_max_lines: usize,
+    /// Most forum log bytes one page reads (`FORUM_LOG_PAGE_MAX_BYTES`).
+    pub forum_page_max_bytes: usize,
+    /// How much one search may ask for (`SEARCH_QUERY_MAX_CHARS`, `SEARCH_QUERY_MAX_TERMS`).
+    pub search: storage::terms::QueryLimits,
+    /// Largest record `db import` reads (`IMPORT_MAX_RECORD_BYTES`).
+    pub import_max_record_bytes: usize,
+}
+
+impl InputLimits {
+    pub(super) fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
+        let forum_page_lines = keys.number(catalogue::FORUM_LOG_PAGE_LINES)?;
+        let forum_page_max_lines = keys.number(catalogue::FORUM_LOG_PAGE_MAX_LINES)?;
+        if forum_page_lines > forum_page_max_lines {
+            return Err(keys.invalid(
+                catalogue::FORUM_LOG_PAGE_LINES,
+                format!("is more than FORUM_LOG_PAGE_MAX_LINES ({forum_page_max_lines})"),
+            ));
+        }
+        Ok(Self {
+            analysis_max_running: keys.number(catalogue::ANALYSIS_MAX_RUNNING)?,
+            forum_page_lines,
+            forum_page_max_lines,
+            forum_page_max_bytes: keys.number(catalogue::FORUM_LOG_PAGE_MAX_BYTES)?,
+            search: storage::terms::QueryLimits {
+                max_chars: keys.number(catalogue::SEARCH_QUERY_MAX_CHARS)?,
+                max_terms: keys.number(catalogue::SEARCH_QUERY_MAX_TERMS)?,
+            },
+            import_max_record_bytes: keys.number(catalogue::IMPORT_MAX_RECORD_BYTES)?,
+        })
+    }
+}
+
 /// Restart intensity and backoff for one supervisor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SupervisionSettings {

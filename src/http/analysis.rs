@@ -19,6 +19,7 @@ impl From<SessionError> for ApiError {
             SessionError::Tree(err) => return err.into(),
             SessionError::EmptyQuery => (StatusCode::BAD_REQUEST, "empty_query"),
             SessionError::QueryTooLong { .. } => (StatusCode::BAD_REQUEST, "query_too_long"),
+            SessionError::ControlCharacter(_) => (StatusCode::BAD_REQUEST, "control_character"),
             SessionError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             SessionError::AlreadyEnded { .. } => (StatusCode::CONFLICT, "already_ended"),
             SessionError::StartFailed(_) => (StatusCode::INTERNAL_SERVER_ERROR, "start_failed"),

@@ -1,7 +1,8 @@
 //! The database over HTTP: `GET /api/db/stats` (what `bettafish db stats` shows) and
-//! `GET /api/db/search` (full-text search over posts and news). While the `storage` actor
-//! finds the database down these answer 503 at once rather than each waiting for a
-//! connection.
+//! `GET /api/db/search` (full-text search over posts and news; a search with a control
+//! character, or beyond `SEARCH_QUERY_MAX_CHARS`/`SEARCH_QUERY_MAX_TERMS`, is 400). While the
+//! `storage` actor finds the database down these answer 503 at once rather than each waiting
+//! for a connection.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -64,6 +65,28 @@ pub async fn search(app: &App, query: &str) -> ApiResult {
         ));
     }
     let limit = query::checked_limit(limit.map(|Whole(n)| n), 20, 200)?;
+    for (name, value) in [("q", Some(&text)), ("platform", platform.as_ref())] {
+        if let Some(Err(refused)) = value.map(|v| storage::text::check(v)) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "control_character",
+                format!("{name}: {refused}"),
+            ));
+        }
+    }
+    // Refused rather than cut: the person searching can say less, and should know that the
+    // rest of what they typed was not searched for.
+    if let Err(refused) = storage::terms::Query::parse_within(&text, app.db.query_limits()) {
+        let code = match refused {
+            storage::terms::QueryRefused::TooLong { .. } => "query_too_long",
+            storage::terms::QueryRefused::TooManyTerms { .. } => "too_many_terms",
+        };
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            code,
+            refused.to_string(),
+        ));
+    }
     available(app)?;
     let mut search = storage::PostSearch::new(text.clone(), limit);
     search.platform = platform;

@@ -1,26 +1,19 @@
-//! The forum over HTTP, as the original serves it: `GET /api/forum/log` (the log, raw and
-//! parsed), `POST /api/forum/log/history {position, max_lines}` (a window of it), and
-//! `POST /api/forum/{start,stop}` (the `root/engines/forum` actor).
+//! The forum over HTTP, as the original serves it: `GET /api/forum/log` (a page of the log,
+//! raw and parsed, by byte-offset cursor: see [`page`]), `POST /api/forum/log/history
+//! {position, max_lines}` (a window of it by line number), and `POST /api/forum/{start,stop}`
+//! (the `root/engines/forum` actor). The log grows without end, so neither reads it whole.
+
+mod page;
 
 use actors::tree::FORUM_PATH as FORUM;
+use serde::Deserialize;
 use serde_json::json;
 use warp::http::StatusCode;
 
+use super::query::{self, Whole};
 use super::reply::{self, ApiError, ApiResult};
 use crate::service::App;
-
-fn lines(app: &App) -> Result<Vec<String>, ApiError> {
-    let path = app.config().forum.log_path.clone();
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(text.lines().map(str::to_owned).collect()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "forum_log_unreadable",
-            format!("{}: {e}", path.display()),
-        )),
-    }
-}
+use page::{Cursor, PageError, PageLimits};
 
 fn parsed(lines: &[String]) -> Vec<serde_json::Value> {
     lines
@@ -30,17 +23,104 @@ fn parsed(lines: &[String]) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// `GET /api/forum/log`.
-pub fn log(app: &App) -> ApiResult {
-    let lines = lines(app)?;
+fn unreadable(path: &std::path::Path, e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "forum_log_unreadable",
+        format!("{}: {e}", path.display()),
+    )
+}
+
+/// Runs a blocking read of the log off the async runtime.
+async fn off_runtime<T: Send + 'static>(
+    path: &std::path::Path,
+    read: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(read)
+        .await
+        .map_err(|e| unreadable(path, e))?
+}
+
+/// What `GET /api/forum/log` reads from its query string.
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    limit: Option<Whole<u32>>,
+    /// The page that ends at this byte offset (paging backwards).
+    before: Option<String>,
+    /// The page that starts at this byte offset (following forwards).
+    after: Option<String>,
+}
+
+/// A cursor's offset; 400 `bad_cursor` for anything else.
+fn offset(name: &str, text: &str) -> Result<u64, ApiError> {
+    text.parse().map_err(|_| {
+        bad_cursor(format!(
+            "{name}= is a byte offset from a previous answer, not `{}`",
+            text.chars().take(32).collect::<String>()
+        ))
+    })
+}
+
+fn bad_cursor(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "bad_cursor", message)
+}
+
+/// `GET /api/forum/log?limit=N&before=B|after=A`: a page of whole lines, raw and parsed,
+/// with the cursors of the pages around it. Without a cursor, the last lines; `before` pages
+/// back towards the start, `after` follows the log as it grows (an empty page means nothing
+/// new yet). Only the page's bytes are read, off the runtime.
+pub async fn log(app: &App, query: &str) -> ApiResult {
+    let config = app.config();
+    let limits = config.input;
+    let PageQuery {
+        limit,
+        before,
+        after,
+    } = query::parse(query)?;
+    let lines = query::checked_limit(
+        limit.map(|Whole(n)| n),
+        u32::try_from(limits.forum_page_lines).unwrap_or(u32::MAX),
+        u32::try_from(limits.forum_page_max_lines).unwrap_or(u32::MAX),
+    )?;
+    let cursor = match (before, after) {
+        (None, None) => Cursor::Tail,
+        (Some(at), None) => Cursor::Before(offset("before", &at)?),
+        (None, Some(at)) => Cursor::After(offset("after", &at)?),
+        (Some(_), Some(_)) => return Err(bad_cursor("give before= or after=, not both")),
+    };
+    let page_limits = PageLimits {
+        lines: lines as usize,
+        max_bytes: limits.forum_page_max_bytes,
+    };
+    let path = config.forum.log_path.clone();
+    let reading = path.clone();
+    let page = off_runtime(&path, move || {
+        page::read_page(&reading, cursor, page_limits).map_err(|e| match e {
+            PageError::BadCursor(message) => bad_cursor(message),
+            PageError::Io(e) => unreadable(&reading, e),
+        })
+    })
+    .await?;
     Ok(reply::json(
         StatusCode::OK,
-        &json!({"success": true, "log_lines": lines, "parsed_messages": parsed(&lines), "total_lines": lines.len()}),
+        &json!({
+            "success": true,
+            "parsed_messages": parsed(&page.lines),
+            "log_lines": page.lines,
+            "start": page.start,
+            "end": page.end,
+            "size": page.size,
+            "before": (page.start > 0).then_some(page.start),
+            "after": page.end,
+            "cut": page.cut,
+        }),
     ))
 }
 
-/// `POST /api/forum/log/history {position, max_lines}`: lines from `position` (0-based).
-pub fn history(app: &App, body: &[u8]) -> ApiResult {
+/// `POST /api/forum/log/history {position, max_lines}`: lines from `position` (0-based), at
+/// most `FORUM_LOG_PAGE_MAX_LINES` and `FORUM_LOG_PAGE_MAX_BYTES` of them. The file is
+/// streamed to find them and count its lines; memory holds only the window.
+pub async fn history(app: &App, body: &[u8]) -> ApiResult {
     #[derive(serde::Deserialize)]
     struct Window {
         #[serde(default)]
@@ -65,24 +145,24 @@ pub fn history(app: &App, body: &[u8]) -> ApiResult {
             )
         })?
     };
-    let all = lines(app)?;
-    let end = window
-        .position
-        .saturating_add(window.max_lines.min(10_000))
-        .min(all.len());
-    let slice = all
-        .get(window.position.min(all.len())..end)
-        .unwrap_or_default()
-        .to_vec();
+    let config = app.config();
+    let want = window.max_lines.min(config.input.forum_page_max_lines);
+    let budget = config.input.forum_page_max_bytes;
+    let path = config.forum.log_path.clone();
+    let reading = path.clone();
+    let (slice, end, total) = off_runtime(&path, move || {
+        page::window(&reading, window.position, want, budget).map_err(|e| unreadable(&reading, e))
+    })
+    .await?;
     Ok(reply::json(
         StatusCode::OK,
         &json!({
             "success": true,
-            "log_lines": slice,
             "parsed_messages": parsed(&slice),
+            "log_lines": slice,
             "position": end,
-            "total_lines": all.len(),
-            "has_more": end < all.len(),
+            "total_lines": total,
+            "has_more": end < total,
         }),
     ))
 }

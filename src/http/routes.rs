@@ -74,14 +74,14 @@ pub const ROUTES: &[RouteDef] = &[
             Box::pin(config::post(c.app, &c.body))
         })
     },
-    get("/api/forum/log", Access::Read, "The forum log: raw lines and parsed messages.", |c| {
-        ready(forum::log(c.app))
+    get("/api/forum/log", Access::Read, "A page of the forum log, raw lines and parsed messages (?limit=N, default 200, at most 1000; ?before=B pages back from the tail, ?after=A follows forwards: byte offsets from the answer's before/after).", |c| {
+        Box::pin(forum::log(c.app, c.query))
     }),
     RouteDef {
         access: Access::Read,
         body: Some("{\"position\": first line (0-based), \"max_lines\": how many}"),
-        ..post("/api/forum/log/history", "A window of the forum log.", |c| {
-            ready(forum::history(c.app, &c.body))
+        ..post("/api/forum/log/history", "A window of the forum log by line number (at most 1000 lines).", |c| {
+            Box::pin(forum::history(c.app, &c.body))
         })
     },
     post("/api/forum/start", "Start the forum actor.", |c| {

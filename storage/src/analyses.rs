@@ -210,6 +210,22 @@ impl Database {
         Ok(())
     }
 
+    /// Removes an analysis recorded `running` whose session never started (the tree refused
+    /// it: too many running, the branch stopped): refused work leaves no row behind. Whether
+    /// there was one. Nothing else refers to it yet, since only its session writes engine
+    /// outputs and forum messages.
+    pub async fn forget_unstarted_analysis(&self, id: &str) -> Result<bool> {
+        let removed = on_conn!(self, c => {
+            sqlx::query("DELETE FROM analyses WHERE id = $1 AND status = $2")
+                .bind(id)
+                .bind(AnalysisStatus::Running.as_str())
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+        });
+        Ok(removed > 0)
+    }
+
     /// Ends a running analysis with `status`, its error and result (JSON text); false (and
     /// nothing changed) when it had already ended, so a late cancel cannot overwrite a
     /// finished one.

@@ -103,6 +103,37 @@ pub(crate) const SQLITE_BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 pub struct Database {
     pub(crate) pool: Pool,
     max: u32,
+    /// How much one search may ask for: its searches are cut to it (see
+    /// [`Database::with_query_limits`]).
+    query_limits: crate::terms::QueryLimits,
+}
+
+impl Database {
+    /// This handle, cutting every search it runs to `limits` (its clones too); the default is
+    /// [`QueryLimits::default`](crate::terms::QueryLimits::default).
+    #[must_use]
+    pub fn with_query_limits(mut self, limits: crate::terms::QueryLimits) -> Self {
+        self.query_limits = limits;
+        self
+    }
+
+    /// The limits its searches are cut to, for a caller that refuses rather than cuts.
+    pub fn query_limits(&self) -> &crate::terms::QueryLimits {
+        &self.query_limits
+    }
+
+    /// The query for `text` within this handle's limits; a cut one is noted in the log.
+    pub(crate) fn query(&self, text: &str) -> crate::terms::Query {
+        let (query, clipped) = crate::terms::Query::parse_clipped(text, &self.query_limits);
+        if clipped {
+            tracing::debug!(
+                max_chars = self.query_limits.max_chars,
+                max_terms = self.query_limits.max_terms,
+                "a search beyond the limits was cut to them"
+            );
+        }
+        query
+    }
 }
 
 impl std::fmt::Debug for Database {
@@ -185,7 +216,11 @@ impl Database {
                 )
             }
         };
-        Ok(Self { pool, max })
+        Ok(Self {
+            pool,
+            max,
+            query_limits: crate::terms::QueryLimits::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

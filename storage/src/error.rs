@@ -29,6 +29,13 @@ pub enum StorageError {
     /// A file could not be read.
     #[error("{path}: {reason}")]
     File { path: String, reason: String },
+    /// A file cannot be read as a whole: it broke at this line.
+    #[error("{path}:{line}: {reason}")]
+    Malformed {
+        path: String,
+        line: u64,
+        reason: String,
+    },
 }
 
 impl StorageError {

@@ -20,6 +20,7 @@ mod reindex;
 pub mod sample;
 pub mod telemetry;
 pub mod terms;
+pub mod text;
 
 pub use db::{backend_of, Backend, Database, PoolSettings, PoolState};
 pub use error::{Result, StorageError};

@@ -7,7 +7,7 @@ use sqlx::Row;
 use crate::db::{Conn, Database};
 use crate::error::{Result, StorageError};
 use crate::model::{NewsHit, NewsItem, Topic};
-use crate::terms::{self, Query};
+use crate::terms;
 
 pub(crate) fn news_terms(title: &str, description: Option<&str>) -> String {
     terms::indexed(&format!("{title}\n{}", description.unwrap_or_default()))
@@ -220,7 +220,7 @@ impl Database {
 
     /// News whose title or description holds every term of `text`, best first.
     pub async fn search_news(&self, text: &str, limit: u32) -> Result<Vec<NewsHit>> {
-        let query = Query::parse(text);
+        let query = self.query(text);
         if query.is_empty() {
             return Ok(Vec::new());
         }

@@ -14,7 +14,6 @@ use sqlx::{QueryBuilder, Row};
 use crate::db::{Conn, Database, Pool};
 use crate::error::{Result, StorageError};
 use crate::model::{Post, PostHit, PostKind};
-use crate::terms::Query;
 
 /// Rows per SQLite statement: 19 parameters each stays under SQLite's 32,766.
 const SQLITE_BATCH: usize = 500;
@@ -42,7 +41,10 @@ struct SqliteWriter {
     max_before: Option<i64>,
     pending: HashMap<i64, String>,
     to_delete: Vec<i64>,
-    flushed: std::collections::HashSet<i64>,
+    /// The largest id flushed to the index so far. Ids the transaction inserts only grow, and a
+    /// flush writes every pending row, so the rows it inserted and flushed are exactly those
+    /// between `max_before` and this: a watermark, where a set of ids would grow with the file.
+    flushed_up_to: i64,
 }
 
 /// FTS rows gathered before they are written.
@@ -65,7 +67,7 @@ impl SqliteWriter {
                 *slot = terms;
                 continue;
             }
-            if id <= max_before || self.flushed.contains(&id) {
+            if id <= max_before || id <= self.flushed_up_to {
                 self.to_delete.push(id);
             }
             self.pending.insert(id, terms);
@@ -103,7 +105,9 @@ impl SqliteWriter {
             .execute(&mut *self.tx)
             .await?;
         }
-        self.flushed.extend(rows.iter().map(|(id, _)| *id));
+        if let Some((last, _)) = rows.last() {
+            self.flushed_up_to = self.flushed_up_to.max(*last);
+        }
         Ok(())
     }
 }
@@ -253,7 +257,7 @@ impl Database {
                     max_before: None,
                     pending: HashMap::new(),
                     to_delete: Vec::new(),
-                    flushed: std::collections::HashSet::new(),
+                    flushed_up_to: i64::MIN,
                 }))
             }),
             Pool::Postgres(p) => p.begin().await.map(WriterTx::Postgres),
@@ -276,7 +280,7 @@ impl Database {
 
     /// Posts matching every term of `search.text`, best first.
     pub async fn search_posts(&self, search: &PostSearch) -> Result<Vec<PostHit>> {
-        let query = Query::parse(&search.text);
+        let query = self.query(&search.text);
         if query.is_empty() {
             return Ok(Vec::new());
         }

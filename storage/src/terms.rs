@@ -92,6 +92,37 @@ pub fn indexed(text: &str) -> String {
     out
 }
 
+/// How much a search may ask for: every term is one more condition that each candidate row
+/// must meet, so a text of thousands of words would be thousands of ANDs (a 6,500-character
+/// search took 0.34 s). Configured by `SEARCH_QUERY_MAX_CHARS` and `SEARCH_QUERY_MAX_TERMS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryLimits {
+    /// Longest text, in characters.
+    pub max_chars: usize,
+    /// Most distinct terms.
+    pub max_terms: usize,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        Self {
+            max_chars: 256,
+            max_terms: 64,
+        }
+    }
+}
+
+/// Why a search was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum QueryRefused {
+    /// The text is longer than the limit.
+    #[error("the search is longer than {max} characters")]
+    TooLong { max: usize },
+    /// The text makes more terms than the limit.
+    #[error("the search has more than {max} terms (each word, and each pair of Chinese characters, is one)")]
+    TooManyTerms { max: usize },
+}
+
 /// A parsed search: every term must match; `prefix` terms match as prefixes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
@@ -101,12 +132,55 @@ pub struct Query {
 impl Query {
     /// The query for what a user typed. CJK runs of two or more characters need all their
     /// bigrams (the run's lone last character is implied by the last bigram, so it is left
-    /// out); a lone CJK character matches any term it starts.
+    /// out); a lone CJK character matches any term it starts. Cut to [`QueryLimits::default`]
+    /// whatever the caller, so no text makes an unbounded query.
     pub fn parse(text: &str) -> Self {
-        let mut terms = Vec::new();
+        Self::parse_clipped(text, &QueryLimits::default()).0
+    }
+
+    /// The query for `text`, refused when it is beyond `limits` (for a person, who can say
+    /// less).
+    ///
+    /// # Errors
+    /// [`QueryRefused`], saying which limit.
+    pub fn parse_within(text: &str, limits: &QueryLimits) -> Result<Self, QueryRefused> {
+        if text.chars().count() > limits.max_chars {
+            return Err(QueryRefused::TooLong {
+                max: limits.max_chars,
+            });
+        }
+        match Self::build(text, limits.max_terms) {
+            (query, false) => Ok(query),
+            (_, true) => Err(QueryRefused::TooManyTerms {
+                max: limits.max_terms,
+            }),
+        }
+    }
+
+    /// The query for `text` cut to `limits`: its first `max_chars` characters, its first
+    /// `max_terms` terms (for a program's search, which is better partly answered than not);
+    /// and whether anything was cut.
+    pub fn parse_clipped(text: &str, limits: &QueryLimits) -> (Self, bool) {
+        let cut = text
+            .char_indices()
+            .nth(limits.max_chars)
+            .map_or(text, |(at, _)| &text[..at]);
+        let (query, overflowed) = Self::build(cut, limits.max_terms);
+        (query, overflowed || cut.len() < text.len())
+    }
+
+    /// At most `max_terms` distinct terms of `text`, and whether it had more.
+    fn build(text: &str, max_terms: usize) -> (Self, bool) {
+        let mut terms: Vec<(String, bool)> = Vec::new();
+        let mut overflowed = false;
         let mut push = |t: String, prefix: bool| {
-            if !terms.iter().any(|(have, p)| *have == t && *p == prefix) {
+            if terms.iter().any(|(have, p)| *have == t && *p == prefix) {
+                return;
+            }
+            if terms.len() < max_terms {
                 terms.push((t, prefix));
+            } else {
+                overflowed = true;
             }
         };
         for part in text.split(|c: char| !(c.is_alphanumeric() || is_cjk(c))) {
@@ -142,7 +216,7 @@ impl Query {
                 push(word, false);
             }
         }
-        Self { terms }
+        (Self { terms }, overflowed)
     }
 
     pub fn is_empty(&self) -> bool {

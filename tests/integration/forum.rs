@@ -63,7 +63,11 @@ fn followed_messages_and_the_host_reach_clients_and_the_log() {
     assert!(seen[2].2.contains("马拉松"), "{}", seen[2].2);
 
     let log = server.get("/api/forum/log").json();
-    assert_eq!(log["total_lines"], 3);
+    assert_eq!(log["log_lines"].as_array().unwrap().len(), 3, "{log:#}");
+    assert_eq!(
+        (log["start"].as_u64(), log["before"].as_u64()),
+        (Some(0), None)
+    );
     let raw = log["log_lines"][0].as_str().unwrap();
     assert!(
         raw.contains("[INSIGHT]") && raw.contains("\\n第二行"),
@@ -83,9 +87,10 @@ fn followed_messages_and_the_host_reach_clients_and_the_log() {
     assert_eq!(
         (
             window["log_lines"].as_array().unwrap().len(),
-            window["has_more"].as_bool()
+            window["has_more"].as_bool(),
+            window["total_lines"].as_u64()
         ),
-        (1, Some(true))
+        (1, Some(true), Some(3))
     );
     assert_eq!(window["parsed_messages"][0]["source"], "MEDIA");
     assert_eq!(
@@ -122,4 +127,90 @@ fn the_forum_stops_and_starts_by_command() {
             Err(state)
         }
     });
+}
+
+#[test]
+fn the_log_is_served_in_pages_back_from_the_tail_and_forwards() {
+    let server = Server::start(&[
+        ("FORUM_LOG_PAGE_LINES", "4"),
+        ("FORUM_LOG_PAGE_MAX_LINES", "10"),
+    ]);
+    // The forum's own log, grown as by many analyses (the forum appends to it).
+    let path = server.path().join("data/forum.log");
+    let lines: Vec<String> = (0..25)
+        .map(|i| {
+            format!(
+                "[10:00:{:02}] [INSIGHT] [1a2b3c4d] 第{i}条 message {i}",
+                i % 60
+            )
+        })
+        .collect();
+    append(&path, &format!("{}\n", lines.join("\n")));
+
+    // Back from the tail, four lines a page, to the start.
+    let mut seen: Vec<String> = Vec::new();
+    let mut page = server.get("/api/forum/log").json();
+    let newest_end = page["after"].as_u64().unwrap();
+    loop {
+        let got: Vec<String> = page["log_lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap().to_owned())
+            .collect();
+        assert!(got.len() <= 4, "{page:#}");
+        assert_eq!(page["parsed_messages"].as_array().unwrap().len(), got.len());
+        seen.splice(0..0, got);
+        match page["before"].as_u64() {
+            Some(before) => {
+                page = server
+                    .get(&format!("/api/forum/log?before={before}"))
+                    .json()
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen, lines);
+
+    // Forwards from the newest page: nothing new, then what is appended (a line still being
+    // written waits for its newline).
+    let follow = |at: u64| {
+        server
+            .get(&format!("/api/forum/log?after={at}&limit=10"))
+            .json()
+    };
+    let empty = follow(newest_end);
+    assert_eq!(empty["log_lines"].as_array().unwrap().len(), 0);
+    assert_eq!(empty["after"].as_u64(), Some(newest_end));
+    append(
+        &path,
+        "[10:01:00] [MEDIA] [1a2b3c4d] new one\n[10:01:01] [QUERY] [1a2b3c4d] half",
+    );
+    let next = follow(newest_end);
+    assert_eq!(
+        next["log_lines"],
+        json!(["[10:01:00] [MEDIA] [1a2b3c4d] new one"])
+    );
+    assert_eq!(next["parsed_messages"][0]["content"], "new one");
+    append(&path, " done\n");
+    let last = follow(next["after"].as_u64().unwrap());
+    assert_eq!(last["parsed_messages"][0]["content"], "half done");
+
+    // Bad cursors and limits are 400s that say so.
+    for (query, code) in [
+        ("before=3", "bad_cursor"),
+        ("after=999999", "bad_cursor"),
+        ("after=abc", "bad_cursor"),
+        ("before=0&after=0", "bad_cursor"),
+        ("limit=11", "bad_limit"),
+        ("limit=0", "bad_limit"),
+    ] {
+        let answer = server.get(&format!("/api/forum/log?{query}"));
+        assert_eq!(
+            (answer.status, answer.code()),
+            (400, code.to_owned()),
+            "{query}: {}",
+            answer.body
+        );
+    }
 }

@@ -91,6 +91,11 @@ impl SessionRecords {
             .await
     }
 
+    /// Removes the row of an analysis whose session never started; whether there was one.
+    pub(crate) async fn forget_unstarted(&self, id: &AnalysisId) -> Result<bool, StorageError> {
+        self.db.forget_unstarted_analysis(id.as_str()).await
+    }
+
     /// The analysis's status, if it exists.
     pub(crate) async fn status(
         &self,

@@ -2,15 +2,23 @@
 //! comments of xhs, dy, ks, bili, wb, tieba, zhihu) into the unified post model.
 //!
 //! A file is one transaction: rows that cannot be read are reported with their file and line
-//! and skipped, while anything fatal (unreadable file, broken JSON array, database error)
-//! rolls the whole file back. Rows are upserted, so importing a file twice changes nothing.
+//! and skipped, while anything fatal (unreadable file, broken JSON array, a CSV quote never
+//! closed, database error) rolls the whole file back. Rows are upserted, so importing a file
+//! twice changes nothing.
+//!
+//! A file is streamed, never held: a reader on a blocking thread reads it record by record
+//! ([`records`]), maps each to a post and hands them over in batches through a channel of two,
+//! while this task writes the batches into the file's transaction. Memory is a few batches,
+//! whatever the file's size, and reading overlaps writing. A transaction that must be tried
+//! again (a deadlock with another import on PostgreSQL, a lost connection) reads the file
+//! again from its start.
 
 pub mod counts;
 mod mapping;
 mod records;
 pub mod shapes;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -19,12 +27,19 @@ use crate::db::Database;
 use crate::error::{Result, StorageError};
 use crate::model::{Post, PostKind};
 pub use mapping::to_post;
-use records::records;
+use records::Record;
 
 /// Rows handed to the database at a time.
 const BATCH: usize = 2000;
+/// Bytes of records gathered into one batch at most, so that a batch of large records stays
+/// small as well.
+const BATCH_BYTES: u64 = 8 << 20;
 /// Problems kept for the report (all are counted).
 const KEEP_PROBLEMS: usize = 200;
+/// The read buffer.
+const READ_BUFFER: usize = 256 * 1024;
+/// Records longer than this are not read (`IMPORT_MAX_RECORD_BYTES`'s default).
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 1 << 20;
 
 /// How a file is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -47,13 +62,26 @@ impl Format {
     }
 }
 
-/// What the caller may pin down instead of letting the file tell.
-#[derive(Debug, Clone, Default)]
+/// What the caller may pin down instead of letting the file tell, and how much it reads.
+#[derive(Debug, Clone)]
 pub struct ImportOptions {
     /// The platform (`xhs`, `weibo`…), when neither the path nor the fields tell.
     pub platform: Option<String>,
     /// A topic to file every row under.
     pub topic_id: Option<String>,
+    /// The longest record read (`IMPORT_MAX_RECORD_BYTES`); see [`records`] for what
+    /// happens to a longer one.
+    pub max_record_bytes: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self {
+            platform: None,
+            topic_id: None,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+        }
+    }
 }
 
 /// A row that was skipped, and why.
@@ -78,7 +106,9 @@ pub struct FileReport {
     pub rows: u64,
     pub contents: u64,
     pub comments: u64,
-    /// Distinct rows written (a file may repeat a row).
+    /// Rows written: a row repeated within a batch counts once, a row repeated in different
+    /// batches of the file once per batch (counting across the whole file would take memory
+    /// in proportion to it).
     pub written: u64,
     pub skipped: u64,
     /// The first skipped rows, with their lines.
@@ -89,11 +119,30 @@ pub struct FileReport {
 #[derive(Debug, Clone, Copy)]
 pub struct Progress<'a> {
     pub file: &'a str,
-    /// Bytes of the file written so far, of `total`.
+    /// Bytes of the file read and written so far, of `total`.
     pub bytes: u64,
     pub total: u64,
-    /// Records in the file.
+    /// Records read so far.
     pub rows: u64,
+}
+
+/// What the reader needs, owned, for its thread.
+struct Reading {
+    path: PathBuf,
+    name: String,
+    format: Format,
+    pinned: Option<&'static shapes::Shape>,
+    file_kind: Option<PostKind>,
+    topic_id: Option<String>,
+    max_record_bytes: usize,
+}
+
+/// Posts read and mapped, for the writer.
+struct Batch {
+    posts: Vec<Post>,
+    /// Where the reading was when the batch was full.
+    offset: u64,
+    rows: u64,
 }
 
 /// Imports `path` into `db` in one transaction.
@@ -104,11 +153,10 @@ pub async fn import_file(
     progress: &mut (dyn FnMut(Progress<'_>) + Send),
 ) -> Result<FileReport> {
     let name = path.display().to_string();
-    let fail = |reason: String| StorageError::File {
+    let format = Format::of(path).ok_or_else(|| StorageError::File {
         path: name.clone(),
-        reason,
-    };
-    let format = Format::of(path).ok_or_else(|| fail("not a .json, .jsonl or .csv file".into()))?;
+        reason: "not a .json, .jsonl or .csv file".into(),
+    })?;
     let pinned = match &options.platform {
         Some(p) => Some(shapes::shape_named(p).ok_or_else(|| {
             StorageError::Invalid(format!(
@@ -117,73 +165,28 @@ pub async fn import_file(
         })?),
         None => shapes::shape_for_path(path),
     };
-    let file_kind = file_kind(path);
-    let bytes = tokio::fs::read(path)
+    let total = tokio::fs::metadata(path)
         .await
-        .map_err(|e| fail(e.to_string()))?;
-    let total = bytes.len() as u64;
-    let records = records(&bytes, format).map_err(fail)?;
-
-    let mut report = FileReport {
-        file: name.clone(),
+        .map_err(|e| StorageError::File {
+            path: name.clone(),
+            reason: e.to_string(),
+        })?
+        .len();
+    let reading = || Reading {
+        path: path.to_path_buf(),
+        name: name.clone(),
         format,
-        rows: 0,
-        contents: 0,
-        comments: 0,
-        written: 0,
-        skipped: 0,
-        problems: Vec::new(),
+        pinned,
+        file_kind: file_kind(path),
+        topic_id: options.topic_id.clone(),
+        max_record_bytes: options.max_record_bytes,
     };
-    // Map everything first, so that a transaction that must be tried again (a deadlock with
-    // another import on PostgreSQL, say) can be, from the same rows.
-    let now = clock::now_ms();
-    let mut posts: Vec<(u64, Post)> = Vec::with_capacity(records.len());
-    for (line, offset, record) in records {
-        report.rows += 1;
-        let mapped = record.and_then(|record| {
-            let shape = pinned
-                .or_else(|| shapes::shape_for_record(&record))
-                .ok_or_else(|| {
-                    "cannot tell the platform: name it (--platform) or keep MediaCrawler's \
-                     directory names"
-                        .to_owned()
-                })?;
-            let kind = file_kind.unwrap_or(if record.contains_key("comment_id") {
-                PostKind::Comment
-            } else {
-                PostKind::Content
-            });
-            to_post(shape, kind, record, now, options.topic_id.as_deref())
-        });
-        match mapped {
-            Ok(post) => {
-                match post.kind {
-                    PostKind::Content => report.contents += 1,
-                    PostKind::Comment => report.comments += 1,
-                }
-                posts.push((offset, post));
-            }
-            Err(reason) => {
-                report.skipped += 1;
-                if report.problems.len() < KEEP_PROBLEMS {
-                    report.problems.push(RowProblem {
-                        file: name.clone(),
-                        line,
-                        reason,
-                    });
-                }
-            }
-        }
-    }
     let mut attempt = 1;
     loop {
-        match write_all(db, &posts, &name, total, report.rows, progress).await {
-            Ok(written) => {
-                report.written = written;
-                return Ok(report);
-            }
+        match import_once(db, reading(), total, progress).await {
+            Ok(report) => return Ok(report),
             Err(err) if err.is_retryable() && attempt < ATTEMPTS => {
-                tracing::warn!(file = %name, attempt, error = %err, "import conflicted; trying the file again");
+                tracing::warn!(file = %name, attempt, error = %err, "import conflicted; reading the file again");
                 attempt += 1;
                 tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
             }
@@ -195,40 +198,147 @@ pub async fn import_file(
 /// Times a file's transaction is tried when it conflicts with another.
 const ATTEMPTS: u64 = 4;
 
-/// Writes the mapped rows of one file in one transaction; returns the distinct rows written.
-async fn write_all(
+/// Reads, maps and writes the file once, in one transaction.
+async fn import_once(
     db: &Database,
-    posts: &[(u64, Post)],
-    name: &str,
+    reading: Reading,
     total: u64,
-    rows: u64,
     progress: &mut (dyn FnMut(Progress<'_>) + Send),
-) -> Result<u64> {
+) -> Result<FileReport> {
+    let name = reading.name.clone();
+    // Two batches may wait while one is written: reading stays ahead without running away.
+    let (batches, mut received) = tokio::sync::mpsc::channel::<Batch>(2);
+    let reader = tokio::task::spawn_blocking(move || read_file(&reading, &batches));
     let mut writer = db.post_writer().await?;
-    for chunk in posts.chunks(BATCH) {
-        let batch: Vec<&Post> = chunk.iter().map(|(_, p)| p).collect();
-        writer.write(&batch).await?;
+    let mut written = 0;
+    let mut rows = 0;
+    while let Some(batch) = received.recv().await {
+        written += writer.write(&batch.posts).await?;
+        rows = batch.rows;
         progress(Progress {
-            file: name,
-            bytes: chunk.last().map(|(offset, _)| *offset).unwrap_or(total),
+            file: &name,
+            bytes: batch.offset.min(total),
             total,
             rows,
         });
     }
+    let mut report = reader.await.map_err(|e| StorageError::File {
+        path: name.clone(),
+        reason: format!("the reader stopped: {e}"),
+    })??;
     writer.commit().await?;
-    // Distinct rows over the whole file (a row repeated across batches is written twice).
-    let written = posts
-        .iter()
-        .map(|(_, p)| (p.platform.as_str(), p.kind, p.platform_id.as_str()))
-        .collect::<std::collections::HashSet<_>>()
-        .len() as u64;
+    report.written = written;
     progress(Progress {
-        file: name,
+        file: &name,
         bytes: total,
         total,
-        rows,
+        rows: rows.max(report.rows),
     });
-    Ok(written)
+    Ok(report)
+}
+
+/// Reads and maps every record of the file into batches sent to `batches`; the report of
+/// what was read (all but `written`). Stops early, with an empty report, when the writer has
+/// gone (it failed, and says why).
+fn read_file(reading: &Reading, batches: &tokio::sync::mpsc::Sender<Batch>) -> Result<FileReport> {
+    let name = &reading.name;
+    let file = std::fs::File::open(&reading.path).map_err(|e| StorageError::File {
+        path: name.clone(),
+        reason: e.to_string(),
+    })?;
+    let input = std::io::BufReader::with_capacity(READ_BUFFER, file);
+    let mut report = FileReport {
+        file: name.clone(),
+        format: reading.format,
+        rows: 0,
+        contents: 0,
+        comments: 0,
+        written: 0,
+        skipped: 0,
+        problems: Vec::new(),
+    };
+    let now = clock::now_ms();
+    let mut batch: Vec<Post> = Vec::with_capacity(BATCH);
+    let (mut batch_from, mut offset) = (0u64, 0u64);
+    let mut writer_gone = false;
+    let mut take = |record: Record| -> bool {
+        report.rows += 1;
+        offset = record.end;
+        match map(reading, record.fields, now) {
+            Ok(post) => {
+                match post.kind {
+                    PostKind::Content => report.contents += 1,
+                    PostKind::Comment => report.comments += 1,
+                }
+                batch.push(post);
+            }
+            Err(reason) => {
+                report.skipped += 1;
+                if report.problems.len() < KEEP_PROBLEMS {
+                    report.problems.push(RowProblem {
+                        file: name.clone(),
+                        line: record.line,
+                        reason,
+                    });
+                }
+            }
+        }
+        if batch.len() >= BATCH || offset.saturating_sub(batch_from) >= BATCH_BYTES {
+            let full = Batch {
+                posts: std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
+                offset,
+                rows: report.rows,
+            };
+            batch_from = offset;
+            if batches.blocking_send(full).is_err() {
+                writer_gone = true;
+                return false;
+            }
+        }
+        true
+    };
+    let read = records::read(input, reading.format, reading.max_record_bytes, &mut take);
+    if let Err(broken) = read {
+        return Err(StorageError::Malformed {
+            path: name.clone(),
+            line: broken.line,
+            reason: broken.reason,
+        });
+    }
+    if !writer_gone && !batch.is_empty() {
+        let last = Batch {
+            posts: batch,
+            offset,
+            rows: report.rows,
+        };
+        // A writer that has gone has its own error to give.
+        let _ = batches.blocking_send(last);
+    }
+    Ok(report)
+}
+
+/// One record as a post, or why not.
+fn map(
+    reading: &Reading,
+    fields: std::result::Result<serde_json::Map<String, serde_json::Value>, String>,
+    now: i64,
+) -> std::result::Result<Post, String> {
+    let record = fields?;
+    let shape = reading
+        .pinned
+        .or_else(|| shapes::shape_for_record(&record))
+        .ok_or_else(|| {
+            "cannot tell the platform: name it (--platform) or keep MediaCrawler's directory names"
+                .to_owned()
+        })?;
+    let kind = reading
+        .file_kind
+        .unwrap_or(if record.contains_key("comment_id") {
+            PostKind::Comment
+        } else {
+            PostKind::Content
+        });
+    to_post(shape, kind, record, now, reading.topic_id.as_deref())
 }
 
 /// Contents or comments, when the file name says (`search_comments_2024-01-01.json`).

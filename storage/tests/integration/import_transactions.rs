@@ -1,6 +1,6 @@
 //! An import is one transaction per file: a writer that is not committed leaves nothing,
 //! writers at once take turns (and PostgreSQL deadlocks are tried again), progress comes in
-//! order, and a connection lost mid-file is tried again from the rows already read — or, lost
+//! order, and a connection lost mid-file is tried again, reading the file again — or, lost
 //! for good, leaves nothing of the file.
 
 use serde_json::json;
@@ -144,11 +144,13 @@ async fn a_large_file_reports_its_progress_in_order_and_lands_whole(b: Backend) 
         "{}: {seen:?}",
         b.name
     );
+    // Rows as read so far: the file is streamed, so the total is known only at its end.
     assert!(
         seen.iter()
-            .all(|s| s.1 == size && s.0 <= size && s.2 == 5000),
+            .all(|s| s.1 == size && s.0 <= size && s.2 <= 5000),
         "{seen:?}"
     );
+    assert!(seen.windows(2).all(|w| w[0].2 <= w[1].2), "{seen:?}");
     assert_eq!(seen.last(), Some(&(size, size, 5000)), "{}", b.name);
     assert!(seen[0].0 < size, "{}: {seen:?}", b.name);
 }
@@ -181,7 +183,7 @@ async fn a_connection_lost_mid_file_is_tried_again_and_lost_for_good_leaves_noth
     );
     let options = ImportOptions::default();
 
-    // Lost once, after the first batch: the file is written again from the rows already read.
+    // Lost once, after the first batch: the file is read and written again.
     let (first_batch, mut written) = tokio::sync::watch::channel(false);
     let mut progress = |_: storage::import::Progress<'_>| {
         first_batch.send_replace(true);

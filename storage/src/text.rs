@@ -1,0 +1,74 @@
+//! Text a client may ask us to store or search: NUL and control characters are refused where
+//! text comes in, because PostgreSQL refuses a NUL outright (the request failed as a database
+//! error) while SQLite stores it raw, and a control character in a stored query is a trap for
+//! every terminal and log that shows it later. Tab, line feed and carriage return are ordinary
+//! whitespace in typed text and pass. Imported files are not refused for them: the import
+//! removes NULs (see `import::mapping`).
+
+/// A character text must not hold, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "control character U+{code:04X} at character {at}: NUL and control characters cannot be stored"
+)]
+pub struct ControlCharacter {
+    /// Its position, in characters from 0.
+    pub at: usize,
+    /// Its code point.
+    pub code: u32,
+}
+
+/// Whether `c` is refused: a C0 control other than tab, line feed and carriage return, DEL, or
+/// a C1 control.
+pub fn is_refused(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// The first refused character of `text`, if any.
+///
+/// # Errors
+/// [`ControlCharacter`] for the first one.
+pub fn check(text: &str) -> Result<(), ControlCharacter> {
+    match text.chars().enumerate().find(|(_, c)| is_refused(*c)) {
+        Some((at, c)) => Err(ControlCharacter {
+            at,
+            code: u32::from(c),
+        }),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Which characters are refused, and that ordinary text of any script passes.
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn nul_and_controls_are_refused_whitespace_is_not() {
+        assert_eq!(check("ab\0c"), Err(ControlCharacter { at: 2, code: 0 }));
+        assert_eq!(check("舆情\u{1b}[31m").unwrap_err().at, 2);
+        assert_eq!(check("x\u{7f}").unwrap_err().code, 0x7f);
+        assert_eq!(check("\u{85}").unwrap_err().code, 0x85);
+        assert!(check("马拉松\tmarathon\r\nsecond line").is_ok());
+        assert!(check("").is_ok());
+        let message = check("a\0").unwrap_err().to_string();
+        assert!(message.contains("U+0000 at character 1"), "{message}");
+    }
+
+    proptest! {
+        #[test]
+        fn text_without_controls_passes_and_any_control_is_found(
+            text in "[a-zA-Z0-9 电池召回，。!?]{0,20}",
+            at in 0usize..21,
+            control in prop_oneof![0u32..0x09, 0x0bu32..0x0d, 0x0eu32..0x20, 0x7fu32..0xa0],
+        ) {
+            prop_assert!(check(&text).is_ok());
+            let mut chars: Vec<char> = text.chars().collect();
+            let at = at.min(chars.len());
+            let c = char::from_u32(control).unwrap();
+            chars.insert(at, c);
+            let with: String = chars.into_iter().collect();
+            prop_assert_eq!(check(&with), Err(ControlCharacter { at, code: control }));
+        }
+    }
+}
