@@ -81,11 +81,6 @@ pub enum EventError {
         /// The limit.
         max: usize,
     },
-    /// The cluster link's outbox is full (Redis is slower than the publishers): refused rather
-    /// than numbered here, since a local number in the cluster's epoch could be issued again
-    /// by the cluster for another event.
-    #[error("the event was not published: the cluster link is saturated")]
-    ClusterBusy,
 }
 
 /// Checks a topic name.

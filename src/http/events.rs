@@ -333,9 +333,7 @@ pub async fn publish(app: &App, topic: &str, body: &[u8]) -> ApiResult {
         .await
         .map_err(|e| match e {
             events::EventError::TooLarge { bytes, .. } => too_large(bytes),
-            events::EventError::NotNumbered | events::EventError::ClusterBusy => {
-                ApiError::unavailable(e.to_string())
-            }
+            events::EventError::NotNumbered => ApiError::unavailable(e.to_string()),
             other => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_event",
