@@ -156,7 +156,8 @@ struct Frame<'a> {
 }
 
 impl Event {
-    /// Builds an event and renders its frame.
+    /// Builds an event and renders its frame (the payload made one line first, see
+    /// [`one_line`]: every event passes here, published, ingested or adopted).
     pub(crate) fn new(
         topic: Arc<str>,
         kind: Arc<str>,
@@ -164,6 +165,7 @@ impl Event {
         ts: SystemTime,
         payload: Box<RawValue>,
     ) -> Self {
+        let payload = one_line(payload);
         let frame = serde_json::to_vec(&Frame {
             event: &kind,
             topic: &topic,
@@ -220,6 +222,20 @@ impl Event {
         // Built from serde_json output, which is UTF-8.
         std::str::from_utf8(&self.frame).unwrap_or_default()
     }
+}
+
+/// The payload as one line. A raw payload keeps its publisher's whitespace, and an SSE `data:`
+/// line ends at a CR or an LF — a blank line would end the event early, for every client of
+/// the topic. In valid JSON a CR or LF can only be whitespace between tokens (inside strings
+/// they must be escaped), and no two tokens need it to stay apart, so each becomes a space:
+/// same meaning, one line. Only a payload holding one pays for the copy.
+pub(crate) fn one_line(payload: Box<RawValue>) -> Box<RawValue> {
+    if !payload.get().contains(['\n', '\r']) {
+        return payload;
+    }
+    let text = payload.get().replace(['\n', '\r'], " ");
+    // Cannot fail (whitespace for whitespace); should it, the original is still valid JSON.
+    RawValue::from_string(text).unwrap_or(payload)
 }
 
 /// Renders `value` as a raw JSON payload.

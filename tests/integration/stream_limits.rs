@@ -24,6 +24,29 @@ fn publish(server: &Server, topic: &str, data: &Value) -> String {
     answer.json()["id"].as_str().unwrap().to_owned()
 }
 
+/// Review of issue 12: a payload's own line breaks (raw JSON keeps the publisher's
+/// whitespace) once went into the SSE `data:` line as they were; the blank line ended the event
+/// early for every client of the topic. Every frame is one line, and the next event is whole.
+#[test]
+fn a_payload_with_line_breaks_is_one_sse_event() {
+    let server = Server::start(&[]);
+    let mut client = SseClient::open(&server.base, "/api/events?topics=ext/nl", &[]);
+    client.next_frame();
+    let answer = server.post_raw(
+        "/api/events/ext/nl",
+        Some(&server.token),
+        "{\"type\":\"tick\",\"data\":{\"a\":\n\n1,\r\n\"b\":[2,\n3]}}",
+    );
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let event = client.next_event().unwrap();
+    assert_eq!(event.event.as_deref(), Some("tick"));
+    assert_eq!(event.json()["data"], json!({"a": 1, "b": [2, 3]}));
+    let next = publish(&server, "ext/nl", &json!("after"));
+    let frame = client.next_event().unwrap();
+    assert_eq!(frame.id.as_deref(), Some(next.as_str()), "{frame:?}");
+    assert_eq!(frame.json()["data"], "after");
+}
+
 /// Issue 12 (9): a cursor that cannot be read is a 200 whose stream starts with `resync` — on
 /// the header, the query and a WebSocket `since` — and its text is not logged.
 #[test]
