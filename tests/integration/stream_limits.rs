@@ -66,6 +66,11 @@ fn issue12_a_malformed_cursor_is_a_200_that_starts_with_resync() {
             "/api/events?topics=ext/c".to_owned(),
             vec![("Last-Event-ID", "0123456789abcdef-")],
         ),
+        // Given twice: which one would be honoured? Neither — resync, not a 400.
+        (
+            "/api/events?topics=ext/c&last_event_id=0000000000000001-1&last_event_id=b".to_owned(),
+            vec![],
+        ),
     ] {
         let mut client = SseClient::open(&server.base, &path, &headers);
         assert_eq!(client.status(), 200, "{path} {headers:?}");
