@@ -202,6 +202,20 @@ impl Event {
         }
     }
 
+    /// Bytes an event may cost beyond three times its payload, at most: the struct, its topic
+    /// and type (at their longest) and cursor in each rendering, the frames' field names and
+    /// the SSE lines. [`Event::stored_bytes_at_most`] uses it.
+    pub const STORED_OVERHEAD_MAX: usize = 2_048;
+
+    /// The most an event with a payload of `payload` bytes costs to keep ([`Event::stored_bytes`]):
+    /// the payload is stored three times (as it is, in the JSON frame, in the SSE frame), plus
+    /// [`Event::STORED_OVERHEAD_MAX`].
+    pub const fn stored_bytes_at_most(payload: usize) -> usize {
+        payload
+            .saturating_mul(3)
+            .saturating_add(Self::STORED_OVERHEAD_MAX)
+    }
+
     /// What keeping this event costs, in bytes (see the field).
     pub fn stored_bytes(&self) -> usize {
         self.stored_bytes

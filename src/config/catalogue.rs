@@ -480,13 +480,13 @@ catalogue! {
         "67108864",
         1_048_576,
         17_179_869_184,
-        "Bytes of events kept for clients that resume, all topics together (each event counts its payload and its two rendered frames; the oldest go first). Also caps the Redis stream's messages.",
+        "Bytes of events kept for clients that resume, all topics together (each event counts its payload and its two rendered frames, about 3× the payload plus up to 2 KiB; the oldest go first). Must hold at least 4 events of BETTAFISH_EVENT_MAX_BYTES counted so (about 12× it), so that a resume can span a few of the largest events. Also caps the Redis stream's messages.",
     ));
     BETTAFISH_EVENT_MAX_BYTES = at_start(count(
         "1048576",
         1_024,
         67_108_864,
-        "Largest event payload (its JSON `data`): `POST /api/events/{topic}` answers 413 beyond it; an internal publication beyond it is refused, logged and counted (log lines forwarded to topics are cut to fit). At most BETTAFISH_EVENT_HISTORY_MAX_BYTES.",
+        "Largest event payload (its JSON `data`): `POST /api/events/{topic}` answers 413 beyond it; an internal publication beyond it is refused, logged and counted (log lines forwarded to topics are cut to fit). BETTAFISH_EVENT_HISTORY_MAX_BYTES must hold at least 4 such events as stored (about 12× this).",
     ));
     BETTAFISH_CLIENT_QUEUE_BYTES = at_start(count(
         "16777216",

@@ -184,12 +184,12 @@ fn issue12_a_publish_body_of_the_wrong_shape_is_422_and_publishes_nothing() {
 #[test]
 fn issue12_events_and_the_history_are_bounded_by_bytes() {
     let server = Server::start(&[
-        ("BETTAFISH_EVENT_MAX_BYTES", "200000"),
+        ("BETTAFISH_EVENT_MAX_BYTES", "60000"),
         ("BETTAFISH_EVENT_HISTORY_MAX_BYTES", "1048576"),
     ]);
     let answer = server.post(
         "/api/events/ext/big",
-        &json!({"type": "tick", "data": "x".repeat(300_000)}),
+        &json!({"type": "tick", "data": "x".repeat(70_000)}),
     );
     assert_eq!(
         (answer.status, answer.code().as_str()),
@@ -199,9 +199,9 @@ fn issue12_events_and_the_history_are_bounded_by_bytes() {
         server.metric(r#"bettafish_events_refused_total{reason="too_large"}"#),
         Some(1.0)
     );
-    let blob = "x".repeat(100_000);
+    let blob = "x".repeat(50_000);
     let first = publish(&server, "ext/big", &json!(blob));
-    for _ in 0..30 {
+    for _ in 0..40 {
         publish(&server, "ext/big", &json!(blob));
     }
     let kept = server.metric("bettafish_event_history_bytes").unwrap();

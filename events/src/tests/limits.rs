@@ -218,3 +218,24 @@ fn a_history_trimmed_past_a_replay_s_cursor_says_so() {
     }
     assert!(matches!(sub.page(after, until), Page::Trimmed));
 }
+
+#[test]
+fn an_event_costs_at_most_three_payloads_and_the_overhead() {
+    let bus = bus_with(HubConfig::default());
+    let topic = format!("a{}", "b".repeat(127));
+    let kind = "k".repeat(64);
+    let sub = bus.subscribe(TopicFilter::parse(&topic).unwrap(), None);
+    for data in [json!(0), blob(10_000)] {
+        bus.publish(&topic, &kind, &data).unwrap();
+        let Some(Next::Event(event)) = sub.queue.try_next() else {
+            panic!("delivered")
+        };
+        let payload = event.payload.get().len();
+        assert!(
+            event.stored_bytes() <= super::super::Event::stored_bytes_at_most(payload),
+            "{} > 3 × {payload} + overhead",
+            event.stored_bytes()
+        );
+        assert!(event.stored_bytes() >= 3 * payload);
+    }
+}
