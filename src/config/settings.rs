@@ -292,6 +292,7 @@ pub(super) fn event_hub(keys: &Reader<'_>) -> Result<events::HubConfig, ConfigEr
         client_queue_bytes: keys.number(catalogue::BETTAFISH_CLIENT_QUEUE_BYTES)?,
         max_event_bytes: keys.number(catalogue::BETTAFISH_EVENT_MAX_BYTES)?,
         replay_page_events: keys.number(catalogue::BETTAFISH_REPLAY_PAGE_EVENTS)?,
+        replay_page_bytes: keys.number(catalogue::BETTAFISH_REPLAY_PAGE_BYTES)?,
     };
     // The history counts what an event costs to keep — its payload three times (as it is and
     // in its two rendered frames) plus names and frame fields — not its payload alone: a

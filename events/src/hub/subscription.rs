@@ -112,11 +112,11 @@ impl Drop for Subscription {
 
 impl Hub {
     /// A page of the history for `filter`: events after `after` up to `until`, at most
-    /// [`HubConfig::replay_page_events`] of them and [`HubConfig::client_queue_bytes`] of
+    /// [`HubConfig::replay_page_events`] of them and [`HubConfig::replay_page_bytes`] of
     /// bytes (always at least one event), looking at no more than [`PAGE_SCAN`] entries.
     pub(super) fn page(&self, filter: &TopicFilter, after: u64, until: u64) -> Page {
         let max_events = self.config.replay_page_events.max(1);
-        let max_bytes = self.config.client_queue_bytes;
+        let max_bytes = self.config.replay_page_bytes;
         let state = self.lock();
         if state.trimmed_through > after {
             return Page::Trimmed;

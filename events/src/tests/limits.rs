@@ -162,9 +162,9 @@ fn a_replay_is_read_in_bounded_pages_of_the_filter_s_events() {
         replayed(&sub).unwrap(),
         (1..=20).step_by(2).collect::<Vec<u64>>()
     );
-    // A page holds about `client_queue_bytes` at most, and always one event.
+    // A page holds `replay_page_bytes` at most, and always one event.
     let big = bus_with(HubConfig {
-        client_queue_bytes: 65_536,
+        replay_page_bytes: 65_536,
         ..HubConfig::default()
     });
     let start = big.position();
