@@ -14,9 +14,15 @@
 //!   yielded, which the hub answers with a resync;
 //! - a client that fell behind its queue gets what was queued, then [`Notice::Lagged`] naming
 //!   the cursor to resume from, then the end;
-//! - the stop signal (the server shutting down) yields [`Notice::Shutdown`], then the end;
+//! - the stop signal (the server shutting down) yields [`Notice::Shutdown`], then the end —
+//!   before whatever is queued or left of a replay;
 //! - with [`Ending::After`], the end follows the first event the rule picks (a session's last
 //!   event: its stream has nothing more to say).
+//!
+//! A replay never holds a runtime worker: [`Feed::next`] yields to the runtime before reading
+//! each page (a page may scan thousands of entries matching nothing), and [`Feed::try_next`]
+//! stops at a page that held nothing for the filter, so one client resuming across a long
+//! history cannot starve the others.
 //!
 //! Heartbeats are the transports' own (an SSE comment after a quiet interval; WebSocket pings
 //! on a fixed one), so [`Feed::next`] is cancel-safe: a transport selects on it beside its
@@ -270,16 +276,26 @@ impl Feed {
     }
 
     /// The next item, waiting for it; `None` once the feed has ended. The stop signal comes
-    /// before queued events. Cancel-safe: nothing is taken unless it is returned.
+    /// before queued events and the rest of a replay. Cancel-safe: nothing is taken unless it
+    /// is returned.
     pub async fn next(&mut self) -> Option<Item> {
         loop {
             if self.ended {
                 return None;
             }
+            if self.stopping() {
+                let shutdown = Item::Notice(Notice::Shutdown {
+                    resume_from: self.last,
+                });
+                return Some(self.yielded(shutdown));
+            }
             if let Some(item) = self.ahead.pop_front() {
                 return Some(self.yielded(item));
             }
             if self.replay.is_some() {
+                // Between pages, the other tasks of this worker run (cancelling here takes
+                // nothing: the page is read after).
+                tokio::task::yield_now().await;
                 self.next_page();
                 continue;
             }
@@ -312,7 +328,9 @@ impl Feed {
     }
 
     /// The next item if one is ready now (the stop signal is not looked at): what a transport
-    /// adds to a write it is about to make. `None` when nothing is ready or the feed has ended.
+    /// adds to a write it is about to make. `None` when nothing is ready, when a page of the
+    /// replay held nothing for the filter (the caller writes what it has and comes back through
+    /// [`Feed::next`], which yields to the runtime first), or when the feed has ended.
     pub fn try_next(&mut self) -> Option<Item> {
         loop {
             if self.ended {
@@ -323,6 +341,9 @@ impl Feed {
             }
             if self.replay.is_some() {
                 self.next_page();
+                if self.ahead.is_empty() && self.replay.is_some() {
+                    return None;
+                }
                 continue;
             }
             if self.started_and_done() {
@@ -367,6 +388,11 @@ impl Feed {
                 }));
             }
         }
+    }
+
+    /// Whether the server is stopping (or nobody is left to say it is not).
+    fn stopping(&self) -> bool {
+        self.stop.has_changed().is_err() || *self.stop.borrow()
     }
 
     /// What one read of the queue means for the client; `None` when there is nothing to yield
