@@ -193,6 +193,10 @@ pub struct Feed {
     replay: Option<Replay>,
     /// The last event (or resync position) yielded: where a resubscription resumes from.
     last: Option<Cursor>,
+    /// Where a live subscription was registered (its queue holds what follows), while nothing
+    /// has been yielded: a resubscription before the first event resumes from it, so the
+    /// events queued meanwhile are read again from the history, not dropped with the queue.
+    registered: Option<Cursor>,
     /// True once the server stops (or the sender is gone): ends the feed with a notice.
     stop: watch::Receiver<bool>,
     ending: Ending,
@@ -216,6 +220,7 @@ impl Feed {
             ahead: VecDeque::new(),
             replay: None,
             last: None,
+            registered: None,
             stop,
             ending: Ending::Open,
             ended: false,
@@ -231,8 +236,8 @@ impl Feed {
 
     /// (Re)subscribes to `filter`, beginning as `since` asks (an `Option<Cursor>` will do:
     /// none is live events only). Whatever the previous subscription had not yielded yet is
-    /// dropped; `last` stays, so a transport that changes topics passes `self.last()` to miss
-    /// and repeat nothing.
+    /// dropped; where the client stands stays, so a transport that changes topics passes
+    /// [`Feed::resume_point`] to miss and repeat nothing.
     pub fn subscribe(&mut self, filter: TopicFilter, since: impl Into<Since>) {
         let since = since.into();
         self.ahead.clear();
@@ -248,6 +253,9 @@ impl Feed {
             self.last = Some(cursor);
         }
         let mut subscription = self.bus.subscribe(self.filter.clone(), since);
+        if since == Since::Now && self.last.is_none() {
+            self.registered = Some(subscription.position);
+        }
         match std::mem::replace(&mut subscription.start, Start::Live) {
             Start::Live => {}
             Start::Replay { after, until } => {
@@ -268,6 +276,13 @@ impl Feed {
     /// The cursor of the last event (or resync) yielded.
     pub fn last(&self) -> Option<Cursor> {
         self.last
+    }
+
+    /// Where a resubscription should begin to miss and repeat nothing: after the last item
+    /// yielded, or — before any — where the live subscription was registered (its queued
+    /// events are then replayed from the history). None when the client stands nowhere yet.
+    pub fn resume_point(&self) -> Option<Cursor> {
+        self.last.or(self.registered)
     }
 
     /// Whether the feed has ended (`next` returns `None` from now on).
@@ -407,7 +422,7 @@ impl Feed {
             Next::Closed(_) => {
                 // A new epoch: resubscribe from where the client stands; the hub answers
                 // resync (or, with no cursor, live events of the new epoch).
-                self.subscribe(self.filter.clone(), self.last);
+                self.subscribe(self.filter.clone(), self.resume_point());
                 self.ahead.pop_front()
             }
         }

@@ -414,6 +414,7 @@ impl Hub {
             filter,
             queue,
             start,
+            position,
         }
     }
 

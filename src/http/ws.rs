@@ -25,7 +25,8 @@
 //! something to send is dropped once its socket has taken nothing for that long, as SSE drops
 //! a stalled stream — no close frame can reach it. A cursor in `since` that cannot be read is
 //! answered like one that cannot be resumed: `subscribed`, then `resync`. Changing topics
-//! resubscribes from the last event delivered, so nothing is missed or repeated.
+//! resubscribes from the last event delivered (before any, from where the subscription was
+//! registered), so nothing queued is lost and nothing is repeated.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -331,7 +332,7 @@ impl Session<'_> {
                 };
                 // A cursor that cannot be read is answered with `resync` (never echoed).
                 let since = match since.as_deref().filter(|s| !s.is_empty()) {
-                    None => Since::from(self.feed.last()),
+                    None => Since::from(self.feed.resume_point()),
                     Some(text) => text.parse().map_or(Since::Unreadable, Since::After),
                 };
                 self.app
@@ -347,7 +348,7 @@ impl Session<'_> {
                     Err(err) => return vec![error_frame("bad_topics", &err.to_string())],
                 };
                 let filter = self.feed.filter().without(&removed);
-                let since = Since::from(self.feed.last());
+                let since = Since::from(self.feed.resume_point());
                 vec![self.subscribe(filter, since)]
             }
             ClientOp::Restart { path } => vec![self.command(Operation::Restart, &path).await],

@@ -391,3 +391,20 @@ async fn a_replay_yields_between_pages_and_stops_for_shutdown() {
     assert_eq!(notice, Notice::Shutdown { resume_from: Some(wanted[0]) });
     assert!(feed.next().await.is_none());
 }
+
+#[tokio::test]
+async fn changing_topics_before_the_first_event_loses_nothing_queued() {
+    let bus = bus(100, 100);
+    publish(&bus, "a", "x");
+    let (mut feed, _stop) = feed(&bus);
+    feed.subscribe(filter("a"), None);
+    assert_eq!(feed.last(), None);
+    let queued = publish(&bus, "a", "x");
+    publish(&bus, "b", "x");
+    // The client adds `b` before reading anything: the queued `a` event is not dropped with
+    // the old queue, nothing from before the subscription comes, and nothing comes twice.
+    feed.subscribe(feed.filter().union(&filter("b")), feed.resume_point());
+    assert_eq!(ready(&mut feed), [queued.offset.to_string(), "3".into()]);
+    let next = publish(&bus, "a", "x");
+    assert_eq!(ready(&mut feed), [next.offset.to_string()]);
+}

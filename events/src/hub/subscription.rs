@@ -89,6 +89,9 @@ pub struct Subscription {
     pub queue: Arc<SubscriberQueue>,
     /// What comes before the queue.
     pub start: Start,
+    /// The position when the queue was registered: the queue holds what follows it. Where a
+    /// live subscriber stands until it has been given something.
+    pub position: Cursor,
 }
 
 impl Subscription {
