@@ -182,6 +182,17 @@ fn filters_and_names_are_validated() {
             && !f.matches("report")
             && !f.matches("reports/1")
     );
+    // A filter grown pattern by pattern is capped as one parsed at once.
+    let mut grown = TopicFilter::parse("a0").unwrap();
+    for n in 1..super::topic::MAX_PATTERNS {
+        grown = grown.union(&TopicFilter::parse(&format!("a{n}")).unwrap()).unwrap();
+    }
+    assert_eq!(grown.len(), super::topic::MAX_PATTERNS);
+    assert!(grown.union(&TopicFilter::parse("a0").unwrap()).is_ok(), "already held");
+    assert!(matches!(
+        grown.union(&TopicFilter::parse("one-more").unwrap()),
+        Err(super::TopicError::TooMany(_))
+    ));
     let bus = bus(10, 10);
     assert!(bus.publish("bad topic", "x", &1).is_err());
     assert!(bus.publish("ok", "Bad Type", &1).is_err());

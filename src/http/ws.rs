@@ -339,7 +339,11 @@ impl Session<'_> {
                     .bus
                     .catch_up(since.cursor(), super::events::catch_up_within(self.app))
                     .await;
-                let filter = self.feed.filter().union(&added);
+                // The topics a connection adds up over its frames are capped as one frame's are.
+                let filter = match self.feed.filter().union(&added) {
+                    Ok(filter) => filter,
+                    Err(err) => return vec![error_frame("bad_topics", &err.to_string())],
+                };
                 vec![self.subscribe(filter, since)]
             }
             ClientOp::Unsubscribe { topics } => {
