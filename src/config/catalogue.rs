@@ -516,6 +516,6 @@ catalogue! {
         "60",
         1,
         3_600,
-        "Longest a WebSocket write may wait on a client that does not read; beyond it the connection is dropped as a slow consumer.",
+        "Longest a WebSocket send may go without the client taking any bytes; beyond it the connection is dropped as a slow consumer. A slow but steady reader is never dropped for how long a big frame takes.",
     );
 }

@@ -20,10 +20,12 @@
 //! that fell behind its queue (which holds at most `BETTAFISH_CLIENT_QUEUE_EVENTS` and
 //! `BETTAFISH_CLIENT_QUEUE_BYTES`, as for SSE): "try again later" is what it should do, after
 //! a pause, resuming from `resume_from` with `since`; 1008 would tell it that it broke a rule,
-//! which clients treat as final. Every write is bounded in time
-//! (`BETTAFISH_WS_SEND_TIMEOUT_SECS`): a client that stops reading while the server has
-//! something to send is dropped once its socket has taken nothing for that long, as SSE drops
-//! a stalled stream — no close frame can reach it. A cursor in `since` that cannot be read is
+//! which clients treat as final. Every send is bounded by the time the socket takes nothing
+//! (`BETTAFISH_WS_SEND_TIMEOUT_SECS`, see [`progress`]): a client that stops reading while the
+//! server has something to send is dropped once its socket has taken nothing for that long,
+//! as SSE drops a stalled stream — no close frame can reach it — while a slow but steady
+//! reader of big frames is served however long they take. A turn sends at most [`BATCH`]
+//! frames of the feed and about [`BATCH_BYTES`], so the client's own frames are read between. A cursor in `since` that cannot be read is
 //! answered like one that cannot be resumed: `subscribed`, then `resync`. Changing topics
 //! resubscribes from the last event delivered (before any, from where the subscription was
 //! registered), so nothing queued is lost and nothing is repeated.
@@ -32,6 +34,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use events::{system_frame, Cursor, Event, Feed, Item, Notice, Since, TopicFilter};
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
@@ -49,6 +52,10 @@ use crate::auth::Access;
 use crate::internal_events::RealtimeConnection;
 use crate::service::App;
 
+mod progress;
+
+use progress::{LastWrite, Progress};
+
 /// Bytes a connection buffers for reading: frames from clients are small commands, so a small
 /// buffer keeps an idle connection cheap (tungstenite's default is 128 KiB).
 const READ_BUFFER: usize = 4 * 1024;
@@ -56,6 +63,10 @@ const READ_BUFFER: usize = 4 * 1024;
 /// Frames of the feed sent at most in one turn after a client's operation (a replay's first
 /// page with its `subscribed`); the rest follows on the next turns, between the client's frames.
 const BATCH: usize = 64;
+
+/// Bytes of the feed's frames sent at most in one turn (at least one frame): a resume of big
+/// events goes out over several turns, reading the client's frames between them.
+const BATCH_BYTES: usize = 256 * 1024;
 
 /// Why the server closes a connection; each has its close code (RFC 6455 §7.4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,13 +234,14 @@ pub fn upgrade(call: &Call<'_>) -> ApiResult {
                 .write_buffer_size(0)
                 .max_message_size(Some(max))
                 .max_frame_size(Some(max));
+            let last_write = LastWrite::new();
             let socket = WebSocketStream::from_raw_socket(
-                TokioIo::new(upgraded),
+                Progress::new(TokioIo::new(upgraded), last_write.clone()),
                 Role::Server,
                 Some(config),
             )
             .await;
-            session(socket, app, operator).await;
+            session(socket, app, operator, last_write).await;
         }
     });
     let mut response = reply::with_type(
@@ -362,9 +374,55 @@ impl Session<'_> {
     }
 }
 
-/// Runs one connection to its end.
-async fn session<S>(socket: WebSocketStream<S>, app: Arc<App>, operator: bool)
+/// Why sending a turn's frames stopped.
+enum Unsent {
+    /// The connection failed.
+    Failed,
+    /// The socket took nothing for the send timeout.
+    Stalled,
+}
+
+/// Sends `out` in order. A send may take as long as the socket keeps taking bytes; it is
+/// given up as stalled once the socket has taken nothing for `timeout` (counted from the
+/// send's start when the socket was idle before it).
+async fn send_all<S>(
+    tx: &mut SplitSink<WebSocketStream<S>, Message>,
+    out: Vec<Message>,
+    last_write: &LastWrite,
+    timeout: Duration,
+) -> Result<(), Unsent>
 where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    for message in out {
+        let began = tokio::time::Instant::now();
+        let send = tx.send(message);
+        tokio::pin!(send);
+        loop {
+            let deadline = last_write.get().max(began) + timeout;
+            tokio::select! {
+                sent = &mut send => {
+                    sent.map_err(|_| Unsent::Failed)?;
+                    break;
+                }
+                () = tokio::time::sleep_until(deadline) => {
+                    if last_write.get().max(began) + timeout <= tokio::time::Instant::now() {
+                        return Err(Unsent::Stalled);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs one connection to its end.
+async fn session<S>(
+    socket: WebSocketStream<S>,
+    app: Arc<App>,
+    operator: bool,
+    last_write: LastWrite,
+) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     let heartbeat = app.config().heartbeat;
@@ -422,14 +480,17 @@ where
                 }
             }
         }
+        let mut batch_bytes = 0usize;
         for _ in 0..BATCH {
-            if !answered || ending.is_some() {
+            if !answered || ending.is_some() || batch_bytes >= BATCH_BYTES {
                 break;
             }
             let Some(item) = session.feed.try_next() else {
                 break;
             };
+            let before = out.len();
             ending = session.encode(item, &mut out);
+            batch_bytes += out[before..].iter().map(Message::len).sum::<usize>();
         }
         if let Some(closing) = ending {
             out.push(close(closing));
@@ -437,19 +498,10 @@ where
                 session.connection.dropped(reason);
             }
         }
-        // The whole turn's writes share one deadline: a client that does not read is dropped
-        // once its socket has taken nothing for that long.
-        let sent = tokio::time::timeout(send_timeout, async {
-            for message in out {
-                tx.send(message).await?;
-            }
-            Ok::<(), WsError>(())
-        })
-        .await;
-        match sent {
-            Ok(Ok(())) => {}
-            Ok(Err(_)) => return,
-            Err(_) => {
+        match send_all(&mut tx, out, &last_write, send_timeout).await {
+            Ok(()) => {}
+            Err(Unsent::Failed) => return,
+            Err(Unsent::Stalled) => {
                 session.connection.dropped("stalled");
                 return;
             }

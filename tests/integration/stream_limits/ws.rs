@@ -249,3 +249,52 @@ fn a_topic_filter_grown_frame_by_frame_is_capped() {
     let frame: Value = serde_json::from_slice(&payload).unwrap();
     assert_eq!(frame["id"], id.as_str(), "{frame}");
 }
+
+/// Review of issue 12: the send timeout covered a whole turn (a replay's `subscribed` and up
+/// to 64 frames), so a client reading steadily but slower than a turn's bytes per timeout was
+/// dropped as stalled — and again on every reconnection. Only a socket that takes nothing for
+/// the timeout is stalled: a resume of 10 MB read at about 2.5 MB/s with a 1 s timeout is
+/// served whole.
+#[test]
+fn a_slow_but_steady_websocket_reader_of_a_big_resume_is_not_dropped() {
+    let server = Server::start(&[("BETTAFISH_WS_SEND_TIMEOUT_SECS", "1")]);
+    let before = publish(&server, "ext/other", &json!(0));
+    let blob = "s".repeat(500_000);
+    for _ in 0..20 {
+        publish(&server, "ext/steady", &json!(blob));
+    }
+    let mut ws = RawWs::connect(&server);
+    ws.send_text(
+        &json!({"op": "subscribe", "topics": "ext/steady", "since": before}).to_string(),
+    );
+    // Read the raw bytes slowly: 64 KiB every 25 ms.
+    let expected: usize = 20 * 500_000;
+    let mut taken = 0usize;
+    let mut buf = vec![0u8; 64 * 1024];
+    let began = std::time::Instant::now();
+    while taken < expected {
+        let n = ws.stream.read(&mut buf).unwrap();
+        assert!(n > 0, "dropped after {taken} bytes, {:?}", began.elapsed());
+        taken += n;
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert!(
+        began.elapsed() > Duration::from_secs(2),
+        "slower than a turn per timeout"
+    );
+    let stalled =
+        r#"bettafish_realtime_clients_dropped_total{transport="websocket",reason="stalled"}"#;
+    assert_eq!(server.metric(stalled), None);
+    // Still up: live events follow the replay.
+    let live = publish(&server, "ext/steady", &json!("live"));
+    ws.stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut rest = Vec::new();
+    let marker = format!("\"id\":\"{live}\"");
+    while !String::from_utf8_lossy(&rest).contains(&marker) {
+        let n = ws.stream.read(&mut buf).unwrap();
+        assert!(n > 0, "the connection ended");
+        rest.extend_from_slice(&buf[..n]);
+    }
+}
