@@ -371,12 +371,7 @@ impl EventBus {
     /// and routes publications to the cluster link's `outbox` from now on: both at once, so no
     /// publication finds the cluster's hub without its outbox. The current subscribers are
     /// closed and resync.
-    pub fn adopt(
-        &self,
-        epoch: u64,
-        history: Vec<Numbered>,
-        outbox: mpsc::Sender<Draft>,
-    ) {
+    pub fn adopt(&self, epoch: u64, history: Vec<Numbered>, outbox: mpsc::Sender<Draft>) {
         self.inner
             .used_epochs
             .lock()

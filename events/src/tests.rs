@@ -185,10 +185,15 @@ fn filters_and_names_are_validated() {
     // A filter grown pattern by pattern is capped as one parsed at once.
     let mut grown = TopicFilter::parse("a0").unwrap();
     for n in 1..super::topic::MAX_PATTERNS {
-        grown = grown.union(&TopicFilter::parse(&format!("a{n}")).unwrap()).unwrap();
+        grown = grown
+            .union(&TopicFilter::parse(&format!("a{n}")).unwrap())
+            .unwrap();
     }
     assert_eq!(grown.len(), super::topic::MAX_PATTERNS);
-    assert!(grown.union(&TopicFilter::parse("a0").unwrap()).is_ok(), "already held");
+    assert!(
+        grown.union(&TopicFilter::parse("a0").unwrap()).is_ok(),
+        "already held"
+    );
     assert!(matches!(
         grown.union(&TopicFilter::parse("one-more").unwrap()),
         Err(super::TopicError::TooMany(_))
@@ -341,17 +346,24 @@ fn recent_gives_the_last_events_of_a_topic_oldest_first() {
 fn a_payload_with_line_breaks_is_one_line_in_every_frame() {
     let bus = bus(10, 10);
     let sub = bus.subscribe(TopicFilter::parse("a").unwrap(), None);
-    let raw = serde_json::value::RawValue::from_string(
-        "{\"a\":\n\n1,\r\n\"s\":\"x\\n\\ny\"}".to_owned(),
-    )
-    .unwrap();
+    let raw =
+        serde_json::value::RawValue::from_string("{\"a\":\n\n1,\r\n\"s\":\"x\\n\\ny\"}".to_owned())
+            .unwrap();
     bus.publish_raw("a", "x", raw, None).unwrap();
     let Some(Next::Event(event)) = sub.queue.try_next() else {
         panic!("the event is delivered")
     };
-    assert!(!event.frame_str().contains(['\n', '\r']), "{}", event.frame_str());
+    assert!(
+        !event.frame_str().contains(['\n', '\r']),
+        "{}",
+        event.frame_str()
+    );
     let sse = std::str::from_utf8(event.sse()).unwrap();
-    assert_eq!(sse.matches("\n\n").count(), 1, "one blank line, at the end: {sse}");
+    assert_eq!(
+        sse.matches("\n\n").count(),
+        1,
+        "one blank line, at the end: {sse}"
+    );
     assert!(sse.ends_with("\n\n"));
     // The same value; escaped line breaks inside strings are untouched.
     let data: serde_json::Value = serde_json::from_str(event.payload.get()).unwrap();

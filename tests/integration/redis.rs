@@ -279,7 +279,13 @@ fn the_stream_byte_counter_is_recounted_for_a_stream_written_before_it() {
     cli(&["SET", "{old}:events:epoch", epoch]);
     cli(&["SET", "{old}:events:offset", "2"]);
     for n in 1..=2 {
-        cli(&["XADD", "{old}:events:stream", &format!("{n}-1"), "e", &old(n)]);
+        cli(&[
+            "XADD",
+            "{old}:events:stream",
+            &format!("{n}-1"),
+            "e",
+            &old(n),
+        ]);
     }
     let server = node(&format!("redis://127.0.0.1:{}", redis.port), "old");
     await_metric(&server, "bettafish_redis_up", 1.0);
@@ -297,5 +303,8 @@ fn the_stream_byte_counter_is_recounted_for_a_stream_written_before_it() {
         .map(str::len)
         .sum();
     assert!(actual > 2 * old(1).len(), "{entries}");
-    assert_eq!(counted, actual, "the counter holds the whole stream's bytes");
+    assert_eq!(
+        counted, actual,
+        "the counter holds the whole stream's bytes"
+    );
 }

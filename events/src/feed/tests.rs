@@ -382,13 +382,21 @@ async fn a_replay_yields_between_pages_and_stops_for_shutdown() {
         panic!("the first matching event")
     };
     assert_eq!(first.cursor, wanted[0]);
-    assert!(ran.load(std::sync::atomic::Ordering::SeqCst), "next yielded");
+    assert!(
+        ran.load(std::sync::atomic::Ordering::SeqCst),
+        "next yielded"
+    );
     // The server stops mid-replay: shutdown comes next, not the rest of the replay.
     stop.send_replace(true);
     let Some(Item::Notice(notice)) = feed.next().await else {
         panic!("a notice")
     };
-    assert_eq!(notice, Notice::Shutdown { resume_from: Some(wanted[0]) });
+    assert_eq!(
+        notice,
+        Notice::Shutdown {
+            resume_from: Some(wanted[0])
+        }
+    );
     assert!(feed.next().await.is_none());
 }
 
@@ -403,7 +411,10 @@ async fn changing_topics_before_the_first_event_loses_nothing_queued() {
     publish(&bus, "b", "x");
     // The client adds `b` before reading anything: the queued `a` event is not dropped with
     // the old queue, nothing from before the subscription comes, and nothing comes twice.
-    feed.subscribe(feed.filter().union(&filter("b")).unwrap(), feed.resume_point());
+    feed.subscribe(
+        feed.filter().union(&filter("b")).unwrap(),
+        feed.resume_point(),
+    );
     assert_eq!(ready(&mut feed), [queued.offset.to_string(), "3".into()]);
     let next = publish(&bus, "a", "x");
     assert_eq!(ready(&mut feed), [next.offset.to_string()]);

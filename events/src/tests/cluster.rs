@@ -155,11 +155,7 @@ async fn a_cursor_still_on_its_way_is_waited_for_not_resynced() {
     let at = move |offset| Cursor { epoch, offset };
     let raw = |n: i32| super::super::event::payload(&n).unwrap();
     let now = std::time::SystemTime::now();
-    bus.adopt(
-        epoch,
-        vec![numbered(at(1), raw(1))],
-        tx,
-    );
+    bus.adopt(epoch, vec![numbered(at(1), raw(1))], tx);
     let a = TopicFilter::parse("a").unwrap();
 
     // The cluster numbered 2 and 3 (another node resumes from 2), but they are still on their
@@ -235,10 +231,19 @@ async fn a_full_outbox_is_an_outage_not_a_refusal() {
     assert_eq!(bus.hub().numbering(), Numbering::Here);
     assert!(!bus.routes_to(&tx), "the link sees the bus left it");
     assert!(matches!(sub.queue.try_next(), Some(Next::Closed(_))));
-    let live = bus.subscribe(a, Some(Cursor { epoch: local.epoch, offset: 0 }));
+    let live = bus.subscribe(
+        a,
+        Some(Cursor {
+            epoch: local.epoch,
+            offset: 0,
+        }),
+    );
     assert_eq!(replayed(&live).unwrap(), [1]);
     // Later publications stay in the outage's epoch.
-    assert_eq!(bus.publish("a", "x", &4).unwrap().unwrap().epoch, local.epoch);
+    assert_eq!(
+        bus.publish("a", "x", &4).unwrap().unwrap().epoch,
+        local.epoch
+    );
 }
 
 #[test]

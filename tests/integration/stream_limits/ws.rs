@@ -264,9 +264,7 @@ fn a_slow_but_steady_websocket_reader_of_a_big_resume_is_not_dropped() {
         publish(&server, "ext/steady", &json!(blob));
     }
     let mut ws = RawWs::connect(&server);
-    ws.send_text(
-        &json!({"op": "subscribe", "topics": "ext/steady", "since": before}).to_string(),
-    );
+    ws.send_text(&json!({"op": "subscribe", "topics": "ext/steady", "since": before}).to_string());
     // Read the raw bytes slowly: 64 KiB every 25 ms.
     let expected: usize = 20 * 500_000;
     let mut taken = 0usize;
