@@ -10,11 +10,13 @@
 //! its hub refuses to number ([`Numbering::Cluster`]), and the current hub and the outbox are
 //! swapped together, under one lock, so a publication never finds the cluster's hub without
 //! the cluster's outbox. When the link is lost ([`EventBus::detach`], or a publication finding
-//! the outbox closed) the bus starts a local epoch — one per outage: a bus already local stays
-//! in its epoch through every failed reconnection — and local delivery goes on while clients
-//! are told to resync. A new epoch is never one this bus has used or adopted before, and
-//! offsets within an epoch are only handed out by its one numbering hub, so they never repeat.
-//! Events beyond [`HubConfig::max_event_bytes`] are refused (and counted) before either path.
+//! the outbox closed) or cannot keep up (a publication finding the outbox full) the bus starts
+//! a local epoch — one per outage: a bus already local stays in its epoch through every failed
+//! reconnection — and local delivery goes on while clients are told to resync; no event is
+//! refused for the link's sake. A new epoch is never one this bus has used or adopted before,
+//! and offsets within an epoch are only handed out by its one numbering hub, so they never
+//! repeat. Events beyond [`HubConfig::max_event_bytes`] are refused (and counted) before either
+//! path.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -50,11 +52,26 @@ pub struct EventBus {
     inner: Arc<Inner>,
 }
 
+/// An event the cluster numbered, as [`EventBus::adopt`] takes it into the history.
+#[derive(Debug)]
+pub struct Numbered {
+    /// The cursor the cluster gave it.
+    pub cursor: Cursor,
+    /// Its topic.
+    pub topic: String,
+    /// Its type.
+    pub kind: String,
+    /// When it was published.
+    pub ts: SystemTime,
+    /// Its payload.
+    pub payload: Box<RawValue>,
+}
+
 /// The hub in force and, while a cluster numbers its events, the cluster link's outbox.
 struct Current {
     hub: Arc<Hub>,
     /// Some exactly while `hub` is a cluster's ([`Numbering::Cluster`]). The sender is
-    /// bounded: a full outbox refuses the event (counted), it never blocks.
+    /// bounded and never waited on: a full outbox is an outage (the bus leaves the cluster).
     outbox: Option<mpsc::Sender<Draft>>,
 }
 
@@ -65,7 +82,9 @@ struct Inner {
     // publishing (a publication may log, and logging may publish).
     current: RwLock<Current>,
     // std Mutex: the epochs this bus has started or adopted, so that a new one is none of them.
-    // Taken only when an epoch is drawn (a start, an outage, an adoption): a few per hour.
+    // Taken only when an epoch is started or adopted (a start, an outage, an adoption): a few
+    // per hour, so the set stays small; an epoch merely proposed to the cluster
+    // ([`EventBus::proposed_epoch`]) is not recorded unless the cluster adopts it.
     used_epochs: Mutex<HashSet<u64>>,
 }
 
@@ -130,12 +149,47 @@ impl EventBus {
         )
     }
 
+    /// An epoch to propose to the cluster when it has none: one this bus has never used or
+    /// adopted, not recorded (the link proposes one per session, with every publication; the
+    /// cluster's epoch is recorded when the bus adopts it).
+    pub fn proposed_epoch(&self) -> u64 {
+        let used = self
+            .inner
+            .used_epochs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        loop {
+            let epoch = fastrand::u64(1..);
+            if !used.contains(&epoch) {
+                return epoch;
+            }
+        }
+    }
+
+    /// How many epochs this bus has started or adopted (what it must never start again).
+    #[cfg(test)]
+    pub(crate) fn used_epochs(&self) -> usize {
+        self.inner
+            .used_epochs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// Whether publications go to `outbox` (the bus serves the cluster through it); false once
+    /// the bus has left the cluster, for whatever reason.
+    pub fn routes_to(&self, outbox: &mpsc::Sender<Draft>) -> bool {
+        self.read()
+            .outbox
+            .as_ref()
+            .is_some_and(|current| current.same_channel(outbox))
+    }
+
     /// Publishes a payload that serialises to JSON. Never blocks, never waits on a subscriber.
     /// Returns the event's cursor, or `None` when it went to the cluster, which numbers it.
     ///
     /// # Errors
-    /// [`EventError`] for an invalid topic, type or payload, a payload over the size limit, or
-    /// a full cluster outbox.
+    /// [`EventError`] for an invalid topic, type or payload, or a payload over the size limit.
     pub fn publish<T: Serialize + ?Sized>(
         &self,
         topic: &str,
@@ -151,9 +205,14 @@ impl EventBus {
     /// A payload over [`HubConfig::max_event_bytes`] is refused, logged and counted here, so
     /// that a publisher ignoring the error (most internal ones) loses the event visibly.
     ///
+    /// A full cluster outbox (Redis slower than the publishers) is an outage: the bus leaves
+    /// the cluster for a local epoch and numbers the event there, as when the link is lost —
+    /// never refused (internal publishers ignore errors: a session's last event must not be
+    /// lost) and never numbered in the cluster's epoch. The link sees that the bus left it
+    /// ([`EventBus::routes_to`]), ends its session and reconnects.
+    ///
     /// # Errors
-    /// [`EventError`] for an invalid topic or type, a payload over the size limit, or a full
-    /// cluster outbox.
+    /// [`EventError`] for an invalid topic or type, or a payload over the size limit.
     pub fn publish_raw(
         &self,
         topic: &str,
@@ -187,17 +246,12 @@ impl EventBus {
             if let Some(outbox) = outbox {
                 match outbox.try_send(draft) {
                     Ok(()) => return Ok(None),
-                    Err(mpsc::error::TrySendError::Full(_)) => {
-                        EventRefused {
-                            reason: "cluster_busy",
-                            topic,
-                            bytes,
-                        }
-                        .emit();
-                        return Err(EventError::ClusterBusy);
-                    }
-                    // The link is gone without detaching (its task ended): an outage.
-                    Err(mpsc::error::TrySendError::Closed(returned)) => {
+                    // The link is gone without detaching (its task ended), or cannot keep up:
+                    // an outage either way.
+                    Err(
+                        mpsc::error::TrySendError::Closed(returned)
+                        | mpsc::error::TrySendError::Full(returned),
+                    ) => {
                         self.leave_cluster(&hub);
                         draft = returned;
                         continue;
@@ -317,12 +371,7 @@ impl EventBus {
     /// and routes publications to the cluster link's `outbox` from now on: both at once, so no
     /// publication finds the cluster's hub without its outbox. The current subscribers are
     /// closed and resync.
-    pub fn adopt(
-        &self,
-        epoch: u64,
-        history: Vec<(Cursor, String, String, SystemTime, Box<RawValue>)>,
-        outbox: mpsc::Sender<Draft>,
-    ) {
+    pub fn adopt(&self, epoch: u64, history: Vec<Numbered>, outbox: mpsc::Sender<Draft>) {
         self.inner
             .used_epochs
             .lock()
@@ -330,10 +379,16 @@ impl EventBus {
             .insert(epoch);
         let base = history
             .first()
-            .map_or(0, |(c, ..)| c.offset.saturating_sub(1));
+            .map_or(0, |e| e.cursor.offset.saturating_sub(1));
         let hub = Hub::new(epoch, Numbering::Cluster, self.inner.config, base);
-        for (cursor, topic, kind, ts, data) in history {
-            let _ = hub.ingest(cursor, Arc::from(topic), Arc::from(kind), ts, data);
+        for e in history {
+            let _ = hub.ingest(
+                e.cursor,
+                Arc::from(e.topic),
+                Arc::from(e.kind),
+                e.ts,
+                e.payload,
+            );
         }
         let old = {
             let mut current = self.write();

@@ -81,11 +81,6 @@ pub enum EventError {
         /// The limit.
         max: usize,
     },
-    /// The cluster link's outbox is full (Redis is slower than the publishers): refused rather
-    /// than numbered here, since a local number in the cluster's epoch could be issued again
-    /// by the cluster for another event.
-    #[error("the event was not published: the cluster link is saturated")]
-    ClusterBusy,
 }
 
 /// Checks a topic name.
@@ -161,7 +156,8 @@ struct Frame<'a> {
 }
 
 impl Event {
-    /// Builds an event and renders its frame.
+    /// Builds an event and renders its frame (the payload made one line first, see
+    /// [`one_line`]: every event passes here, published, ingested or adopted).
     pub(crate) fn new(
         topic: Arc<str>,
         kind: Arc<str>,
@@ -169,6 +165,7 @@ impl Event {
         ts: SystemTime,
         payload: Box<RawValue>,
     ) -> Self {
+        let payload = one_line(payload);
         let frame = serde_json::to_vec(&Frame {
             event: &kind,
             topic: &topic,
@@ -205,6 +202,20 @@ impl Event {
         }
     }
 
+    /// Bytes an event may cost beyond three times its payload, at most: the struct, its topic
+    /// and type (at their longest) and cursor in each rendering, the frames' field names and
+    /// the SSE lines. [`Event::stored_bytes_at_most`] uses it.
+    pub const STORED_OVERHEAD_MAX: usize = 2_048;
+
+    /// The most an event with a payload of `payload` bytes costs to keep ([`Event::stored_bytes`]):
+    /// the payload is stored three times (as it is, in the JSON frame, in the SSE frame), plus
+    /// [`Event::STORED_OVERHEAD_MAX`].
+    pub const fn stored_bytes_at_most(payload: usize) -> usize {
+        payload
+            .saturating_mul(3)
+            .saturating_add(Self::STORED_OVERHEAD_MAX)
+    }
+
     /// What keeping this event costs, in bytes (see the field).
     pub fn stored_bytes(&self) -> usize {
         self.stored_bytes
@@ -225,6 +236,20 @@ impl Event {
         // Built from serde_json output, which is UTF-8.
         std::str::from_utf8(&self.frame).unwrap_or_default()
     }
+}
+
+/// The payload as one line. A raw payload keeps its publisher's whitespace, and an SSE `data:`
+/// line ends at a CR or an LF — a blank line would end the event early, for every client of
+/// the topic. In valid JSON a CR or LF can only be whitespace between tokens (inside strings
+/// they must be escaped), and no two tokens need it to stay apart, so each becomes a space:
+/// same meaning, one line. Only a payload holding one pays for the copy.
+pub(crate) fn one_line(payload: Box<RawValue>) -> Box<RawValue> {
+    if !payload.get().contains(['\n', '\r']) {
+        return payload;
+    }
+    let text = payload.get().replace(['\n', '\r'], " ");
+    // Cannot fail (whitespace for whitespace); should it, the original is still valid JSON.
+    RawValue::from_string(text).unwrap_or(payload)
 }
 
 /// Renders `value` as a raw JSON payload.

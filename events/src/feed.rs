@@ -14,9 +14,15 @@
 //!   yielded, which the hub answers with a resync;
 //! - a client that fell behind its queue gets what was queued, then [`Notice::Lagged`] naming
 //!   the cursor to resume from, then the end;
-//! - the stop signal (the server shutting down) yields [`Notice::Shutdown`], then the end;
+//! - the stop signal (the server shutting down) yields [`Notice::Shutdown`], then the end —
+//!   before whatever is queued or left of a replay;
 //! - with [`Ending::After`], the end follows the first event the rule picks (a session's last
 //!   event: its stream has nothing more to say).
+//!
+//! A replay never holds a runtime worker: [`Feed::next`] yields to the runtime before reading
+//! each page (a page may scan thousands of entries matching nothing), and [`Feed::try_next`]
+//! stops at a page that held nothing for the filter, so one client resuming across a long
+//! history cannot starve the others.
 //!
 //! Heartbeats are the transports' own (an SSE comment after a quiet interval; WebSocket pings
 //! on a fixed one), so [`Feed::next`] is cancel-safe: a transport selects on it beside its
@@ -187,6 +193,10 @@ pub struct Feed {
     replay: Option<Replay>,
     /// The last event (or resync position) yielded: where a resubscription resumes from.
     last: Option<Cursor>,
+    /// Where a live subscription was registered (its queue holds what follows), while nothing
+    /// has been yielded: a resubscription before the first event resumes from it, so the
+    /// events queued meanwhile are read again from the history, not dropped with the queue.
+    registered: Option<Cursor>,
     /// True once the server stops (or the sender is gone): ends the feed with a notice.
     stop: watch::Receiver<bool>,
     ending: Ending,
@@ -210,6 +220,7 @@ impl Feed {
             ahead: VecDeque::new(),
             replay: None,
             last: None,
+            registered: None,
             stop,
             ending: Ending::Open,
             ended: false,
@@ -225,8 +236,8 @@ impl Feed {
 
     /// (Re)subscribes to `filter`, beginning as `since` asks (an `Option<Cursor>` will do:
     /// none is live events only). Whatever the previous subscription had not yielded yet is
-    /// dropped; `last` stays, so a transport that changes topics passes `self.last()` to miss
-    /// and repeat nothing.
+    /// dropped; where the client stands stays, so a transport that changes topics passes
+    /// [`Feed::resume_point`] to miss and repeat nothing.
     pub fn subscribe(&mut self, filter: TopicFilter, since: impl Into<Since>) {
         let since = since.into();
         self.ahead.clear();
@@ -242,6 +253,9 @@ impl Feed {
             self.last = Some(cursor);
         }
         let mut subscription = self.bus.subscribe(self.filter.clone(), since);
+        if since == Since::Now && self.last.is_none() {
+            self.registered = Some(subscription.position);
+        }
         match std::mem::replace(&mut subscription.start, Start::Live) {
             Start::Live => {}
             Start::Replay { after, until } => {
@@ -264,22 +278,39 @@ impl Feed {
         self.last
     }
 
+    /// Where a resubscription should begin to miss and repeat nothing: after the last item
+    /// yielded, or — before any — where the live subscription was registered (its queued
+    /// events are then replayed from the history). None when the client stands nowhere yet.
+    pub fn resume_point(&self) -> Option<Cursor> {
+        self.last.or(self.registered)
+    }
+
     /// Whether the feed has ended (`next` returns `None` from now on).
     pub fn is_ended(&self) -> bool {
         self.ended
     }
 
     /// The next item, waiting for it; `None` once the feed has ended. The stop signal comes
-    /// before queued events. Cancel-safe: nothing is taken unless it is returned.
+    /// before queued events and the rest of a replay. Cancel-safe: nothing is taken unless it
+    /// is returned.
     pub async fn next(&mut self) -> Option<Item> {
         loop {
             if self.ended {
                 return None;
             }
+            if self.stopping() {
+                let shutdown = Item::Notice(Notice::Shutdown {
+                    resume_from: self.last,
+                });
+                return Some(self.yielded(shutdown));
+            }
             if let Some(item) = self.ahead.pop_front() {
                 return Some(self.yielded(item));
             }
             if self.replay.is_some() {
+                // Between pages, the other tasks of this worker run (cancelling here takes
+                // nothing: the page is read after).
+                tokio::task::yield_now().await;
                 self.next_page();
                 continue;
             }
@@ -312,7 +343,9 @@ impl Feed {
     }
 
     /// The next item if one is ready now (the stop signal is not looked at): what a transport
-    /// adds to a write it is about to make. `None` when nothing is ready or the feed has ended.
+    /// adds to a write it is about to make. `None` when nothing is ready, when a page of the
+    /// replay held nothing for the filter (the caller writes what it has and comes back through
+    /// [`Feed::next`], which yields to the runtime first), or when the feed has ended.
     pub fn try_next(&mut self) -> Option<Item> {
         loop {
             if self.ended {
@@ -323,6 +356,9 @@ impl Feed {
             }
             if self.replay.is_some() {
                 self.next_page();
+                if self.ahead.is_empty() && self.replay.is_some() {
+                    return None;
+                }
                 continue;
             }
             if self.started_and_done() {
@@ -369,6 +405,11 @@ impl Feed {
         }
     }
 
+    /// Whether the server is stopping (or nobody is left to say it is not).
+    fn stopping(&self) -> bool {
+        self.stop.has_changed().is_err() || *self.stop.borrow()
+    }
+
     /// What one read of the queue means for the client; `None` when there is nothing to yield
     /// yet (an epoch change, answered by resubscribing).
     fn read_queue(&mut self, next: Next) -> Option<Item> {
@@ -381,7 +422,7 @@ impl Feed {
             Next::Closed(_) => {
                 // A new epoch: resubscribe from where the client stands; the hub answers
                 // resync (or, with no cursor, live events of the new epoch).
-                self.subscribe(self.filter.clone(), self.last);
+                self.subscribe(self.filter.clone(), self.resume_point());
                 self.ahead.pop_front()
             }
         }

@@ -45,12 +45,16 @@ pub struct HubConfig {
     /// Events one subscriber may have waiting before it counts as lagging.
     pub client_queue: usize,
     /// Bytes of events one subscriber may have waiting before it counts as lagging (an empty
-    /// queue takes any one event); also the most one replay page holds.
+    /// queue takes any one event).
     pub client_queue_bytes: usize,
     /// The largest payload a publication may carry; larger ones are refused.
     pub max_event_bytes: usize,
     /// Events one replay page holds at most.
     pub replay_page_events: usize,
+    /// Bytes of events one replay page holds at most (always at least one event). Kept small:
+    /// a page pins what it holds for as long as its client takes to read it, even once the
+    /// history has dropped it.
+    pub replay_page_bytes: usize,
 }
 
 impl Default for HubConfig {
@@ -60,9 +64,10 @@ impl Default for HubConfig {
             history_max_bytes: 64 * 1024 * 1024,
             history_max_age: Duration::from_secs(3_600),
             client_queue: 1_024,
-            client_queue_bytes: 16 * 1024 * 1024,
+            client_queue_bytes: 256 * 1024,
             max_event_bytes: 1024 * 1024,
             replay_page_events: 256,
+            replay_page_bytes: 128 * 1024,
         }
     }
 }
@@ -409,6 +414,7 @@ impl Hub {
             filter,
             queue,
             start,
+            position,
         }
     }
 

@@ -26,7 +26,7 @@ pub const METRICS: &[(&str, &str)] = &[
     ),
     (
         "bettafish_events_refused_total",
-        "Publications refused, by reason: too_large (over BETTAFISH_EVENT_MAX_BYTES), cluster_busy (the Redis outbox is full).",
+        "Publications refused, by reason: too_large (over BETTAFISH_EVENT_MAX_BYTES).",
     ),
     (
         "bettafish_event_history_bytes",
@@ -106,7 +106,7 @@ impl ReplayServed {
 
 /// A publication was refused.
 pub struct EventRefused<'a> {
-    /// `too_large` or `cluster_busy`.
+    /// `too_large`.
     pub reason: &'static str,
     /// Its topic (logged by kind only: an outside topic may be anything).
     pub topic: &'a str,

@@ -32,7 +32,7 @@ pub mod queue;
 pub mod redis_link;
 pub mod topic;
 
-pub use bus::{Draft, EventBus};
+pub use bus::{Draft, EventBus, Numbered};
 pub use event::{Cursor, CursorError, Event, EventError};
 pub use feed::{system_frame, Ending, Feed, Item, Notice};
 pub use hub::{HubConfig, Ingested, Numbering, Page, Since, Start, Subscription};

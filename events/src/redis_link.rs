@@ -9,6 +9,9 @@
 //!   in offset order; a gap (a lost pub/sub message) is filled from the stream.
 //! - Joining: a node subscribes first, then adopts the cluster's epoch and the stream's recent
 //!   events as its history, so a cursor issued by any node resumes on any node.
+//! - Falling behind: when the outbox is full (Redis slower than the publishers) the bus leaves
+//!   the cluster by itself, as for a lost link, and delivers locally; the session sees it is no
+//!   longer the bus's way out, delivers what it still holds locally and ends: an outage.
 //! - Losing Redis: the link detaches, the bus starts a local epoch (local delivery goes on;
 //!   clients get `resync`), `redis_up` is 0, and the link retries with backoff. The outage is
 //!   one local epoch, whatever the number of failed attempts; nothing is ever numbered locally
@@ -16,6 +19,15 @@
 //!   one), so the cluster can never issue an id this node issued. On return it adopts the
 //!   cluster's epoch again (another `resync`). If Redis lost its data, the first publisher
 //!   starts a new cluster epoch.
+//! - Delivery is exactly once per epoch, and at least once across an outage in one case: a
+//!   publish script whose reply does not come back (a client-side timeout, the connection
+//!   dropping mid-command) may still have run. The link cannot tell, so it delivers the event
+//!   locally, in the outage's local epoch, with a local id; if the script did run, the event
+//!   also has a cluster id, and other nodes (and this one, once it rejoins and replays the
+//!   cluster's history) deliver it under that id too. The two copies are in different epochs,
+//!   with a `resync` between them, so no id is issued twice; a consumer that must not act
+//!   twice keys on the payload. (An idempotency key per draft would need the draft held until
+//!   Redis answers, which an outage makes unbounded.)
 //!
 //! The link never takes the service down: its task retries for ever; the actor exists so the
 //! link is supervised and visible in the tree.
@@ -30,9 +42,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::internal_events::{redis_command, RedisLink};
-use crate::{Cursor, Draft, EventBus, Ingested};
+use crate::{Cursor, Draft, EventBus, Ingested, Numbered};
 
-/// Drafts waiting for the link; beyond this the bus delivers locally instead of waiting.
+/// Drafts waiting for the link; beyond this the bus leaves the cluster and delivers locally
+/// (an outage) instead of waiting or refusing.
 const OUTBOX: usize = 4_096;
 
 /// How often the link checks that Redis still answers.
@@ -40,7 +53,10 @@ const HEALTH_EVERY: Duration = Duration::from_secs(1);
 
 /// Numbers an event, appends it to the stream and publishes it, atomically. The stream keeps
 /// at most ARGV[3] entries and about ARGV[4] bytes of messages (KEYS[5] counts them): the
-/// oldest entries go until both hold, and the newest always stays.
+/// oldest entries go until both hold, and the newest always stays. The byte counter is
+/// recounted from the stream when it is missing beside a non-empty stream (a stream written
+/// before the counter existed) or has gone negative, so trimming by bytes never runs on a
+/// wrong count.
 /// KEYS: epoch, offset counter, stream, channel, stream bytes. ARGV: body, proposed epoch,
 /// stream cap in entries, stream cap in bytes.
 const PUBLISH_SCRIPT: &str = r"
@@ -50,10 +66,24 @@ if not epoch then
   redis.call('SET', KEYS[1], epoch)
   redis.call('DEL', KEYS[2], KEYS[3], KEYS[5])
 end
+local function recount()
+  local total = 0
+  for _, entry in ipairs(redis.call('XRANGE', KEYS[3], '-', '+')) do
+    total = total + #entry[2][2]
+  end
+  redis.call('SET', KEYS[5], total)
+  return total
+end
+if redis.call('EXISTS', KEYS[5]) == 0 and redis.call('XLEN', KEYS[3]) > 0 then
+  recount()
+end
 local offset = redis.call('INCR', KEYS[2])
 local msg = epoch .. '|' .. offset .. '|' .. ARGV[1]
 redis.call('XADD', KEYS[3], offset .. '-1', 'e', msg)
 local bytes = redis.call('INCRBY', KEYS[5], #msg)
+if bytes < 0 then
+  bytes = recount()
+end
 local max_len = tonumber(ARGV[3])
 local max_bytes = tonumber(ARGV[4])
 while redis.call('XLEN', KEYS[3]) > 1
@@ -61,6 +91,9 @@ while redis.call('XLEN', KEYS[3]) > 1
   local oldest = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)[1]
   redis.call('XDEL', KEYS[3], oldest[1])
   bytes = redis.call('DECRBY', KEYS[5], #oldest[2][2])
+  if bytes < 0 then
+    bytes = recount()
+  end
 end
 redis.call('PUBLISH', KEYS[4], msg)
 return msg
@@ -146,6 +179,9 @@ struct Session<'a> {
     outbox: mpsc::Sender<Draft>,
     history_cap: usize,
     history_cap_bytes: usize,
+    /// The epoch this session proposes should the cluster have none (hex): drawn once per
+    /// session and not recorded by the bus unless the cluster adopts it.
+    proposed: String,
 }
 
 impl Session<'_> {
@@ -162,11 +198,10 @@ impl Session<'_> {
     /// Reads the cluster's epoch (starting one if there is none) and recent events, and makes
     /// them this node's history.
     async fn adopt(&self) -> Result<(u64, usize), LinkError> {
-        let proposed = format!("{:016x}", self.bus.fresh_epoch());
         let _: Option<String> = self
             .timed(self.client.set(
                 &self.names.epoch,
-                proposed,
+                self.proposed.clone(),
                 None,
                 Some(SetOptions::NX),
                 false,
@@ -187,13 +222,13 @@ impl Session<'_> {
         for (_, fields) in recent.into_iter().rev() {
             if let Some(wire) = fields.get("e").and_then(|e| parse_wire(e)) {
                 if wire.cursor.epoch == epoch {
-                    history.push((
-                        wire.cursor,
-                        wire.body.topic,
-                        wire.body.kind,
-                        ts_of(wire.body.ts),
-                        wire.body.data,
-                    ));
+                    history.push(Numbered {
+                        cursor: wire.cursor,
+                        topic: wire.body.topic,
+                        kind: wire.body.kind,
+                        ts: ts_of(wire.body.ts),
+                        payload: wire.body.data,
+                    });
                 }
             }
         }
@@ -256,10 +291,9 @@ impl Session<'_> {
             self.names.channel.clone(),
             self.names.stream_bytes.clone(),
         ];
-        let proposed = format!("{:016x}", self.bus.fresh_epoch());
         let args = vec![
             body,
-            proposed,
+            self.proposed.clone(),
             self.history_cap.max(1).to_string(),
             self.history_cap_bytes.to_string(),
         ];
@@ -322,15 +356,25 @@ async fn session(
         outbox: tx.clone(),
         history_cap: bus.config().history_max_events,
         history_cap_bytes: bus.config().history_max_bytes,
+        proposed: format!("{:016x}", bus.proposed_epoch()),
     };
     let (epoch, history) = session.adopt().await?;
     *served = true;
     RedisLink::Up { epoch, history }.emit();
     let mut health = tokio::time::interval(HEALTH_EVERY);
     let outcome: Result<(), LinkError> = loop {
+        // The bus left the cluster by itself (its outbox was full): an outage, as if the link
+        // were lost; ingesting now would only re-adopt the cluster at once.
+        if !bus.routes_to(tx) {
+            break Err("the outbox was full: Redis is slower than the publishers".into());
+        }
         tokio::select! {
             draft = outbox.recv() => {
                 let Some(draft) = draft else { break Ok(()) };
+                if !bus.routes_to(tx) {
+                    bus.publish_local(draft);
+                    continue;
+                }
                 if let Err((error, draft)) = session.publish(draft).await {
                     // Not numbered by the cluster: deliver it here, in a local epoch (the
                     // outage begins), then give up the session.
@@ -339,6 +383,7 @@ async fn session(
                 }
             }
             message = messages.recv() => match message {
+                Ok(_) if !bus.routes_to(tx) => continue,
                 Ok(message) => {
                     let text: Option<String> = message.value.convert().ok();
                     if let Some(wire) = text.as_deref().and_then(parse_wire) {

@@ -182,6 +182,22 @@ fn filters_and_names_are_validated() {
             && !f.matches("report")
             && !f.matches("reports/1")
     );
+    // A filter grown pattern by pattern is capped as one parsed at once.
+    let mut grown = TopicFilter::parse("a0").unwrap();
+    for n in 1..super::topic::MAX_PATTERNS {
+        grown = grown
+            .union(&TopicFilter::parse(&format!("a{n}")).unwrap())
+            .unwrap();
+    }
+    assert_eq!(grown.len(), super::topic::MAX_PATTERNS);
+    assert!(
+        grown.union(&TopicFilter::parse("a0").unwrap()).is_ok(),
+        "already held"
+    );
+    assert!(matches!(
+        grown.union(&TopicFilter::parse("one-more").unwrap()),
+        Err(super::TopicError::TooMany(_))
+    ));
     let bus = bus(10, 10);
     assert!(bus.publish("bad topic", "x", &1).is_err());
     assert!(bus.publish("ok", "Bad Type", &1).is_err());
@@ -324,4 +340,32 @@ fn recent_gives_the_last_events_of_a_topic_oldest_first() {
     let filter = TopicFilter::parse("engine/query").unwrap();
     assert_eq!(offsets(&bus.hub().recent(&filter, 3)), [5, 7, 9]);
     assert_eq!(bus.hub().recent(&filter, 100).len(), 5);
+}
+
+#[test]
+fn a_payload_with_line_breaks_is_one_line_in_every_frame() {
+    let bus = bus(10, 10);
+    let sub = bus.subscribe(TopicFilter::parse("a").unwrap(), None);
+    let raw =
+        serde_json::value::RawValue::from_string("{\"a\":\n\n1,\r\n\"s\":\"x\\n\\ny\"}".to_owned())
+            .unwrap();
+    bus.publish_raw("a", "x", raw, None).unwrap();
+    let Some(Next::Event(event)) = sub.queue.try_next() else {
+        panic!("the event is delivered")
+    };
+    assert!(
+        !event.frame_str().contains(['\n', '\r']),
+        "{}",
+        event.frame_str()
+    );
+    let sse = std::str::from_utf8(event.sse()).unwrap();
+    assert_eq!(
+        sse.matches("\n\n").count(),
+        1,
+        "one blank line, at the end: {sse}"
+    );
+    assert!(sse.ends_with("\n\n"));
+    // The same value; escaped line breaks inside strings are untouched.
+    let data: serde_json::Value = serde_json::from_str(event.payload.get()).unwrap();
+    assert_eq!(data, json!({"a": 1, "s": "x\n\ny"}));
 }

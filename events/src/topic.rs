@@ -211,7 +211,9 @@ impl Serialize for Topic {
     }
 }
 
-/// The most patterns one subscription may hold.
+/// The most patterns one subscription may hold — one frame's, and what a connection's
+/// frames add up to ([`TopicFilter::union`]): every published event is matched against each
+/// subscriber's patterns under the hub's lock.
 pub const MAX_PATTERNS: usize = 64;
 
 /// Which topics a subscriber wants.
@@ -278,13 +280,26 @@ impl TopicFilter {
             || self.prefixes.iter().any(|p| topic.starts_with(p.as_str()))
     }
 
-    /// The union of two filters.
-    pub fn union(&self, other: &Self) -> Self {
-        Self {
+    /// The union of two filters, if it holds at most [`MAX_PATTERNS`] patterns (a client
+    /// adding topics frame after frame could otherwise grow its filter without limit).
+    ///
+    /// # Errors
+    /// [`TopicError::TooMany`].
+    pub fn union(&self, other: &Self) -> Result<Self, TopicError> {
+        let union = Self {
             all: self.all || other.all,
             exact: self.exact.union(&other.exact).cloned().collect(),
             prefixes: self.prefixes.union(&other.prefixes).cloned().collect(),
+        };
+        if union.len() > MAX_PATTERNS {
+            return Err(TopicError::TooMany(MAX_PATTERNS));
         }
+        Ok(union)
+    }
+
+    /// How many patterns it holds.
+    pub fn len(&self) -> usize {
+        usize::from(self.all) + self.exact.len() + self.prefixes.len()
     }
 
     /// This filter without the patterns of `other` (as written, not as matched).

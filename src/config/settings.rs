@@ -321,6 +321,10 @@ impl Supervision {
     }
 }
 
+/// Maximum-size events the history must be able to hold at once (in stored bytes), so that
+/// a resume can span a few of them.
+const HISTORY_HOLDS_MAX_EVENTS: usize = 4;
+
 /// The event bus's limits: history, event size, client queues and replay pages.
 pub(super) fn event_hub(keys: &Reader<'_>) -> Result<events::HubConfig, ConfigError> {
     let hub = events::HubConfig {
@@ -331,11 +335,25 @@ pub(super) fn event_hub(keys: &Reader<'_>) -> Result<events::HubConfig, ConfigEr
         client_queue_bytes: keys.number(catalogue::BETTAFISH_CLIENT_QUEUE_BYTES)?,
         max_event_bytes: keys.number(catalogue::BETTAFISH_EVENT_MAX_BYTES)?,
         replay_page_events: keys.number(catalogue::BETTAFISH_REPLAY_PAGE_EVENTS)?,
+        replay_page_bytes: keys.number(catalogue::BETTAFISH_REPLAY_PAGE_BYTES)?,
     };
-    if hub.max_event_bytes > hub.history_max_bytes {
+    // The history counts what an event costs to keep — its payload three times (as it is and
+    // in its two rendered frames) plus names and frame fields — not its payload alone: a
+    // history sized for one payload would be emptied by every maximum-size event, and no
+    // client could resume across one.
+    let least = HISTORY_HOLDS_MAX_EVENTS
+        .saturating_mul(events::Event::stored_bytes_at_most(hub.max_event_bytes));
+    if hub.history_max_bytes < least {
         return Err(keys.invalid(
-            catalogue::BETTAFISH_EVENT_MAX_BYTES,
-            "is greater than BETTAFISH_EVENT_HISTORY_MAX_BYTES",
+            catalogue::BETTAFISH_EVENT_HISTORY_MAX_BYTES,
+            format!(
+                "must hold at least {HISTORY_HOLDS_MAX_EVENTS} events of BETTAFISH_EVENT_MAX_BYTES \
+                 ({}) as stored — each payload three times (as it is and in its two rendered \
+                 frames) plus up to {} bytes —, that is at least {least}; raise it or lower \
+                 BETTAFISH_EVENT_MAX_BYTES",
+                hub.max_event_bytes,
+                events::Event::STORED_OVERHEAD_MAX,
+            ),
         ));
     }
     Ok(hub)

@@ -77,6 +77,13 @@ fn invalid_values_name_the_key_and_layer() {
         ),
         ("MAX_PARAGRAPHS", "0", "MAX_PARAGRAPHS (from Env)"),
         ("DB_POOL_MIN_IDLE", "20", "DB_POOL_MIN_IDLE (from Env)"),
+        // Issue 12 review: the history must hold a few maximum-size events as stored (about
+        // 3× their payload each), not one payload: 16 MiB for the default 64 MiB history.
+        (
+            "BETTAFISH_EVENT_MAX_BYTES",
+            "16777216",
+            "BETTAFISH_EVENT_HISTORY_MAX_BYTES (from Default): must hold at least 4 events",
+        ),
     ];
     for (key, value, expected) in cases {
         let err = Config::load(&inputs(&dir, "", "", &[(key, value)])).unwrap_err();

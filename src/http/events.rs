@@ -56,22 +56,27 @@ pub(crate) fn catch_up_within(app: &App) -> Duration {
     Duration::from_secs(2).min(app.config().request_timeout / 2)
 }
 
-/// `?last_event_id=`: where to resume, for clients that cannot send `Last-Event-ID`.
-#[derive(Debug, Deserialize)]
-struct ResumeQuery {
-    last_event_id: Option<String>,
-}
-
-/// Where a client resumes from: `Last-Event-ID`, else `last_event_id` in the query; a value
-/// that is not a cursor (or not text) is [`Since::Unreadable`], answered with `resync`, and
-/// never logged.
+/// Where a client resumes from: `Last-Event-ID`, else `last_event_id` in the query (for
+/// clients that cannot send the header); a value that is not a cursor (or not text), or a
+/// query giving it more than once, is [`Since::Unreadable`], answered with `resync` like any
+/// cursor that cannot be honoured, and never logged.
 pub fn resume_cursor(headers: &HeaderMap, query: &str) -> Result<Since, ApiError> {
     let given = match headers.get("last-event-id") {
         Some(header) => match header.to_str() {
             Ok(text) => Some(text.to_owned()),
             Err(_) => return Ok(Since::Unreadable),
         },
-        None => query::parse::<ResumeQuery>(query)?.last_event_id,
+        None => {
+            let pairs: Vec<(String, String)> = query::parse(query)?;
+            let mut given = pairs
+                .into_iter()
+                .filter(|(name, _)| name == "last_event_id")
+                .map(|(_, value)| value);
+            match (given.next(), given.next()) {
+                (first, None) => first,
+                (_, Some(_)) => return Ok(Since::Unreadable),
+            }
+        }
     };
     Ok(match given.filter(|v| !v.is_empty()) {
         None => Since::Now,
@@ -333,9 +338,7 @@ pub async fn publish(app: &App, topic: &str, body: &[u8]) -> ApiResult {
         .await
         .map_err(|e| match e {
             events::EventError::TooLarge { bytes, .. } => too_large(bytes),
-            events::EventError::NotNumbered | events::EventError::ClusterBusy => {
-                ApiError::unavailable(e.to_string())
-            }
+            events::EventError::NotNumbered => ApiError::unavailable(e.to_string()),
             other => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_event",

@@ -20,17 +20,21 @@
 //! that fell behind its queue (which holds at most `BETTAFISH_CLIENT_QUEUE_EVENTS` and
 //! `BETTAFISH_CLIENT_QUEUE_BYTES`, as for SSE): "try again later" is what it should do, after
 //! a pause, resuming from `resume_from` with `since`; 1008 would tell it that it broke a rule,
-//! which clients treat as final. Every write is bounded in time
-//! (`BETTAFISH_WS_SEND_TIMEOUT_SECS`): a client that stops reading while the server has
-//! something to send is dropped once its socket has taken nothing for that long, as SSE drops
-//! a stalled stream — no close frame can reach it. A cursor in `since` that cannot be read is
+//! which clients treat as final. Every send is bounded by the time the socket takes nothing
+//! (`BETTAFISH_WS_SEND_TIMEOUT_SECS`, see [`progress`]): a client that stops reading while the
+//! server has something to send is dropped once its socket has taken nothing for that long,
+//! as SSE drops a stalled stream — no close frame can reach it — while a slow but steady
+//! reader of big frames is served however long they take. A turn sends at most [`BATCH`]
+//! frames of the feed and about [`BATCH_BYTES`], so the client's own frames are read between. A cursor in `since` that cannot be read is
 //! answered like one that cannot be resumed: `subscribed`, then `resync`. Changing topics
-//! resubscribes from the last event delivered, so nothing is missed or repeated.
+//! resubscribes from the last event delivered (before any, from where the subscription was
+//! registered), so nothing queued is lost and nothing is repeated.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use events::{system_frame, Cursor, Event, Feed, Item, Notice, Since, TopicFilter};
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
@@ -48,6 +52,12 @@ use crate::auth::Access;
 use crate::internal_events::RealtimeConnection;
 use crate::service::App;
 
+mod closing;
+mod progress;
+
+use closing::Closing;
+use progress::{LastWrite, Progress};
+
 /// Bytes a connection buffers for reading: frames from clients are small commands, so a small
 /// buffer keeps an idle connection cheap (tungstenite's default is 128 KiB).
 const READ_BUFFER: usize = 4 * 1024;
@@ -56,62 +66,9 @@ const READ_BUFFER: usize = 4 * 1024;
 /// page with its `subscribed`); the rest follows on the next turns, between the client's frames.
 const BATCH: usize = 64;
 
-/// Why the server closes a connection; each has its close code (RFC 6455 §7.4.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Closing {
-    /// The subscription ended (a session's stream): 1000.
-    Ended,
-    /// The server is stopping: 1001.
-    Shutdown,
-    /// A frame broke the protocol (unmasked, a reserved opcode or bit, a bad fragment): 1002.
-    Protocol,
-    /// A text frame was not UTF-8: 1007.
-    NotUtf8,
-    /// No pong to two pings: 1008.
-    Unresponsive,
-    /// A message over `BETTAFISH_WS_MAX_FRAME_BYTES`: 1009.
-    TooBig,
-    /// The client fell behind its queue (after a `lagged` frame): 1013, try again later.
-    Lagged,
-}
-
-impl Closing {
-    fn code(self) -> u16 {
-        match self {
-            Closing::Ended => 1000,
-            Closing::Shutdown => 1001,
-            Closing::Protocol => 1002,
-            Closing::NotUtf8 => 1007,
-            Closing::Unresponsive => 1008,
-            Closing::TooBig => 1009,
-            Closing::Lagged => 1013,
-        }
-    }
-
-    fn reason(self) -> &'static str {
-        match self {
-            Closing::Ended => "the subscription ended",
-            Closing::Shutdown => "server shutting down",
-            Closing::Protocol => "protocol error",
-            Closing::NotUtf8 => "text frames must be UTF-8",
-            Closing::Unresponsive => "no pong to two pings",
-            Closing::TooBig => "message too big",
-            Closing::Lagged => "slow consumer: resume from resume_from",
-        }
-    }
-
-    /// The `reason` label of `bettafish_realtime_clients_dropped_total` for a client the
-    /// server drops; none for a normal end, and for a lag, which the `lagged` notice counts.
-    fn dropped(self) -> Option<&'static str> {
-        match self {
-            Closing::Ended | Closing::Shutdown | Closing::Lagged => None,
-            Closing::Protocol => Some("protocol"),
-            Closing::NotUtf8 => Some("not_utf8"),
-            Closing::Unresponsive => Some("unresponsive"),
-            Closing::TooBig => Some("too_big"),
-        }
-    }
-}
+/// Bytes of the feed's frames sent at most in one turn (at least one frame): a resume of big
+/// events goes out over several turns, reading the client's frames between them.
+const BATCH_BYTES: usize = 256 * 1024;
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -222,13 +179,14 @@ pub fn upgrade(call: &Call<'_>) -> ApiResult {
                 .write_buffer_size(0)
                 .max_message_size(Some(max))
                 .max_frame_size(Some(max));
+            let last_write = LastWrite::new();
             let socket = WebSocketStream::from_raw_socket(
-                TokioIo::new(upgraded),
+                Progress::new(TokioIo::new(upgraded), last_write.clone()),
                 Role::Server,
                 Some(config),
             )
             .await;
-            session(socket, app, operator).await;
+            session(socket, app, operator, last_write).await;
         }
     });
     let mut response = reply::with_type(
@@ -331,14 +289,18 @@ impl Session<'_> {
                 };
                 // A cursor that cannot be read is answered with `resync` (never echoed).
                 let since = match since.as_deref().filter(|s| !s.is_empty()) {
-                    None => Since::from(self.feed.last()),
+                    None => Since::from(self.feed.resume_point()),
                     Some(text) => text.parse().map_or(Since::Unreadable, Since::After),
                 };
                 self.app
                     .bus
                     .catch_up(since.cursor(), super::events::catch_up_within(self.app))
                     .await;
-                let filter = self.feed.filter().union(&added);
+                // The topics a connection adds up over its frames are capped as one frame's are.
+                let filter = match self.feed.filter().union(&added) {
+                    Ok(filter) => filter,
+                    Err(err) => return vec![error_frame("bad_topics", &err.to_string())],
+                };
                 vec![self.subscribe(filter, since)]
             }
             ClientOp::Unsubscribe { topics } => {
@@ -347,7 +309,7 @@ impl Session<'_> {
                     Err(err) => return vec![error_frame("bad_topics", &err.to_string())],
                 };
                 let filter = self.feed.filter().without(&removed);
-                let since = Since::from(self.feed.last());
+                let since = Since::from(self.feed.resume_point());
                 vec![self.subscribe(filter, since)]
             }
             ClientOp::Restart { path } => vec![self.command(Operation::Restart, &path).await],
@@ -357,9 +319,55 @@ impl Session<'_> {
     }
 }
 
-/// Runs one connection to its end.
-async fn session<S>(socket: WebSocketStream<S>, app: Arc<App>, operator: bool)
+/// Why sending a turn's frames stopped.
+enum Unsent {
+    /// The connection failed.
+    Failed,
+    /// The socket took nothing for the send timeout.
+    Stalled,
+}
+
+/// Sends `out` in order. A send may take as long as the socket keeps taking bytes; it is
+/// given up as stalled once the socket has taken nothing for `timeout` (counted from the
+/// send's start when the socket was idle before it).
+async fn send_all<S>(
+    tx: &mut SplitSink<WebSocketStream<S>, Message>,
+    out: Vec<Message>,
+    last_write: &LastWrite,
+    timeout: Duration,
+) -> Result<(), Unsent>
 where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    for message in out {
+        let began = tokio::time::Instant::now();
+        let send = tx.send(message);
+        tokio::pin!(send);
+        loop {
+            let deadline = last_write.get().max(began) + timeout;
+            tokio::select! {
+                sent = &mut send => {
+                    sent.map_err(|_| Unsent::Failed)?;
+                    break;
+                }
+                () = tokio::time::sleep_until(deadline) => {
+                    if last_write.get().max(began) + timeout <= tokio::time::Instant::now() {
+                        return Err(Unsent::Stalled);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs one connection to its end.
+async fn session<S>(
+    socket: WebSocketStream<S>,
+    app: Arc<App>,
+    operator: bool,
+    last_write: LastWrite,
+) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     let heartbeat = app.config().heartbeat;
@@ -417,14 +425,17 @@ where
                 }
             }
         }
+        let mut batch_bytes = 0usize;
         for _ in 0..BATCH {
-            if !answered || ending.is_some() {
+            if !answered || ending.is_some() || batch_bytes >= BATCH_BYTES {
                 break;
             }
             let Some(item) = session.feed.try_next() else {
                 break;
             };
+            let before = out.len();
             ending = session.encode(item, &mut out);
+            batch_bytes += out[before..].iter().map(Message::len).sum::<usize>();
         }
         if let Some(closing) = ending {
             out.push(close(closing));
@@ -432,19 +443,10 @@ where
                 session.connection.dropped(reason);
             }
         }
-        // The whole turn's writes share one deadline: a client that does not read is dropped
-        // once its socket has taken nothing for that long.
-        let sent = tokio::time::timeout(send_timeout, async {
-            for message in out {
-                tx.send(message).await?;
-            }
-            Ok::<(), WsError>(())
-        })
-        .await;
-        match sent {
-            Ok(Ok(())) => {}
-            Ok(Err(_)) => return,
-            Err(_) => {
+        match send_all(&mut tx, out, &last_write, send_timeout).await {
+            Ok(()) => {}
+            Err(Unsent::Failed) => return,
+            Err(Unsent::Stalled) => {
                 session.connection.dropped("stalled");
                 return;
             }

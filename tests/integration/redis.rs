@@ -245,3 +245,66 @@ fn issue12_a_redis_cut_is_one_local_epoch_and_no_id_is_issued_twice() {
     );
     assert_no_silent_gap(&frames);
 }
+
+/// Review of issue 12: a stream written before the byte counter existed has no counter key;
+/// counting from the first new message would leave it short of the stream's bytes (and
+/// trimming the old entries would drive it below zero for good). The first publication
+/// recounts it from the stream.
+#[needs::redis]
+#[test]
+fn the_stream_byte_counter_is_recounted_for_a_stream_written_before_it() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let redis = PrivateRedis::start(port);
+    let cli = |args: &[&str]| -> String {
+        let out = std::process::Command::new("redis-cli")
+            .args(["-p", &redis.port.to_string()])
+            .args(args)
+            .output()
+            .expect("redis-cli is installed where REDIS_URL is set");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // What an earlier version left: an epoch, its offset, two entries, no counter.
+    let epoch = "00000000000000aa";
+    let old = |n: u32| {
+        format!(
+            r#"{epoch}|{n}|{{"topic":"ext/old","type":"tick","ts":0,"data":{{"n":{n},"pad":"{}"}}}}"#,
+            "x".repeat(100)
+        )
+    };
+    cli(&["SET", "{old}:events:epoch", epoch]);
+    cli(&["SET", "{old}:events:offset", "2"]);
+    for n in 1..=2 {
+        cli(&[
+            "XADD",
+            "{old}:events:stream",
+            &format!("{n}-1"),
+            "e",
+            &old(n),
+        ]);
+    }
+    let server = node(&format!("redis://127.0.0.1:{}", redis.port), "old");
+    await_metric(&server, "bettafish_redis_up", 1.0);
+    let id = publish(&server, "ext/old", 3);
+    assert!(id.starts_with(epoch), "the cluster's epoch goes on: {id}");
+    let counted: usize = cli(&["GET", "{old}:events:stream-bytes"])
+        .trim()
+        .trim_matches('"')
+        .parse()
+        .unwrap();
+    let entries = cli(&["XRANGE", "{old}:events:stream", "-", "+"]);
+    let actual: usize = entries
+        .lines()
+        .filter(|line| line.starts_with(epoch))
+        .map(str::len)
+        .sum();
+    assert!(actual > 2 * old(1).len(), "{entries}");
+    assert_eq!(
+        counted, actual,
+        "the counter holds the whole stream's bytes"
+    );
+}

@@ -254,7 +254,7 @@ async fn changing_topics_resumes_from_the_last_event_yielded() {
     publish(&bus, "b", "x");
     assert_eq!(ready(&mut feed), ["1"]);
     // Adding `b` from where the client stands replays the `b` event it has not seen.
-    feed.subscribe(feed.filter().union(&filter("b")), feed.last());
+    feed.subscribe(feed.filter().union(&filter("b")).unwrap(), feed.last());
     assert_eq!(ready(&mut feed), ["2"]);
     // Nothing subscribed: nothing delivered, and the position is kept.
     feed.subscribe(TopicFilter::default(), feed.last());
@@ -356,4 +356,66 @@ async fn an_unreadable_cursor_starts_with_resync_then_live_events() {
     feed.subscribe(filter("a"), crate::Since::Unreadable);
     let next = publish(&bus, "a", "x");
     assert_eq!(ready(&mut feed), ["resync", &next.offset.to_string()]);
+}
+
+#[tokio::test]
+async fn a_replay_yields_between_pages_and_stops_for_shutdown() {
+    // More entries of another topic than one page looks at: the first pages hold nothing.
+    let bus = paged_bus(20_000, 4);
+    let start = bus.position();
+    for _ in 0..10_000 {
+        publish(&bus, "b", "x");
+    }
+    let wanted: Vec<Cursor> = (0..10).map(|_| publish(&bus, "a", "x")).collect();
+    let (mut feed, stop) = feed(&bus);
+    feed.subscribe(filter("a"), Some(start));
+    // An empty page is not scanned through in one call: the caller gets to yield.
+    assert!(feed.try_next().is_none(), "an empty page stops try_next");
+    // next() lets the runtime's other tasks run between pages (a current-thread runtime:
+    // the spawned task runs only when this one yields).
+    let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    tokio::spawn({
+        let ran = std::sync::Arc::clone(&ran);
+        async move { ran.store(true, std::sync::atomic::Ordering::SeqCst) }
+    });
+    let Some(Item::Event(first)) = feed.next().await else {
+        panic!("the first matching event")
+    };
+    assert_eq!(first.cursor, wanted[0]);
+    assert!(
+        ran.load(std::sync::atomic::Ordering::SeqCst),
+        "next yielded"
+    );
+    // The server stops mid-replay: shutdown comes next, not the rest of the replay.
+    stop.send_replace(true);
+    let Some(Item::Notice(notice)) = feed.next().await else {
+        panic!("a notice")
+    };
+    assert_eq!(
+        notice,
+        Notice::Shutdown {
+            resume_from: Some(wanted[0])
+        }
+    );
+    assert!(feed.next().await.is_none());
+}
+
+#[tokio::test]
+async fn changing_topics_before_the_first_event_loses_nothing_queued() {
+    let bus = bus(100, 100);
+    publish(&bus, "a", "x");
+    let (mut feed, _stop) = feed(&bus);
+    feed.subscribe(filter("a"), None);
+    assert_eq!(feed.last(), None);
+    let queued = publish(&bus, "a", "x");
+    publish(&bus, "b", "x");
+    // The client adds `b` before reading anything: the queued `a` event is not dropped with
+    // the old queue, nothing from before the subscription comes, and nothing comes twice.
+    feed.subscribe(
+        feed.filter().union(&filter("b")).unwrap(),
+        feed.resume_point(),
+    );
+    assert_eq!(ready(&mut feed), [queued.offset.to_string(), "3".into()]);
+    let next = publish(&bus, "a", "x");
+    assert_eq!(ready(&mut feed), [next.offset.to_string()]);
 }

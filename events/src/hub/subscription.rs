@@ -89,6 +89,9 @@ pub struct Subscription {
     pub queue: Arc<SubscriberQueue>,
     /// What comes before the queue.
     pub start: Start,
+    /// The position when the queue was registered: the queue holds what follows it. Where a
+    /// live subscriber stands until it has been given something.
+    pub position: Cursor,
 }
 
 impl Subscription {
@@ -112,11 +115,11 @@ impl Drop for Subscription {
 
 impl Hub {
     /// A page of the history for `filter`: events after `after` up to `until`, at most
-    /// [`HubConfig::replay_page_events`] of them and [`HubConfig::client_queue_bytes`] of
+    /// [`HubConfig::replay_page_events`] of them and [`HubConfig::replay_page_bytes`] of
     /// bytes (always at least one event), looking at no more than [`PAGE_SCAN`] entries.
     pub(super) fn page(&self, filter: &TopicFilter, after: u64, until: u64) -> Page {
         let max_events = self.config.replay_page_events.max(1);
-        let max_bytes = self.config.client_queue_bytes;
+        let max_bytes = self.config.replay_page_bytes;
         let state = self.lock();
         if state.trimmed_through > after {
             return Page::Trimmed;

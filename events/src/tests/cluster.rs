@@ -4,8 +4,21 @@
 
 use std::time::Duration;
 
-use super::super::{Cursor, EventError, Next, Numbering, Start, TopicFilter};
+use serde_json::value::RawValue;
+
+use super::super::{Cursor, Next, Numbered, Numbering, Start, TopicFilter};
 use super::{bus, drain, replayed};
+
+/// An event the cluster numbered on topic `a`, type `x`.
+fn numbered(cursor: Cursor, payload: Box<RawValue>) -> Numbered {
+    Numbered {
+        cursor,
+        topic: "a".into(),
+        kind: "x".into(),
+        ts: std::time::SystemTime::now(),
+        payload,
+    }
+}
 
 #[tokio::test]
 async fn attached_to_a_cluster_publications_go_out_and_come_back_numbered() {
@@ -19,10 +32,7 @@ async fn attached_to_a_cluster_publications_go_out_and_come_back_numbered() {
     let now = std::time::SystemTime::now();
     bus.adopt(
         epoch,
-        vec![
-            (at(41), "a".into(), "x".into(), now, raw(41)),
-            (at(42), "a".into(), "x".into(), now, raw(42)),
-        ],
+        vec![numbered(at(41), raw(41)), numbered(at(42), raw(42))],
         tx,
     );
     assert_eq!(
@@ -68,11 +78,6 @@ async fn attached_to_a_cluster_publications_go_out_and_come_back_numbered() {
     // The cluster's hub never numbers an event itself.
     assert_eq!(bus.hub().numbering(), Numbering::Cluster);
     assert!(bus.hub().publish("a".into(), "x".into(), raw(7)).is_err());
-    // A full outbox refuses rather than numbering here in the cluster's epoch.
-    for n in 0..4 {
-        bus.publish("a", "x", &n).unwrap();
-    }
-    assert_eq!(bus.publish("a", "x", &5), Err(EventError::ClusterBusy));
     // A closed outbox is an outage: the event is delivered here, in a new local epoch.
     drop(outbox);
     let local = bus.publish("a", "x", &2).unwrap().unwrap();
@@ -100,14 +105,11 @@ async fn an_outage_is_one_local_epoch_and_never_reuses_an_id() {
     let raw = |n: i32| super::super::event::payload(&n).unwrap();
     bus.adopt(
         cluster,
-        vec![(
+        vec![numbered(
             Cursor {
                 epoch: cluster,
                 offset: 7,
             },
-            "a".into(),
-            "x".into(),
-            now,
             raw(7),
         )],
         tx.clone(),
@@ -153,11 +155,7 @@ async fn a_cursor_still_on_its_way_is_waited_for_not_resynced() {
     let at = move |offset| Cursor { epoch, offset };
     let raw = |n: i32| super::super::event::payload(&n).unwrap();
     let now = std::time::SystemTime::now();
-    bus.adopt(
-        epoch,
-        vec![(at(1), "a".into(), "x".into(), now, raw(1))],
-        tx,
-    );
+    bus.adopt(epoch, vec![numbered(at(1), raw(1))], tx);
     let a = TopicFilter::parse("a").unwrap();
 
     // The cluster numbered 2 and 3 (another node resumes from 2), but they are still on their
@@ -213,4 +211,51 @@ async fn a_cursor_still_on_its_way_is_waited_for_not_resynced() {
     };
     bus.catch_up(Some(ahead), Duration::from_secs(2)).await;
     assert_eq!(began.elapsed(), Duration::ZERO);
+}
+
+#[tokio::test]
+async fn a_full_outbox_is_an_outage_not_a_refusal() {
+    let bus = bus(100, 100);
+    let (tx, _outbox) = tokio::sync::mpsc::channel(2);
+    let cluster = 0xfee1;
+    bus.adopt(cluster, Vec::new(), tx.clone());
+    let a = TopicFilter::parse("a").unwrap();
+    let sub = bus.subscribe(a.clone(), None);
+    assert!(bus.routes_to(&tx));
+    assert_eq!(bus.publish("a", "x", &1).unwrap(), None);
+    assert_eq!(bus.publish("a", "x", &2).unwrap(), None);
+    // Full: the event is numbered here, in a new local epoch, not refused and not lost.
+    let local = bus.publish("a", "x", &3).unwrap().unwrap();
+    assert_ne!(local.epoch, cluster);
+    assert_eq!(local.offset, 1);
+    assert_eq!(bus.hub().numbering(), Numbering::Here);
+    assert!(!bus.routes_to(&tx), "the link sees the bus left it");
+    assert!(matches!(sub.queue.try_next(), Some(Next::Closed(_))));
+    let live = bus.subscribe(
+        a,
+        Some(Cursor {
+            epoch: local.epoch,
+            offset: 0,
+        }),
+    );
+    assert_eq!(replayed(&live).unwrap(), [1]);
+    // Later publications stay in the outage's epoch.
+    assert_eq!(
+        bus.publish("a", "x", &4).unwrap().unwrap().epoch,
+        local.epoch
+    );
+}
+
+#[test]
+fn proposing_an_epoch_records_nothing() {
+    let bus = bus(100, 100);
+    let before = bus.used_epochs();
+    let proposed: std::collections::HashSet<u64> =
+        (0..1_000).map(|_| bus.proposed_epoch()).collect();
+    assert_eq!(bus.used_epochs(), before, "proposals do not grow the set");
+    assert!(!proposed.contains(&bus.position().epoch));
+    // Adopting one records it: it is never proposed or started again.
+    let (tx, _outbox) = tokio::sync::mpsc::channel(1);
+    bus.adopt(7, Vec::new(), tx);
+    assert_eq!(bus.used_epochs(), before + 1);
 }

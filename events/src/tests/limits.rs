@@ -162,9 +162,9 @@ fn a_replay_is_read_in_bounded_pages_of_the_filter_s_events() {
         replayed(&sub).unwrap(),
         (1..=20).step_by(2).collect::<Vec<u64>>()
     );
-    // A page holds about `client_queue_bytes` at most, and always one event.
+    // A page holds `replay_page_bytes` at most, and always one event.
     let big = bus_with(HubConfig {
-        client_queue_bytes: 65_536,
+        replay_page_bytes: 65_536,
         ..HubConfig::default()
     });
     let start = big.position();
@@ -217,4 +217,25 @@ fn a_history_trimmed_past_a_replay_s_cursor_says_so() {
         bus.publish("a", "x", &n).unwrap();
     }
     assert!(matches!(sub.page(after, until), Page::Trimmed));
+}
+
+#[test]
+fn an_event_costs_at_most_three_payloads_and_the_overhead() {
+    let bus = bus_with(HubConfig::default());
+    let topic = format!("a{}", "b".repeat(127));
+    let kind = "k".repeat(64);
+    let sub = bus.subscribe(TopicFilter::parse(&topic).unwrap(), None);
+    for data in [json!(0), blob(10_000)] {
+        bus.publish(&topic, &kind, &data).unwrap();
+        let Some(Next::Event(event)) = sub.queue.try_next() else {
+            panic!("delivered")
+        };
+        let payload = event.payload.get().len();
+        assert!(
+            event.stored_bytes() <= super::super::Event::stored_bytes_at_most(payload),
+            "{} > 3 × {payload} + overhead",
+            event.stored_bytes()
+        );
+        assert!(event.stored_bytes() >= 3 * payload);
+    }
 }
