@@ -16,7 +16,7 @@ use tokio_tungstenite::tungstenite::Message;
 use super::measure::peak_mb;
 use super::net::{self, exchange, KeepAlive};
 use super::report::{check, Row, PEAK_RSS_MB};
-use super::server::{Launch, BIN, TOKEN};
+use super::server::{self, Launch, TOKEN};
 use super::{Target, NO_RATE_LIMITS};
 
 /// A forum log of about `mb` MB, then `clients` clients reading `/api/forum/log` for `hold`.
@@ -91,7 +91,7 @@ struct Imported {
 /// memory, for at most `bound`.
 fn run_import(dir: &Path, path: &Path, bound: Duration) -> Imported {
     let out = dir.join("import.out");
-    let mut child = Command::new(BIN)
+    let mut child = Command::new(server::bin())
         .current_dir(dir)
         .args(["db", "import"])
         .arg(path)

@@ -11,6 +11,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_bettafish");
+
+/// The binary to run: `BETTAFISH_BENCH_BIN` when set (to measure another build, e.g. the one
+/// before a change), else the one cargo built with the bench.
+pub fn bin() -> String {
+    std::env::var("BETTAFISH_BENCH_BIN").unwrap_or_else(|_| BIN.to_owned())
+}
 pub const TOKEN: &str = "bench-token";
 
 pub struct Server {
@@ -55,10 +61,10 @@ impl Server {
         let mut command = match launch.nofile {
             Some(n) => {
                 let mut c = Command::new("prlimit");
-                c.arg(format!("--nofile={n}:{n}")).arg("--").arg(BIN);
+                c.arg(format!("--nofile={n}:{n}")).arg("--").arg(bin());
                 c
             }
-            None => Command::new(BIN),
+            None => Command::new(bin()),
         };
         command
             .current_dir(dir.path())
