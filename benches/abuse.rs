@@ -150,7 +150,11 @@ fn main() {
         }
     });
     report::print_table(&rows);
-    let missed: Vec<&str> = rows.iter().filter(|r| !r.goals_met()).map(|r| r.name).collect();
+    let missed: Vec<&str> = rows
+        .iter()
+        .filter(|r| !r.goals_met())
+        .map(|r| r.name)
+        .collect();
     if !missed.is_empty() {
         eprintln!("abuse: goals missed by: {}", missed.join(", "));
         std::process::exit(1);

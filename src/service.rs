@@ -266,7 +266,9 @@ pub async fn start(
     let root = SupervisorRef::start_root_with(ROOT, spec, handles)
         .await
         .context("starting the supervision tree")?;
-    let sessions = AnalysisSessions::new(records, root.clone(), session_settings(&live));
+    let max_running = live.borrow().input.analysis_max_running;
+    let sessions =
+        AnalysisSessions::new(records, root.clone(), session_settings(&live), max_running);
     let (shutdown, _) = watch::channel(false);
     let (closing, _) = watch::channel(false);
     let _ = bus.publish(

@@ -188,7 +188,10 @@ pub async fn big_heads(n: usize, size: usize) -> Row {
     }
     let mut row = Row::new(
         "oversized heads",
-        format!("{n} sockets each send {} KB of one header line", size / 1000),
+        format!(
+            "{n} sockets each send {} KB of one header line",
+            size / 1000
+        ),
     );
     let refused = refused.load(std::sync::atomic::Ordering::Relaxed);
     row.checks.push(check(

@@ -149,7 +149,11 @@ pub fn import_tiny_lines(lines: usize) -> Row {
         format!(
             "import peak RSS {:.0} MB, {} in {:.1} s",
             imported.peak_mb,
-            if imported.finished { "finished" } else { "killed" },
+            if imported.finished {
+                "finished"
+            } else {
+                "killed"
+            },
             imported.took.as_secs_f64()
         ),
         imported.finished && imported.peak_mb <= PEAK_RSS_MB,
@@ -185,7 +189,11 @@ pub fn import_symlinks() -> Row {
     row.checks.push(check(
         format!(
             "{} in {:.1} s",
-            if imported.finished { "finished" } else { "killed" },
+            if imported.finished {
+                "finished"
+            } else {
+                "killed"
+            },
             imported.took.as_secs_f64()
         ),
         imported.finished,
@@ -246,16 +254,25 @@ pub async fn refusals() -> Vec<Row> {
     let answer = get(format!("/api/db/search?q={}", percent(&long))).await;
     let mut row = Row::new("search: 6,500 characters", "one search of 6,500 characters");
     row.checks.push(check(
-        format!("{} in {:.0} ms", answer.status, began.elapsed().as_secs_f64() * 1e3),
-        answer.status == 400 || (answer.status == 200 && began.elapsed() < Duration::from_millis(100)),
+        format!(
+            "{} in {:.0} ms",
+            answer.status,
+            began.elapsed().as_secs_f64() * 1e3
+        ),
+        answer.status == 400
+            || (answer.status == 200 && began.elapsed() < Duration::from_millis(100)),
     ));
     rows.push(row);
 
     // NUL and a forged log line.
     let nul = get("/api/db/search?q=a%00b".into()).await;
     let forged = get("/api/db/search?q=x%0A2026-01-01T00:00:00Z%20INFO%20forged-line".into()).await;
-    let mut row = Row::new("control characters", "a NUL in a search; a newline forging a log line");
-    row.checks.push(check(format!("NUL: {}", nul.status), nul.status == 400));
+    let mut row = Row::new(
+        "control characters",
+        "a NUL in a search; a newline forging a log line",
+    );
+    row.checks
+        .push(check(format!("NUL: {}", nul.status), nul.status == 400));
     tokio::time::sleep(Duration::from_millis(500)).await;
     let log = target.log();
     row.checks.push(check(
@@ -265,7 +282,12 @@ pub async fn refusals() -> Vec<Row> {
     rows.push(row);
 
     // Host headers.
-    let none = exchange(port, b"GET /api/status HTTP/1.1\r\nConnection: close\r\n\r\n", Duration::from_secs(5)).await;
+    let none = exchange(
+        port,
+        b"GET /api/status HTTP/1.1\r\nConnection: close\r\n\r\n",
+        Duration::from_secs(5),
+    )
+    .await;
     let two = exchange(
         port,
         b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
@@ -278,9 +300,14 @@ pub async fn refusals() -> Vec<Row> {
         Duration::from_secs(5),
     )
     .await;
-    let mut row = Row::new("Host", "no Host; two; a foreign one (DNS rebinding) on loopback");
-    row.checks.push(check(format!("none: {}", none.status), none.status == 400));
-    row.checks.push(check(format!("two: {}", two.status), two.status == 400));
+    let mut row = Row::new(
+        "Host",
+        "no Host; two; a foreign one (DNS rebinding) on loopback",
+    );
+    row.checks
+        .push(check(format!("none: {}", none.status), none.status == 400));
+    row.checks
+        .push(check(format!("two: {}", two.status), two.status == 400));
     row.checks.push(check(
         format!("evil.example: {}", evil.status),
         matches!(evil.status, 400 | 403 | 421),
@@ -295,22 +322,44 @@ pub async fn refusals() -> Vec<Row> {
         Duration::from_secs(2),
     )
     .await;
-    let mut row = Row::new("cross-origin WebSocket", "an upgrade with Origin: http://evil.example");
-    row.checks.push(check(format!("answered {}", upgrade.status), upgrade.status == 403));
+    let mut row = Row::new(
+        "cross-origin WebSocket",
+        "an upgrade with Origin: http://evil.example",
+    );
+    row.checks.push(check(
+        format!("answered {}", upgrade.status),
+        upgrade.status == 403,
+    ));
     rows.push(row);
 
     // WebSocket frames that break the protocol.
     let mut row = Row::new("WebSocket protocol", "invalid UTF-8 in a text frame");
     let code = ws_close_code(port).await;
-    row.checks.push(check(format!("closed with {code:?}"), code == Some(1007)));
+    row.checks
+        .push(check(format!("closed with {code:?}"), code == Some(1007)));
     rows.push(row);
 
     // A publish of the wrong shape.
     let wrong = net::call(port, "POST", "/api/events/abuse", b"[1, 2, 3]").await;
-    let extra = net::call(port, "POST", "/api/events/abuse", br#"{"type": "a", "data": 1, "extra": 2}"#).await;
-    let mut row = Row::new("publish shape", "a JSON array; an object with an unknown field");
-    row.checks.push(check(format!("array: {}", wrong.status), wrong.status == 422));
-    row.checks.push(check(format!("unknown field: {}", extra.status), extra.status == 422));
+    let extra = net::call(
+        port,
+        "POST",
+        "/api/events/abuse",
+        br#"{"type": "a", "data": 1, "extra": 2}"#,
+    )
+    .await;
+    let mut row = Row::new(
+        "publish shape",
+        "a JSON array; an object with an unknown field",
+    );
+    row.checks.push(check(
+        format!("array: {}", wrong.status),
+        wrong.status == 422,
+    ));
+    row.checks.push(check(
+        format!("unknown field: {}", extra.status),
+        extra.status == 422,
+    ));
     rows.push(row);
 
     // Analyses beyond the concurrency limit.
@@ -319,7 +368,11 @@ pub async fn refusals() -> Vec<Row> {
     let mut client = KeepAlive::new(port);
     for _ in 0..100 {
         let answer = client
-            .call("POST", "/api/analysis", r#"{"query": "滨海马拉松"}"#.as_bytes())
+            .call(
+                "POST",
+                "/api/analysis",
+                r#"{"query": "滨海马拉松"}"#.as_bytes(),
+            )
             .await;
         match answer.status {
             202 => accepted += 1,
@@ -327,7 +380,10 @@ pub async fn refusals() -> Vec<Row> {
             _ => {}
         }
     }
-    let listed = client.call("GET", "/api/analysis?limit=1000", b"").await.json();
+    let listed = client
+        .call("GET", "/api/analysis?limit=1000", b"")
+        .await
+        .json();
     let rows_written = listed
         .get("analyses")
         .or(Some(&listed))
@@ -352,7 +408,10 @@ pub async fn refusals() -> Vec<Row> {
             retry_after = retry_after.or(answer.header("retry-after").map(str::to_owned));
         }
     }
-    let mut row = Row::new("request flood", "3,000 requests from one address and token on one connection");
+    let mut row = Row::new(
+        "request flood",
+        "3,000 requests from one address and token on one connection",
+    );
     row.checks.push(check(
         format!(
             "{limited} answered 429 (Retry-After: {}) in {:.1} s",
@@ -364,9 +423,16 @@ pub async fn refusals() -> Vec<Row> {
     rows.push(row);
 
     // Permissions of the data directory.
-    let mut row = Row::new("data/ permissions", "modes of the data directory and its files");
+    let mut row = Row::new(
+        "data/ permissions",
+        "modes of the data directory and its files",
+    );
     let data = target.data_dir();
-    let mode = |p: &Path| std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+    let mode = |p: &Path| {
+        std::fs::metadata(p)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(0)
+    };
     let dir_mode = mode(&data);
     let loose: Vec<String> = std::fs::read_dir(&data)
         .into_iter()
@@ -375,9 +441,14 @@ pub async fn refusals() -> Vec<Row> {
         .filter(|e| e.path().is_file() && mode(&e.path()) & 0o077 != 0)
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    row.checks.push(check(format!("data/ {dir_mode:o}"), dir_mode == 0o700));
+    row.checks
+        .push(check(format!("data/ {dir_mode:o}"), dir_mode == 0o700));
     row.checks.push(check(
-        if loose.is_empty() { "every file 600".to_owned() } else { format!("readable by others: {}", loose.join(", ")) },
+        if loose.is_empty() {
+            "every file 600".to_owned()
+        } else {
+            format!("readable by others: {}", loose.join(", "))
+        },
         loose.is_empty(),
     ));
     rows.push(row);
@@ -388,9 +459,10 @@ pub async fn refusals() -> Vec<Row> {
 
 /// Opens a WebSocket and sends a text frame that is not UTF-8: the close code it gets.
 async fn ws_close_code(port: u16) -> Option<u16> {
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/ws?token={TOKEN}"))
-        .await
-        .ok()?;
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/ws?token={TOKEN}"))
+            .await
+            .ok()?;
     let frame = Frame::message(vec![0xff, 0xfe, 0xfd], OpCode::Data(Data::Text), true);
     ws.send(Message::Frame(frame)).await.ok()?;
     let until = Instant::now() + Duration::from_secs(5);

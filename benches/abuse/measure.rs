@@ -53,7 +53,11 @@ impl Latencies {
             ms(max)
         );
         if self.failed > 0 {
-            text.push_str(&format!(", {} of {} failed", self.failed, self.ok.len() + self.failed));
+            text.push_str(&format!(
+                ", {} of {} failed",
+                self.failed,
+                self.ok.len() + self.failed
+            ));
         }
         text
     }

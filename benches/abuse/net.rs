@@ -176,7 +176,9 @@ pub async fn setting(port: u16, key: &str) -> Option<String> {
     let config = answer.json();
     let keys = config.get("keys").or(Some(&config))?;
     let entry = match keys {
-        serde_json::Value::Array(list) => list.iter().find(|k| k["key"] == key || k["name"] == key)?,
+        serde_json::Value::Array(list) => {
+            list.iter().find(|k| k["key"] == key || k["name"] == key)?
+        }
         serde_json::Value::Object(map) => map.get(key)?,
         _ => return None,
     };

@@ -50,20 +50,19 @@ impl Row {
 
     /// Every goal of this row: `/healthz` p99, peak memory, connections closed in time, checks.
     pub fn goals_met(&self) -> bool {
-        self.healthz.as_ref().is_none_or(|h| h.p99_within(HEALTHZ_P99))
+        self.healthz
+            .as_ref()
+            .is_none_or(|h| h.p99_within(HEALTHZ_P99))
             && self.rss.is_none_or(|(_, peak)| peak <= PEAK_RSS_MB)
             && self.held.is_none_or(|(held, limit, _)| held.within(limit))
             && self.checks.iter().all(|c| c.ok)
     }
 
     fn cells(&self) -> Vec<String> {
-        let healthz = self
-            .healthz
-            .as_ref()
-            .map_or("—".into(), Latencies::summary);
-        let rss = self
-            .rss
-            .map_or("—".into(), |(start, peak)| format!("{start:.0} → {peak:.0}"));
+        let healthz = self.healthz.as_ref().map_or("—".into(), Latencies::summary);
+        let rss = self.rss.map_or("—".into(), |(start, peak)| {
+            format!("{start:.0} → {peak:.0}")
+        });
         let held = self.held.map_or("—".into(), |(held, limit, bound)| {
             format!("{} (limit {:.1} s)", held.text(bound), limit.as_secs_f64())
         });

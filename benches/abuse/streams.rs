@@ -116,16 +116,17 @@ type Ws = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
 /// A WebSocket on a socket with a small receive buffer, subscribed to the topic from `since`.
 async fn ws_subscribe(port: u16, since: Option<&str>, origin: Option<&str>) -> Option<Ws> {
     let stream = connect_small(port, 4096).await.ok()?;
-    let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
-        format!("ws://127.0.0.1:{port}/ws?token={TOKEN}"),
-    )
-    .ok()?;
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(format!(
+            "ws://127.0.0.1:{port}/ws?token={TOKEN}"
+        ))
+        .ok()?;
     if let Some(origin) = origin {
-        request
-            .headers_mut()
-            .insert("origin", origin.parse().ok()?);
+        request.headers_mut().insert("origin", origin.parse().ok()?);
     }
-    let (mut ws, _) = tokio_tungstenite::client_async(request, stream).await.ok()?;
+    let (mut ws, _) = tokio_tungstenite::client_async(request, stream)
+        .await
+        .ok()?;
     let mut subscribe = serde_json::json!({"op": "subscribe", "topics": [TOPIC]});
     if let Some(since) = since {
         subscribe["since"] = since.into();
@@ -242,7 +243,11 @@ pub async fn ws_stalled(clients: usize, size: usize, limit: Duration) -> Row {
     );
     row.checks.push(check(
         match dropped_after {
-            Some(t) => format!("all dropped after {:.1} s (limit {:.0} s)", t.as_secs_f64(), limit.as_secs_f64()),
+            Some(t) => format!(
+                "all dropped after {:.1} s (limit {:.0} s)",
+                t.as_secs_f64(),
+                limit.as_secs_f64()
+            ),
             None => format!("still connected after {:.0} s", bound.as_secs_f64()),
         },
         dropped_after.is_some_and(|t| t <= limit + Duration::from_secs(5)),
@@ -279,7 +284,16 @@ pub async fn redis_cut(outage: Duration) -> Row {
         .port();
     let start_redis = || {
         std::process::Command::new("redis-server")
-            .args(["--port", &redis_port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &redis_port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -290,14 +304,20 @@ pub async fn redis_cut(outage: Duration) -> Row {
         return row;
     };
     let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", redis_port)).is_err() && Instant::now() < deadline {
+    while std::net::TcpStream::connect(("127.0.0.1", redis_port)).is_err()
+        && Instant::now() < deadline
+    {
         std::thread::sleep(Duration::from_millis(20));
     }
     let mut launch = busy_launch();
-    launch.env.push(("REDIS_URL", format!("redis://127.0.0.1:{redis_port}")));
+    launch
+        .env
+        .push(("REDIS_URL", format!("redis://127.0.0.1:{redis_port}")));
     let target = Target::start(launch);
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let mut subscriber = tokio::net::TcpStream::connect(("127.0.0.1", target.port)).await.unwrap();
+    let mut subscriber = tokio::net::TcpStream::connect(("127.0.0.1", target.port))
+        .await
+        .unwrap();
     subscriber
         .write_all(
             format!(
@@ -313,7 +333,12 @@ pub async fn redis_cut(outage: Duration) -> Row {
         let mut published = 0u64;
         loop {
             let body = format!("{{\"type\":\"tick\",\"data\":{{\"n\":{published}}}}}");
-            if client.call("POST", &format!("/api/events/{TOPIC}"), body.as_bytes()).await.status == 202 {
+            if client
+                .call("POST", &format!("/api/events/{TOPIC}"), body.as_bytes())
+                .await
+                .status
+                == 202
+            {
                 published += 1;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -332,7 +357,10 @@ pub async fn redis_cut(outage: Duration) -> Row {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut row = Row::new(
         "Redis cut",
-        format!("Redis killed for {:.0} s while 20 events/s are published and one SSE client reads", outage.as_secs_f64()),
+        format!(
+            "Redis killed for {:.0} s while 20 events/s are published and one SSE client reads",
+            outage.as_secs_f64()
+        ),
     );
     target.finish(&mut row).await;
     let stream = reader.await.unwrap_or_default();

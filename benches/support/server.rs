@@ -63,7 +63,10 @@ impl Server {
         command
             .current_dir(dir.path())
             .env("PORT", port.to_string())
-            .env("BETTAFISH_LOG", if launch.keep_log { "info" } else { "warn" })
+            .env(
+                "BETTAFISH_LOG",
+                if launch.keep_log { "info" } else { "warn" },
+            )
             .env("BETTAFISH_OPERATOR_TOKEN", TOKEN)
             .stdout(Stdio::null());
         for (key, value) in &launch.env {
