@@ -4,7 +4,7 @@
 //! file (indicatif), the sample corpus, migrations, and rebuilding the full-text index.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -260,7 +260,7 @@ async fn import(
             bar.set_position(p.bytes);
             bar.set_message(format!("{} rows", p.rows));
         };
-        let result = storage::import::import_file(db, file, options, &mut progress).await;
+        let result = storage::import::import_source(db, file, options, &mut progress).await;
         bar.finish_and_clear();
         (file, result)
     }))
@@ -293,8 +293,8 @@ async fn import(
             }
             Err(err) => {
                 // Nothing of this file was written; go on with the others.
-                eprintln!("{}: not imported: {err}", file.display());
-                failed.push(serde_json::json!({"file": file.display().to_string(), "error": err.to_string()}));
+                eprintln!("{}: not imported: {err}", file.path.display());
+                failed.push(serde_json::json!({"file": file.path.display().to_string(), "error": err.to_string()}));
             }
         });
     }
@@ -330,7 +330,7 @@ impl ImportBars {
     /// The longest file name shown in full; longer ones keep their end.
     const MAX_NAME: usize = 60;
 
-    fn new(visible: bool, files: &[PathBuf]) -> Self {
+    fn new(visible: bool, files: &[storage::import::SourceFile]) -> Self {
         let target = if visible {
             ProgressDrawTarget::stderr()
         } else {
@@ -342,7 +342,7 @@ impl ImportBars {
             .unwrap_or_else(|_| ProgressStyle::default_bar());
         let name_width = files
             .iter()
-            .map(|f| f.display().to_string().chars().count())
+            .map(|f| f.path.display().to_string().chars().count())
             .max()
             .unwrap_or(0)
             .min(Self::MAX_NAME);
@@ -355,12 +355,14 @@ impl ImportBars {
 
     /// A new bar for `file`, below the others: at 0 % while the file is read and mapped, then
     /// as far as its rows are written.
-    fn start(&self, file: &Path) -> ProgressBar {
-        let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    fn start(&self, file: &storage::import::SourceFile) -> ProgressBar {
+        let size = std::fs::metadata(&file.real_path)
+            .map(|m| m.len())
+            .unwrap_or(0);
         let bar = self
             .multi
             .add(ProgressBar::new(size).with_style(self.style.clone()));
-        let name = shorten(&file.display().to_string(), Self::MAX_NAME);
+        let name = shorten(&file.path.display().to_string(), Self::MAX_NAME);
         bar.set_prefix(format!("{name:<0$}", self.name_width));
         bar.set_message("reading");
         bar
