@@ -33,12 +33,20 @@ pub fn run(args: DbArgs) -> anyhow::Result<()> {
     // A SQLite database may be created here: private, as the service's files are.
     crate::private_files::private_umask();
     if config.data_dir.is_dir() {
-        crate::private_files::keep_private(&config.data_dir).with_context(|| {
+        let skipped = crate::private_files::keep_private(&config.data_dir).with_context(|| {
             format!(
                 "making the data directory {} private",
                 config.data_dir.display()
             )
         })?;
+        // No log here: the tool's warnings go to stderr.
+        for not in skipped {
+            eprintln!(
+                "warning: {}: could not be made private: {}",
+                not.path.display(),
+                not.error
+            );
+        }
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -190,12 +190,17 @@ pub async fn start(
     bus: EventBus,
 ) -> anyhow::Result<App> {
     // Private before anything is written there: the umask covers every file created later.
-    crate::private_files::keep_private(&config.data_dir).with_context(|| {
-        format!(
-            "creating the data directory {} (mode 0700)",
-            config.data_dir.display()
-        )
-    })?;
+    // A walk of the disk: off the runtime's threads.
+    let data_dir = config.data_dir.clone();
+    tokio::task::spawn_blocking(move || crate::private_files::keep_private(&data_dir))
+        .await
+        .context("making the data directory private")?
+        .with_context(|| {
+            format!(
+                "making the data directory {} private (mode 0700)",
+                config.data_dir.display()
+            )
+        })?;
     let (tokens, origin) = Tokens::init(
         &config.data_dir,
         config.operator_token.as_deref(),
