@@ -57,6 +57,8 @@ pub struct App {
     pub storage: Arc<storage_actor::StorageHealth>,
     /// The cache for search and LLM results.
     pub cache: Arc<dyn storage::cache::Cache>,
+    /// The places of the forum log's readers (`FORUM_LOG_MAX_READERS`).
+    pub forum_readers: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -271,7 +273,10 @@ pub async fn start(
     let root = SupervisorRef::start_root_with(ROOT, spec, handles)
         .await
         .context("starting the supervision tree")?;
-    let max_running = live.borrow().input.analysis_max_running;
+    let (max_running, forum_readers) = {
+        let input = live.borrow().input;
+        (input.analysis_max_running, input.forum_max_readers)
+    };
     let sessions =
         AnalysisSessions::new(records, root.clone(), session_settings(&live), max_running);
     let (shutdown, _) = watch::channel(false);
@@ -297,5 +302,8 @@ pub async fn start(
         db,
         storage: health,
         cache,
+        forum_readers: Arc::new(tokio::sync::Semaphore::new(
+            forum_readers.min(tokio::sync::Semaphore::MAX_PERMITS),
+        )),
     })
 }
