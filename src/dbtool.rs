@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use storage::text::Escaped;
 use storage::Database;
 
 mod walk;
@@ -246,8 +247,14 @@ async fn import(
         max_record_bytes,
     };
     let walk::Walked { files, passed_over } = walk::expand(paths)?;
+    // File names and record values are a crawler's text: shown escaped, so none can drive
+    // the terminal or forge a line (as in the service log).
     for passed in &passed_over {
-        eprintln!("{}: passed over: {}", passed.path.display(), passed.reason);
+        eprintln!(
+            "{}: passed over: {}",
+            walk::shown(&passed.path),
+            Escaped(&passed.reason)
+        );
     }
     let bars = ImportBars::new(std::io::stderr().is_terminal() && !json, &files);
     let mut reports = Vec::new();
@@ -280,7 +287,7 @@ async fn import(
                 if !json {
                     out!(
                         "{}: {} rows, {} written ({} contents, {} comments), {} skipped",
-                        report.file,
+                        Escaped(&report.file),
                         report.rows,
                         report.written,
                         report.contents,
@@ -288,7 +295,7 @@ async fn import(
                         report.skipped
                     );
                     for problem in &report.problems {
-                        out!("  {problem}");
+                        out!("  {}", Escaped(&problem.to_string()));
                     }
                     if report.skipped as usize > report.problems.len() {
                         out!(
@@ -301,7 +308,11 @@ async fn import(
             }
             Err(err) => {
                 // Nothing of this file was written; go on with the others.
-                eprintln!("{}: not imported: {err}", file.path.display());
+                eprintln!(
+                    "{}: not imported: {}",
+                    walk::shown(&file.path),
+                    Escaped(&err.to_string())
+                );
                 failed.push(serde_json::json!({"file": file.path.display().to_string(), "error": err.to_string()}));
             }
         });
@@ -350,7 +361,7 @@ impl ImportBars {
             .unwrap_or_else(|_| ProgressStyle::default_bar());
         let name_width = files
             .iter()
-            .map(|f| f.path.display().to_string().chars().count())
+            .map(|f| walk::shown(&f.path).chars().count())
             .max()
             .unwrap_or(0)
             .min(Self::MAX_NAME);
@@ -370,7 +381,7 @@ impl ImportBars {
         let bar = self
             .multi
             .add(ProgressBar::new(size).with_style(self.style.clone()));
-        let name = shorten(&file.path.display().to_string(), Self::MAX_NAME);
+        let name = shorten(&walk::shown(&file.path), Self::MAX_NAME);
         bar.set_prefix(format!("{name:<0$}", self.name_width));
         bar.set_message("reading");
         bar

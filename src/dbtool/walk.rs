@@ -31,6 +31,12 @@ pub struct PassedOver {
     pub reason: String,
 }
 
+/// `path` as shown on a terminal: escaped ([`storage::text::Escaped`]), since a crawler's file
+/// names are its text.
+pub fn shown(path: &Path) -> String {
+    storage::text::Escaped(&path.display().to_string()).to_string()
+}
+
 /// The files under `paths` that an import takes.
 ///
 /// # Errors
@@ -39,7 +45,7 @@ pub fn expand(paths: &[PathBuf]) -> io::Result<Walked> {
     let mut walk = Walk::default();
     for path in paths {
         let meta = std::fs::metadata(path)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", shown(path))))?;
         if meta.is_dir() {
             // A named directory is the boundary for the links found inside it.
             let root = std::fs::canonicalize(path)?;
@@ -47,7 +53,7 @@ pub fn expand(paths: &[PathBuf]) -> io::Result<Walked> {
         } else {
             // A named file is taken as it is, link or not: the user named it.
             let file = SourceFile::at(path)
-                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", shown(path))))?;
             if walk.files_seen.insert(file.identity) {
                 walk.out.files.push(file);
             }
@@ -98,7 +104,7 @@ impl Walk {
             return Ok(());
         }
         let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(real)
-            .map_err(|e| io::Error::new(e.kind(), format!("reading {}: {e}", path.display())))?
+            .map_err(|e| io::Error::new(e.kind(), format!("reading {}: {e}", shown(path))))?
             .filter_map(|e| e.ok().map(|e| e.file_name()))
             .collect();
         names.sort();

@@ -186,3 +186,34 @@ fn an_unterminated_csv_quote_refuses_the_file_at_its_line() {
     );
     assert_eq!(posts(dir.path()), 0, "nothing of the file");
 }
+
+#[test]
+fn file_names_and_record_values_are_shown_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("data/weibo/jsonl");
+    std::fs::create_dir_all(&folder).unwrap();
+    // A name that clears the screen and starts a new line; a value that turns text around.
+    let name = "search_contents_\u{1b}[2J\nforged.jsonl";
+    std::fs::write(
+        folder.join(name),
+        "{\"note_id\": \"a1\", \"content\": \"ok\", \"comments_count\": \"\u{202e}9\u{2028}x\u{85}\"}\n",
+    )
+    .unwrap();
+    let (output, _) = run(dir.path(), &["import", "data"], Duration::from_secs(60));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let all = format!("{stdout}{stderr}");
+    for raw in ['\u{1b}', '\u{202e}', '\u{2028}', '\u{85}'] {
+        assert!(
+            !all.contains(raw),
+            "U+{:04X} shown raw: {all:?}",
+            u32::from(raw)
+        );
+    }
+    assert!(
+        stdout.contains("search_contents_\\u{1b}[2J\\nforged.jsonl: 1 rows"),
+        "{stdout:?}"
+    );
+    assert!(stdout.contains("\\u{202e}9\\u{2028}x"), "{stdout:?}");
+    assert!(!all.lines().any(|l| l.starts_with("forged")), "{all:?}");
+}
