@@ -4,10 +4,11 @@
 //! file (indicatif), the sample corpus, migrations, and rebuilding the full-text index.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use storage::text::Escaped;
 use storage::Database;
 
 mod walk;
@@ -33,12 +34,20 @@ pub fn run(args: DbArgs) -> anyhow::Result<()> {
     // A SQLite database may be created here: private, as the service's files are.
     crate::private_files::private_umask();
     if config.data_dir.is_dir() {
-        crate::private_files::keep_private(&config.data_dir).with_context(|| {
+        let skipped = crate::private_files::keep_private(&config.data_dir).with_context(|| {
             format!(
                 "making the data directory {} private",
                 config.data_dir.display()
             )
         })?;
+        // No log here: the tool's warnings go to stderr.
+        for not in skipped {
+            eprintln!(
+                "warning: {}: could not be made private: {}",
+                not.path.display(),
+                not.error
+            );
+        }
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -238,8 +247,14 @@ async fn import(
         max_record_bytes,
     };
     let walk::Walked { files, passed_over } = walk::expand(paths)?;
+    // File names and record values are a crawler's text: shown escaped, so none can drive
+    // the terminal or forge a line (as in the service log).
     for passed in &passed_over {
-        eprintln!("{}: passed over: {}", passed.path.display(), passed.reason);
+        eprintln!(
+            "{}: passed over: {}",
+            walk::shown(&passed.path),
+            Escaped(&passed.reason)
+        );
     }
     let bars = ImportBars::new(std::io::stderr().is_terminal() && !json, &files);
     let mut reports = Vec::new();
@@ -260,7 +275,7 @@ async fn import(
             bar.set_position(p.bytes);
             bar.set_message(format!("{} rows", p.rows));
         };
-        let result = storage::import::import_file(db, file, options, &mut progress).await;
+        let result = storage::import::import_source(db, file, options, &mut progress).await;
         bar.finish_and_clear();
         (file, result)
     }))
@@ -272,7 +287,7 @@ async fn import(
                 if !json {
                     out!(
                         "{}: {} rows, {} written ({} contents, {} comments), {} skipped",
-                        report.file,
+                        Escaped(&report.file),
                         report.rows,
                         report.written,
                         report.contents,
@@ -280,7 +295,7 @@ async fn import(
                         report.skipped
                     );
                     for problem in &report.problems {
-                        out!("  {problem}");
+                        out!("  {}", Escaped(&problem.to_string()));
                     }
                     if report.skipped as usize > report.problems.len() {
                         out!(
@@ -293,8 +308,12 @@ async fn import(
             }
             Err(err) => {
                 // Nothing of this file was written; go on with the others.
-                eprintln!("{}: not imported: {err}", file.display());
-                failed.push(serde_json::json!({"file": file.display().to_string(), "error": err.to_string()}));
+                eprintln!(
+                    "{}: not imported: {}",
+                    walk::shown(&file.path),
+                    Escaped(&err.to_string())
+                );
+                failed.push(serde_json::json!({"file": file.path.display().to_string(), "error": err.to_string()}));
             }
         });
     }
@@ -330,7 +349,7 @@ impl ImportBars {
     /// The longest file name shown in full; longer ones keep their end.
     const MAX_NAME: usize = 60;
 
-    fn new(visible: bool, files: &[PathBuf]) -> Self {
+    fn new(visible: bool, files: &[storage::import::SourceFile]) -> Self {
         let target = if visible {
             ProgressDrawTarget::stderr()
         } else {
@@ -342,7 +361,7 @@ impl ImportBars {
             .unwrap_or_else(|_| ProgressStyle::default_bar());
         let name_width = files
             .iter()
-            .map(|f| f.display().to_string().chars().count())
+            .map(|f| walk::shown(&f.path).chars().count())
             .max()
             .unwrap_or(0)
             .min(Self::MAX_NAME);
@@ -355,12 +374,14 @@ impl ImportBars {
 
     /// A new bar for `file`, below the others: at 0 % while the file is read and mapped, then
     /// as far as its rows are written.
-    fn start(&self, file: &Path) -> ProgressBar {
-        let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    fn start(&self, file: &storage::import::SourceFile) -> ProgressBar {
+        let size = std::fs::metadata(&file.real_path)
+            .map(|m| m.len())
+            .unwrap_or(0);
         let bar = self
             .multi
             .add(ProgressBar::new(size).with_style(self.style.clone()));
-        let name = shorten(&file.display().to_string(), Self::MAX_NAME);
+        let name = shorten(&walk::shown(&file.path), Self::MAX_NAME);
         bar.set_prefix(format!("{name:<0$}", self.name_width));
         bar.set_message("reading");
         bar

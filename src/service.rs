@@ -57,6 +57,8 @@ pub struct App {
     pub storage: Arc<storage_actor::StorageHealth>,
     /// The cache for search and LLM results.
     pub cache: Arc<dyn storage::cache::Cache>,
+    /// The places of the forum log's readers (`FORUM_LOG_MAX_READERS`).
+    pub forum_readers: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -190,12 +192,17 @@ pub async fn start(
     bus: EventBus,
 ) -> anyhow::Result<App> {
     // Private before anything is written there: the umask covers every file created later.
-    crate::private_files::keep_private(&config.data_dir).with_context(|| {
-        format!(
-            "creating the data directory {} (mode 0700)",
-            config.data_dir.display()
-        )
-    })?;
+    // A walk of the disk: off the runtime's threads.
+    let data_dir = config.data_dir.clone();
+    tokio::task::spawn_blocking(move || crate::private_files::keep_private(&data_dir))
+        .await
+        .context("making the data directory private")?
+        .with_context(|| {
+            format!(
+                "making the data directory {} private (mode 0700)",
+                config.data_dir.display()
+            )
+        })?;
     let (tokens, origin) = Tokens::init(
         &config.data_dir,
         config.operator_token.as_deref(),
@@ -266,7 +273,12 @@ pub async fn start(
     let root = SupervisorRef::start_root_with(ROOT, spec, handles)
         .await
         .context("starting the supervision tree")?;
-    let sessions = AnalysisSessions::new(records, root.clone(), session_settings(&live));
+    let (max_running, forum_readers) = {
+        let input = live.borrow().input;
+        (input.analysis_max_running, input.forum_max_readers)
+    };
+    let sessions =
+        AnalysisSessions::new(records, root.clone(), session_settings(&live), max_running);
     let (shutdown, _) = watch::channel(false);
     let (closing, _) = watch::channel(false);
     let _ = bus.publish(
@@ -290,5 +302,8 @@ pub async fn start(
         db,
         storage: health,
         cache,
+        forum_readers: Arc::new(tokio::sync::Semaphore::new(
+            forum_readers.min(tokio::sync::Semaphore::MAX_PERMITS),
+        )),
     })
 }

@@ -25,7 +25,7 @@ use std::time::Duration;
 use serde::Serialize;
 use storage::StorageError;
 use supervision::{ChildHandle, ChildSpec, Restart, SupervisorError, SupervisorRef};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
 pub use actor::{SessionActor, SessionArgs, SessionMsg};
 pub use event::{SessionEnd, SessionEvent};
@@ -165,6 +165,14 @@ pub enum Cancellation {
     Pending,
 }
 
+/// One of the places for a running analysis (`ANALYSIS_MAX_RUNNING` of them), taken before
+/// its row is written and given back when its session's actor and spec are gone: so an
+/// analysis refused for want of one leaves no row, not even for a moment.
+#[derive(Debug, Clone)]
+pub struct RunningSlot {
+    _permit: Arc<OwnedSemaphorePermit>,
+}
+
 /// The analysis sessions: start, cancel, read, list, and record those a stopped process left.
 #[derive(Clone)]
 pub struct AnalysisSessions {
@@ -173,23 +181,31 @@ pub struct AnalysisSessions {
     engines: EngineHandles,
     forum: ChildHandle,
     settings: SessionSettingsSource,
+    /// The places for running analyses; the analyses branch's `max_children` (the same number)
+    /// stays as the backstop.
+    running: Arc<Semaphore>,
+    max_running: usize,
 }
 
 impl AnalysisSessions {
     /// The sessions of the tree at `root` (which must have the service's shape,
-    /// [`tree::service_tree`]), recording through `records`.
+    /// [`tree::service_tree`]), recording through `records`, at most `max_running` at once.
     pub fn new(
         records: SessionRecords,
         root: SupervisorRef,
         settings: SessionSettingsSource,
+        max_running: usize,
     ) -> Self {
         let handles = root.handles();
+        let max_running = max_running.min(Semaphore::MAX_PERMITS);
         Self {
             engines: EngineHandles::of(handles),
             forum: handles.handle(tree::FORUM_PATH),
             records,
             root,
             settings,
+            running: Arc::new(Semaphore::new(max_running)),
+            max_running,
         }
     }
 
@@ -197,9 +213,11 @@ impl AnalysisSessions {
     ///
     /// # Errors
     /// [`SessionError::EmptyQuery`], [`SessionError::QueryTooLong`],
-    /// [`SessionError::ControlCharacter`]; [`SessionError::Storage`]
-    /// when it could not be recorded; [`SessionError::Tree`] when its session could not start
-    /// (its row is then removed again: refused work leaves none); [`SessionError::StartFailed`].
+    /// [`SessionError::ControlCharacter`]; [`SessionError::Tree`] with
+    /// [`SupervisorError::MaxChildren`] when `max_running` are running (refused before any row
+    /// is written); [`SessionError::Storage`] when it could not be recorded;
+    /// [`SessionError::Tree`] when its session could not start (a definite refusal removes its
+    /// row again; an unknown outcome records it failed); [`SessionError::StartFailed`].
     pub async fn start(&self, query: &str) -> Result<Started, SessionError> {
         let query = query.trim();
         if query.is_empty() {
@@ -211,6 +229,17 @@ impl AnalysisSessions {
             });
         }
         storage::text::check(query)?;
+        // A place first, so that refused work never has a row (not even one a listing could
+        // see before it is deleted, or one left behind when deleting fails).
+        let Ok(permit) = Arc::clone(&self.running).try_acquire_owned() else {
+            return Err(SessionError::Tree(SupervisorError::MaxChildren {
+                path: Branch::Analyses.path().to_owned(),
+                max: self.max_running,
+            }));
+        };
+        let slot = RunningSlot {
+            _permit: Arc::new(permit),
+        };
         let id = AnalysisId::random();
         let settings = (self.settings)();
         // Recorded and started in a task of its own: a caller that stops waiting (a request
@@ -219,7 +248,7 @@ impl AnalysisSessions {
         let (sessions, task_id, task_query) = (self.clone(), id.clone(), query.to_owned());
         let started = tokio::spawn(async move {
             sessions
-                .record_and_start(task_id, task_query, settings)
+                .record_and_start(task_id, task_query, settings, slot)
                 .await
         });
         match started.await {
@@ -239,26 +268,55 @@ impl AnalysisSessions {
         id: AnalysisId,
         query: String,
         settings: SessionSettings,
+        slot: RunningSlot,
     ) -> Result<(), SessionError> {
         let now = storage::clock::now_ms();
         self.records
             .create(&id, &query, now, settings.deadline_ms(now))
             .await?;
-        let spec = self.spec(id.clone(), query, settings.engine_timeout);
-        if let Err(err) = self.root.start_child(Branch::Analyses.path(), spec).await {
+        let spec = self.spec(id.clone(), query, settings.engine_timeout, slot);
+        let Err(err) = self.root.start_child(Branch::Analyses.path(), spec).await else {
+            return Ok(());
+        };
+        if start_was_refused(&err) {
             // Refused work leaves no row: the caller gets the refusal and no id, so a `failed`
-            // row would be an analysis nobody asked about (and 429s would fill the listing).
+            // row would be an analysis nobody asked about.
             if let Err(record) = self.records.forget_unstarted(&id).await {
                 tracing::warn!(error = %record, analysis = %id, "could not remove the analysis that did not start");
             }
-            return Err(err.into());
+        } else {
+            // No answer (a timeout, a supervisor gone mid-way): the start may still happen, so
+            // the row stays, recorded failed (a session starting later finds it ended and
+            // records nothing over it), and the session is stopped if it is there.
+            let ending = Ending::without_parts(
+                AnalysisStatus::Failed,
+                format!("its session's start was not confirmed: {err}"),
+            );
+            if let Err(record) = self.records.end_if_running(&id, &ending).await {
+                tracing::warn!(error = %record, analysis = %id, "could not record the analysis whose start was not confirmed");
+            }
+            let (root, path) = (self.root.clone(), tree::analysis_path(id.as_str()));
+            tokio::spawn(async move {
+                match root.terminate_child(&path).await {
+                    Ok(()) | Err(SupervisorError::NotFound(_)) => {}
+                    Err(stop) => {
+                        tracing::warn!(error = %stop, %path, "could not stop the session whose start was not confirmed");
+                    }
+                }
+            });
         }
-        Ok(())
+        Err(err.into())
     }
 
     /// The session's child spec: temporary, since running it again would send its jobs again
     /// beside the ones still running.
-    fn spec(&self, id: AnalysisId, query: String, engine_timeout: Duration) -> ChildSpec {
+    fn spec(
+        &self,
+        id: AnalysisId,
+        query: String,
+        engine_timeout: Duration,
+        slot: RunningSlot,
+    ) -> ChildSpec {
         let (records, engines, forum) = (
             self.records.clone(),
             self.engines.clone(),
@@ -273,6 +331,7 @@ impl AnalysisSessions {
                 forum: forum.clone(),
                 path: ctx.path().to_owned(),
                 engine_timeout,
+                slot: slot.clone(),
             };
             async move { ctx.spawn(SessionActor, args).await }
         })
@@ -368,6 +427,21 @@ impl AnalysisSessions {
     /// [`SessionError::Storage`].
     pub async fn abandon_overdue(&self, now_ms: i64) -> Result<Vec<AnalysisId>, SessionError> {
         Ok(self.records.abandon_overdue(now_ms).await?)
+    }
+}
+
+/// Whether `err` from starting a session says for sure that it did not start (so its row can
+/// go); a timeout or a lost answer leaves that open.
+fn start_was_refused(err: &SupervisorError) -> bool {
+    match err {
+        SupervisorError::NotFound(_)
+        | SupervisorError::NotASupervisor(_)
+        | SupervisorError::AlreadyExists(_)
+        | SupervisorError::MaxChildren { .. }
+        | SupervisorError::StartFailed { .. }
+        | SupervisorError::Unsupported { .. }
+        | SupervisorError::InvalidSpec(_) => true,
+        SupervisorError::Unavailable(_) | SupervisorError::Timeout(_) => false,
     }
 }
 

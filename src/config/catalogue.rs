@@ -362,11 +362,17 @@ catalogue! {
         "Most lines of forum.log one GET /api/forum/log page serves; a larger ?limit= is 400.",
     );
     FORUM_LOG_PAGE_MAX_BYTES = count(
-        "1048576",
+        "262144",
         4096,
         1 << 30,
         "Most bytes of forum.log one page reads; the page ends earlier, and a longer line is served cut.",
     );
+    FORUM_LOG_MAX_READERS = at_start(count(
+        "4",
+        1,
+        1024,
+        "Forum log pages read at once (GET /api/forum/log and its history); one more waits a second, then gets 503 with Retry-After.",
+    ));
     SEARCH_QUERY_MAX_CHARS = at_start(count(
         "256",
         1,

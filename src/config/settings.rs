@@ -226,6 +226,8 @@ pub struct InputLimits {
     pub forum_page_max_lines: usize,
     /// Most forum log bytes one page reads (`FORUM_LOG_PAGE_MAX_BYTES`).
     pub forum_page_max_bytes: usize,
+    /// Forum log pages read at once (`FORUM_LOG_MAX_READERS`; read at start).
+    pub forum_max_readers: usize,
     /// How much one search may ask for (`SEARCH_QUERY_MAX_CHARS`, `SEARCH_QUERY_MAX_TERMS`).
     pub search: storage::terms::QueryLimits,
     /// Largest record `db import` reads (`IMPORT_MAX_RECORD_BYTES`).
@@ -247,6 +249,7 @@ impl InputLimits {
             forum_page_lines,
             forum_page_max_lines,
             forum_page_max_bytes: keys.number(catalogue::FORUM_LOG_PAGE_MAX_BYTES)?,
+            forum_max_readers: keys.number(catalogue::FORUM_LOG_MAX_READERS)?,
             search: storage::terms::QueryLimits {
                 max_chars: keys.number(catalogue::SEARCH_QUERY_MAX_CHARS)?,
                 max_terms: keys.number(catalogue::SEARCH_QUERY_MAX_TERMS)?,

@@ -5,16 +5,22 @@
 //! folder that was named (its real path), each directory is walked once (by device and inode,
 //! which also ends loops), and each file is taken once, however many links lead to it.
 //! Whatever is passed over is said, with why.
+//!
+//! Every entry is resolved (not only links: a directory on the way may be swapped for a link
+//! while the walk runs), checked to be inside the folder, and kept as that resolved path with
+//! its identity; the import opens exactly that ([`storage::import::SourceFile`]), so a link
+//! retargeted after the walk reads nothing outside.
 
 use std::collections::HashSet;
 use std::io;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+
+use storage::import::{FileIdentity, SourceFile};
 
 /// The files to import, and what was passed over.
 #[derive(Debug, Default)]
 pub struct Walked {
-    pub files: Vec<PathBuf>,
+    pub files: Vec<SourceFile>,
     pub passed_over: Vec<PassedOver>,
 }
 
@@ -25,6 +31,12 @@ pub struct PassedOver {
     pub reason: String,
 }
 
+/// `path` as shown on a terminal: escaped ([`storage::text::Escaped`]), since a crawler's file
+/// names are its text.
+pub fn shown(path: &Path) -> String {
+    storage::text::Escaped(&path.display().to_string()).to_string()
+}
+
 /// The files under `paths` that an import takes.
 ///
 /// # Errors
@@ -33,22 +45,25 @@ pub fn expand(paths: &[PathBuf]) -> io::Result<Walked> {
     let mut walk = Walk::default();
     for path in paths {
         let meta = std::fs::metadata(path)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", shown(path))))?;
         if meta.is_dir() {
             // A named directory is the boundary for the links found inside it.
             let root = std::fs::canonicalize(path)?;
-            walk.dir(path, &root, &meta)?;
-        } else if walk.files_seen.insert(id(&meta)) {
+            walk.dir(path, &root, &root, &meta)?;
+        } else {
             // A named file is taken as it is, link or not: the user named it.
-            walk.out.files.push(path.clone());
+            let file = SourceFile::at(path)
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", shown(path))))?;
+            if walk.files_seen.insert(file.identity) {
+                walk.out.files.push(file);
+            }
         }
     }
     Ok(walk.out)
 }
 
-/// A file's identity on this machine.
-fn id(meta: &std::fs::Metadata) -> (u64, u64) {
-    (meta.dev(), meta.ino())
+fn id(meta: &std::fs::Metadata) -> FileIdentity {
+    FileIdentity::of(meta)
 }
 
 fn wanted(path: &Path) -> bool {
@@ -60,8 +75,8 @@ fn wanted(path: &Path) -> bool {
 #[derive(Default)]
 struct Walk {
     out: Walked,
-    dirs_seen: HashSet<(u64, u64)>,
-    files_seen: HashSet<(u64, u64)>,
+    dirs_seen: HashSet<FileIdentity>,
+    files_seen: HashSet<FileIdentity>,
 }
 
 impl Walk {
@@ -72,8 +87,15 @@ impl Walk {
         });
     }
 
-    /// Walks the directory at `path` (whose metadata is `meta`), inside `root`.
-    fn dir(&mut self, path: &Path, root: &Path, meta: &std::fs::Metadata) -> io::Result<()> {
+    /// Walks the directory found at `path` (shown in reports; its names say platforms and
+    /// kinds), which is `real` (resolved) and has metadata `meta`, inside `root`.
+    fn dir(
+        &mut self,
+        path: &Path,
+        real: &Path,
+        root: &Path,
+        meta: &std::fs::Metadata,
+    ) -> io::Result<()> {
         if !self.dirs_seen.insert(id(meta)) {
             self.pass_over(
                 path,
@@ -81,46 +103,52 @@ impl Walk {
             );
             return Ok(());
         }
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|e| io::Error::new(e.kind(), format!("reading {}: {e}", path.display())))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
+        let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(real)
+            .map_err(|e| io::Error::new(e.kind(), format!("reading {}: {e}", shown(path))))?
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
             .collect();
-        entries.sort();
-        for entry in entries {
-            let Ok(own) = std::fs::symlink_metadata(&entry) else {
+        names.sort();
+        for name in names {
+            let entry = path.join(&name);
+            let Ok(own) = std::fs::symlink_metadata(real.join(&name)) else {
                 continue;
             };
-            let meta = if own.file_type().is_symlink() {
-                let target = match std::fs::canonicalize(&entry) {
-                    Ok(target) => target,
-                    Err(e) => {
-                        self.pass_over(&entry, format!("a link that leads nowhere ({e})"));
-                        continue;
-                    }
-                };
-                if !target.starts_with(root) {
-                    self.pass_over(
-                        &entry,
-                        format!(
-                            "a link out of {} (to {}): not followed",
-                            root.display(),
-                            target.display()
-                        ),
-                    );
+            // Resolved whether a link or not: a directory on the way may have been swapped.
+            let target = match std::fs::canonicalize(real.join(&name)) {
+                Ok(target) => target,
+                Err(e) => {
+                    self.pass_over(&entry, format!("a link that leads nowhere ({e})"));
                     continue;
                 }
-                match std::fs::metadata(&target) {
-                    Ok(meta) => meta,
-                    Err(_) => continue,
-                }
-            } else {
-                own
+            };
+            if !target.starts_with(root) {
+                let what = if own.file_type().is_symlink() {
+                    "a link"
+                } else {
+                    "a path that now leads"
+                };
+                self.pass_over(
+                    &entry,
+                    format!(
+                        "{what} out of {} (to {}): not followed",
+                        root.display(),
+                        target.display()
+                    ),
+                );
+                continue;
+            }
+            let Ok(meta) = std::fs::metadata(&target) else {
+                continue;
             };
             if meta.is_dir() {
-                self.dir(&entry, root, &meta)?;
+                self.dir(&entry, &target, root, &meta)?;
             } else if meta.is_file() && wanted(&entry) {
                 if self.files_seen.insert(id(&meta)) {
-                    self.out.files.push(entry);
+                    self.out.files.push(SourceFile {
+                        path: entry,
+                        real_path: target,
+                        identity: id(&meta),
+                    });
                 } else {
                     self.pass_over(&entry, "a file already taken (through another link)");
                 }
@@ -154,7 +182,13 @@ mod tests {
         symlink(data.join("gone"), data.join("gone.json")).unwrap();
 
         let walked = expand(std::slice::from_ref(&data)).unwrap();
-        assert_eq!(walked.files, [data.join("b.jsonl")], "{walked:?}");
+        let shown: Vec<&Path> = walked.files.iter().map(|f| f.path.as_path()).collect();
+        assert_eq!(shown, [data.join("b.jsonl")], "{walked:?}");
+        // Kept as where it really is, which is what the import opens.
+        assert_eq!(
+            walked.files[0].real_path,
+            std::fs::canonicalize(data.join("weibo/jsonl/a.jsonl")).unwrap()
+        );
         let reasons: Vec<String> = walked
             .passed_over
             .iter()
@@ -180,7 +214,8 @@ mod tests {
         }
         // A file named outright is taken, link or not; named twice, once.
         let named = expand(&[data.join("secret.json"), data.join("secret.json")]).unwrap();
-        assert_eq!(named.files, [data.join("secret.json")]);
+        let shown: Vec<&Path> = named.files.iter().map(|f| f.path.as_path()).collect();
+        assert_eq!(shown, [data.join("secret.json")]);
         assert!(expand(&[data.join("missing")]).is_err());
     }
 }

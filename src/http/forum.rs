@@ -2,25 +2,83 @@
 //! raw and parsed, by byte-offset cursor: see [`page`]), `POST /api/forum/log/history
 //! {position, max_lines}` (a window of it by line number), and `POST /api/forum/{start,stop}`
 //! (the `root/engines/forum` actor). The log grows without end, so neither reads it whole.
+//!
+//! Memory is bounded overall, not only per request: a page is read once into one string and
+//! serialised from it (its parsed form made a line at a time while the answer is written), and
+//! at most `FORUM_LOG_MAX_READERS` requests read at once; one more waits up to
+//! [`READER_WAIT`] for a place and is then answered 503 with `Retry-After`.
 
 mod page;
 
+use std::time::Duration;
+
 use actors::tree::FORUM_PATH as FORUM;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::json;
-use warp::http::StatusCode;
+use tokio::sync::OwnedSemaphorePermit;
+use warp::http::{header, HeaderValue, StatusCode};
 
 use super::query::{self, Whole};
-use super::reply::{self, ApiError, ApiResult};
+use super::reply::{self, ApiError, ApiResult, Reply};
 use crate::service::App;
 use page::{Cursor, PageError, PageLimits};
 
-fn parsed(lines: &[String]) -> Vec<serde_json::Value> {
-    lines
-        .iter()
-        .filter_map(|l| actors::forum::line::parse(l))
-        .map(|l| json!({"timestamp": l.time, "source": l.source, "session": l.session, "content": l.content}))
-        .collect()
+/// How long a request waits for a reader's place before it is told to come back.
+const READER_WAIT: Duration = Duration::from_secs(1);
+
+/// A place among the forum log's readers, or the 503 to answer instead.
+async fn reader_place(app: &App) -> Result<OwnedSemaphorePermit, Reply> {
+    let waiting = std::sync::Arc::clone(&app.forum_readers).acquire_owned();
+    match tokio::time::timeout(READER_WAIT, waiting).await {
+        Ok(Ok(permit)) => Ok(permit),
+        // Timed out, or (never: it is not closed) the semaphore closed.
+        Ok(Err(_)) | Err(_) => {
+            let mut busy = reply::error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "the forum log is being read by as many clients as it serves at once (FORUM_LOG_MAX_READERS): try again in a moment",
+            );
+            busy.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            Err(busy)
+        }
+    }
+}
+
+/// Lines, serialised as their parsed messages, each parsed while it is written (so the page's
+/// messages are never all held beside it).
+struct Parsed<I>(I);
+
+impl<'a, I: Iterator<Item = &'a str> + Clone> Serialize for Parsed<I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Message {
+            timestamp: String,
+            source: Option<String>,
+            session: Option<String>,
+            content: String,
+        }
+        serializer.collect_seq(
+            self.0
+                .clone()
+                .filter_map(actors::forum::line::parse)
+                .map(|l| Message {
+                    timestamp: l.time,
+                    source: l.source,
+                    session: l.session,
+                    content: l.content,
+                }),
+        )
+    }
+}
+
+/// Lines as a JSON array of strings, borrowed.
+struct Lines<I>(I);
+
+impl<'a, I: Iterator<Item = &'a str> + Clone> Serialize for Lines<I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.clone())
+    }
 }
 
 fn unreadable(path: &std::path::Path, e: impl std::fmt::Display) -> ApiError {
@@ -92,6 +150,10 @@ pub async fn log(app: &App, query: &str) -> ApiResult {
         lines: lines as usize,
         max_bytes: limits.forum_page_max_bytes,
     };
+    let place = match reader_place(app).await {
+        Ok(place) => place,
+        Err(busy) => return Ok(busy),
+    };
     let path = config.forum.log_path.clone();
     let reading = path.clone();
     let page = off_runtime(&path, move || {
@@ -101,25 +163,42 @@ pub async fn log(app: &App, query: &str) -> ApiResult {
         })
     })
     .await?;
-    Ok(reply::json(
+    #[derive(Serialize)]
+    struct Answer<P, L> {
+        success: bool,
+        parsed_messages: P,
+        log_lines: L,
+        start: u64,
+        end: u64,
+        size: u64,
+        before: Option<u64>,
+        after: u64,
+        cut: bool,
+    }
+    let answer = reply::json(
         StatusCode::OK,
-        &json!({
-            "success": true,
-            "parsed_messages": parsed(&page.lines),
-            "log_lines": page.lines,
-            "start": page.start,
-            "end": page.end,
-            "size": page.size,
-            "before": (page.start > 0).then_some(page.start),
-            "after": page.end,
-            "cut": page.cut,
-        }),
-    ))
+        &Answer {
+            success: true,
+            parsed_messages: Parsed(page.lines()),
+            log_lines: Lines(page.lines()),
+            start: page.start,
+            end: page.end,
+            size: page.size,
+            before: (page.start > 0).then_some(page.start),
+            after: page.end,
+            cut: page.cut,
+        },
+    );
+    // Held until the page has become the answer: the page and the answer are the memory.
+    drop(place);
+    Ok(answer)
 }
 
 /// `POST /api/forum/log/history {position, max_lines}`: lines from `position` (0-based), at
 /// most `FORUM_LOG_PAGE_MAX_LINES` and `FORUM_LOG_PAGE_MAX_BYTES` of them. The file is
-/// streamed to find them and count its lines; memory holds only the window.
+/// streamed to find them and count its lines; memory holds only the window. That scan reads
+/// the whole log (the answer's `total_lines` needs it: a few milliseconds per 10 MB), which is
+/// why it takes a reader's place like a page: at most `FORUM_LOG_MAX_READERS` scans at once.
 pub async fn history(app: &App, body: &[u8]) -> ApiResult {
     #[derive(serde::Deserialize)]
     struct Window {
@@ -148,23 +227,39 @@ pub async fn history(app: &App, body: &[u8]) -> ApiResult {
     let config = app.config();
     let want = window.max_lines.min(config.input.forum_page_max_lines);
     let budget = config.input.forum_page_max_bytes;
+    let place = match reader_place(app).await {
+        Ok(place) => place,
+        Err(busy) => return Ok(busy),
+    };
     let path = config.forum.log_path.clone();
     let reading = path.clone();
     let (slice, end, total) = off_runtime(&path, move || {
         page::window(&reading, window.position, want, budget).map_err(|e| unreadable(&reading, e))
     })
     .await?;
-    Ok(reply::json(
+    #[derive(Serialize)]
+    struct Answer<P, L> {
+        success: bool,
+        parsed_messages: P,
+        log_lines: L,
+        position: usize,
+        total_lines: usize,
+        has_more: bool,
+    }
+    let lines = || slice.iter().map(String::as_str);
+    let answer = reply::json(
         StatusCode::OK,
-        &json!({
-            "success": true,
-            "parsed_messages": parsed(&slice),
-            "log_lines": slice,
-            "position": end,
-            "total_lines": total,
-            "has_more": end < total,
-        }),
-    ))
+        &Answer {
+            success: true,
+            parsed_messages: Parsed(lines()),
+            log_lines: Lines(lines()),
+            position: end,
+            total_lines: total,
+            has_more: end < total,
+        },
+    );
+    drop(place);
+    Ok(answer)
 }
 
 /// `POST /api/forum/start` and `/stop`.

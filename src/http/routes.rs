@@ -74,13 +74,13 @@ pub const ROUTES: &[RouteDef] = &[
             Box::pin(config::post(c.app, &c.body))
         })
     },
-    get("/api/forum/log", Access::Read, "A page of the forum log, raw lines and parsed messages (?limit=N, default 200, at most 1000; ?before=B pages back from the tail, ?after=A follows forwards: byte offsets from the answer's before/after).", |c| {
+    get("/api/forum/log", Access::Read, "A page of the forum log, raw lines and parsed messages (?limit=N, default and maximum configurable: FORUM_LOG_PAGE_LINES, FORUM_LOG_PAGE_MAX_LINES; ?before=B pages back from the tail, ?after=A follows forwards: byte offsets from the answer's before/after).", |c| {
         Box::pin(forum::log(c.app, c.query))
     }),
     RouteDef {
         access: Access::Read,
         body: Some("{\"position\": first line (0-based), \"max_lines\": how many}"),
-        ..post("/api/forum/log/history", "A window of the forum log by line number (at most 1000 lines).", |c| {
+        ..post("/api/forum/log/history", "A window of the forum log by line number (at most FORUM_LOG_PAGE_MAX_LINES lines and FORUM_LOG_PAGE_MAX_BYTES bytes).", |c| {
             Box::pin(forum::history(c.app, &c.body))
         })
     },

@@ -29,30 +29,13 @@ impl<'writer> FormatFields<'writer> for EscapedFields {
     }
 }
 
-/// A writer that passes text on with its control characters escaped.
+/// A writer that passes text on with its control characters (and the other characters that
+/// break or reorder a line, [`storage::text::is_escaped_when_shown`]) escaped.
 struct Escaping<'a, W: fmt::Write>(&'a mut W);
 
 impl<W: fmt::Write> fmt::Write for Escaping<'_, W> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
-        // Most text has none: pass it on in one piece.
-        if !text.chars().any(char::is_control) {
-            return self.0.write_str(text);
-        }
-        let mut plain = 0;
-        for (at, c) in text.char_indices() {
-            if !c.is_control() {
-                continue;
-            }
-            self.0.write_str(&text[plain..at])?;
-            match c {
-                '\n' => self.0.write_str("\\n")?,
-                '\r' => self.0.write_str("\\r")?,
-                '\t' => self.0.write_str("\\t")?,
-                other => write!(self.0, "\\u{{{:x}}}", u32::from(other))?,
-            }
-            plain = at + c.len_utf8();
-        }
-        self.0.write_str(&text[plain..])
+        storage::text::write_escaped(self.0, text)
     }
 }
 
@@ -111,5 +94,11 @@ mod tests {
         let mut out = String::new();
         Escaping(&mut out).write_str("a\tb\u{85}").unwrap();
         assert_eq!(out, "a\\tb\\u{85}");
+        // Separators and bidi overrides break or reorder a line without being controls.
+        let mut out = String::new();
+        Escaping(&mut out)
+            .write_str("q\u{2028}x\u{202e}y\u{feff}")
+            .unwrap();
+        assert_eq!(out, "q\\u{2028}x\\u{202e}y\\u{feff}");
     }
 }

@@ -40,6 +40,8 @@ struct SqliteWriter {
     /// The largest post id when the writer began: larger ids are rows it inserted.
     max_before: Option<i64>,
     pending: HashMap<i64, String>,
+    /// The bytes of `pending`'s terms.
+    pending_bytes: usize,
     to_delete: Vec<i64>,
     /// The largest id flushed to the index so far. Ids the transaction inserts only grow, and a
     /// flush writes every pending row, so the rows it inserted and flushed are exactly those
@@ -49,6 +51,10 @@ struct SqliteWriter {
 
 /// FTS rows gathered before they are written.
 const FTS_FLUSH: usize = 10_000;
+/// Bytes of FTS terms gathered before they are written, whatever their rows: FTS5 builds the
+/// index of one statement in memory (several times its terms), so long posts (a kilobyte of
+/// Chinese is some 2,000 bytes of terms) must flush sooner than short ones.
+const FTS_FLUSH_BYTES: usize = 4 << 20;
 
 impl SqliteWriter {
     async fn write(&mut self, batch: &[&Post]) -> Result<()> {
@@ -63,6 +69,7 @@ impl SqliteWriter {
             }
         };
         for (id, terms) in sqlite_batch(&mut self.tx, batch).await? {
+            self.pending_bytes += terms.len();
             if let Some(slot) = self.pending.get_mut(&id) {
                 *slot = terms;
                 continue;
@@ -72,7 +79,7 @@ impl SqliteWriter {
             }
             self.pending.insert(id, terms);
         }
-        if self.pending.len() >= FTS_FLUSH {
+        if self.pending.len() >= FTS_FLUSH || self.pending_bytes >= FTS_FLUSH_BYTES {
             self.flush().await?;
         }
         Ok(())
@@ -93,6 +100,7 @@ impl SqliteWriter {
         // In rowid order: FTS5 flushes its pending index whenever a rowid is not larger than
         // the last one written, so an unordered batch makes a segment every few rows.
         let mut rows: Vec<(i64, String)> = self.pending.drain().collect();
+        self.pending_bytes = 0;
         rows.sort_unstable_by_key(|(id, _)| *id);
         if !rows.is_empty() {
             let json =
@@ -256,6 +264,7 @@ impl Database {
                     tx,
                     max_before: None,
                     pending: HashMap::new(),
+                    pending_bytes: 0,
                     to_delete: Vec::new(),
                     flushed_up_to: i64::MIN,
                 }))

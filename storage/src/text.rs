@@ -4,6 +4,15 @@
 //! every terminal and log that shows it later. Tab, line feed and carriage return are ordinary
 //! whitespace in typed text and pass. Imported files are not refused for them: the import
 //! removes NULs (see `import::mapping`).
+//!
+//! Showing text is a different question from storing it: line and paragraph separators
+//! (U+2028/9), bidirectional embeddings, overrides and isolates (U+202A–E, U+2066–9, with the
+//! marks U+200E/F and U+061C) and the BOM (U+FEFF) are storable text — a post may hold them —
+//! but in a log line or on a terminal they break a line or reorder what is read, so they are
+//! escaped there along with every control character ([`Escaped`], used by the service log and
+//! `db import`), not refused.
+
+use std::fmt;
 
 /// A character text must not hold, and where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -37,10 +46,78 @@ pub fn check(text: &str) -> Result<(), ControlCharacter> {
     }
 }
 
+/// Whether `c` is escaped where text is shown: a control character, a line or paragraph
+/// separator, a bidirectional control, or the BOM.
+pub fn is_escaped_when_shown(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{feff}'
+        )
+}
+
+/// Writes `text` to `out` with every character [`is_escaped_when_shown`] escaped (`\n`, `\r`,
+/// `\t`, else `\u{…}`), so it is one line that reads as written.
+///
+/// # Errors
+/// `out`'s.
+pub fn write_escaped(out: &mut impl fmt::Write, text: &str) -> fmt::Result {
+    // Most text has none: pass it on in one piece.
+    if !text.chars().any(is_escaped_when_shown) {
+        return out.write_str(text);
+    }
+    let mut plain = 0;
+    for (at, c) in text.char_indices() {
+        if !is_escaped_when_shown(c) {
+            continue;
+        }
+        out.write_str(&text[plain..at])?;
+        match c {
+            '\n' => out.write_str("\\n")?,
+            '\r' => out.write_str("\\r")?,
+            '\t' => out.write_str("\\t")?,
+            other => write!(out, "\\u{{{:x}}}", u32::from(other))?,
+        }
+        plain = at + c.len_utf8();
+    }
+    out.write_str(&text[plain..])
+}
+
+/// Text shown escaped ([`write_escaped`]): `format!("{}", Escaped(name))`.
+#[derive(Debug, Clone, Copy)]
+pub struct Escaped<'a>(pub &'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_escaped(f, self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    //! Which characters are refused, and that ordinary text of any script passes.
+    //! Which characters are refused, and that ordinary text of any script passes; which are
+    //! escaped when shown.
     use super::*;
+
+    #[test]
+    fn separators_bidi_controls_and_the_bom_are_escaped_when_shown_but_stored() {
+        let text = "a\u{2028}b\u{2029}\u{202e}gnp.exe\u{2066}\u{feff}\u{1b}[2J\n舆情";
+        // Storable: only controls are refused.
+        assert!(check("a\u{2028}b\u{2029}\u{202e}\u{2066}\u{feff}").is_ok());
+        assert_eq!(
+            Escaped(text).to_string(),
+            "a\\u{2028}b\\u{2029}\\u{202e}gnp.exe\\u{2066}\\u{feff}\\u{1b}[2J\\n舆情"
+        );
+        assert_eq!(Escaped("plain 文本\u{a0}").to_string(), "plain 文本\u{a0}");
+    }
+
     use proptest::prelude::*;
 
     #[test]

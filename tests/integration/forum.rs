@@ -214,3 +214,39 @@ fn the_log_is_served_in_pages_back_from_the_tail_and_forwards() {
         );
     }
 }
+
+/// At most `FORUM_LOG_MAX_READERS` requests read the log at once; one more is told to come
+/// back (503, `Retry-After`). The log is made a FIFO nobody writes, so the first reader is
+/// held opening it for as long as the test wants.
+#[test]
+fn one_reader_too_many_is_told_to_come_back() {
+    let server = Server::start(&[("FORUM_LOG_MAX_READERS", "1")]);
+    let path = server.path().join("data/forum.log");
+    let _ = std::fs::remove_file(&path);
+    let made = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::thread::scope(|s| {
+        let first = s.spawn(|| server.get("/api/forum/log"));
+        let second = s.spawn(|| server.get("/api/forum/log?limit=5"));
+        // Whichever came second waits its second and is refused; the other holds the place.
+        eventually("one reader to be refused", Duration::from_secs(20), || {
+            [&first, &second]
+                .iter()
+                .any(|t| t.is_finished())
+                .then_some(())
+                .ok_or(())
+        });
+        // Let the held one go: a writer that opens the FIFO and closes it again.
+        drop(std::fs::OpenOptions::new().write(true).open(&path).unwrap());
+        let (a, b) = (first.join().unwrap(), second.join().unwrap());
+        let mut statuses = [a.status, b.status];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 503], "{} / {}", a.body, b.body);
+        let refused = if a.status == 503 { &a } else { &b };
+        assert_eq!(refused.code(), "busy");
+        assert_eq!(refused.header("retry-after"), Some("1"));
+    });
+}

@@ -2,6 +2,7 @@
 //! searched and escaped in the service log, searches bounded, a refused analysis leaving no
 //! row, and the data directory private to the service's user.
 
+use std::io::Write;
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
@@ -158,10 +159,34 @@ fn the_data_directory_and_its_files_are_private() {
         std::fs::Permissions::from_mode(0o644),
     )
     .unwrap();
-    let server = Server::start_in(dir, &[]);
-    // Files made at run time too: the forum writes forum.log, SQLite its WAL.
-    assert_eq!(server.post("/api/forum/stop", &json!({})).status, 200);
+    let outside = tempfile::tempdir().unwrap();
+    let theirs = outside.path().join("their_forum.log");
+    let server = Server::start_in(dir, &[("FORUM_LOG_FOLLOW", theirs.to_str().unwrap())]);
     let data = server.path().join("data");
+    // The old forum.log was tightened at start; now it goes, and the forum writes a new one
+    // at run time (a line followed from another program's log), so the umask is what makes
+    // it private.
+    assert_eq!(mode(&data.join("forum.log")), 0o600);
+    std::fs::remove_file(data.join("forum.log")).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&theirs)
+        .unwrap();
+    f.write_all("[10:00:01] [INSIGHT] [1a2b3c4d] 新的一行\n".as_bytes())
+        .unwrap();
+    eventually(
+        "the forum to write its log again",
+        Duration::from_secs(20),
+        || {
+            std::fs::read_to_string(data.join("forum.log"))
+                .ok()
+                .filter(|log| log.contains("新的一行"))
+                .map(|_| ())
+                .ok_or(())
+        },
+    );
+    assert_eq!(mode(&data.join("forum.log")), 0o600, "made at run time");
     assert_eq!(mode(&data), 0o700);
     let mut seen = Vec::new();
     for entry in std::fs::read_dir(&data).unwrap() {

@@ -41,6 +41,8 @@ pub struct SessionArgs {
     pub path: String,
     /// How long each engine may take.
     pub engine_timeout: Duration,
+    /// Its place among the running analyses, held as long as the actor lives.
+    pub slot: super::RunningSlot,
 }
 
 pub enum SessionMsg {

@@ -23,6 +23,11 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
+    fixture_running(4).await
+}
+
+/// A fixture taking at most `max_running` analyses at once.
+async fn fixture_running(max_running: usize) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
     let db = storage::Database::open(&url, &storage::PoolSettings::default())
@@ -43,7 +48,7 @@ async fn fixture() -> Fixture {
         engine_timeout: Duration::from_secs(5),
     });
     Fixture {
-        sessions: AnalysisSessions::new(records.clone(), root.clone(), settings),
+        sessions: AnalysisSessions::new(records.clone(), root.clone(), settings, max_running),
         records,
         bus,
         root,
@@ -141,6 +146,54 @@ async fn queries_are_checked_before_anything_is_recorded() {
     ));
     assert!(f.sessions.list(10).await.unwrap().is_empty());
     f.root.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_refused_analysis_never_has_a_row_and_an_ended_one_gives_its_place_back() {
+    let none = fixture_running(0).await;
+    assert!(matches!(
+        none.sessions.start("食堂涨价").await,
+        Err(SessionError::Tree(SupervisorError::MaxChildren {
+            max: 0,
+            ..
+        }))
+    ));
+    assert!(none.sessions.list(10).await.unwrap().is_empty());
+    none.root.shutdown().await;
+
+    // One place: a session whose engines do not run ends soon and gives it back; until then
+    // the next is refused, with no row, and then it starts.
+    let one = fixture_running(1).await;
+    one.sessions.start("第一").await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match one.sessions.start("第二").await {
+                Ok(_) => break,
+                Err(SessionError::Tree(SupervisorError::MaxChildren { max: 1, .. })) => {
+                    tokio::task::yield_now().await;
+                }
+                Err(err) => panic!("{err:?}"),
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(one.sessions.list(10).await.unwrap().len(), 2);
+    one.root.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unconfirmed_start_keeps_its_row_recorded_failed() {
+    let f = fixture().await;
+    f.root.shutdown().await;
+    let err = f.sessions.start("没有树").await.unwrap_err();
+    assert!(
+        matches!(err, SessionError::Tree(SupervisorError::Unavailable(_))),
+        "{err:?}"
+    );
+    let listed = f.sessions.list(10).await.unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].status, AnalysisStatus::Failed);
 }
 
 #[tokio::test]

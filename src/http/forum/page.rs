@@ -31,15 +31,26 @@ pub struct PageLimits {
     pub max_bytes: usize,
 }
 
-/// A page of whole lines: `lines` are the bytes `start..end` of a log of `size` bytes.
+/// A page of whole lines: the bytes `start..end` of a log of `size` bytes, held once as text
+/// (its lines are slices of it, [`Page::lines`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
-    pub lines: Vec<String>,
+    /// The lines, joined by newlines, without the last one's.
+    text: String,
     pub start: u64,
     pub end: u64,
     pub size: u64,
     /// Whether its one line was longer than the page's bytes and is served cut.
     pub cut: bool,
+}
+
+impl Page {
+    /// The page's lines.
+    pub fn lines(&self) -> impl Iterator<Item = &str> + Clone {
+        // An empty page has no lines; a page of one empty line has text "" too.
+        let any = self.start != self.end;
+        self.text.split('\n').filter(move |_| any)
+    }
 }
 
 /// Why there is no page.
@@ -80,7 +91,7 @@ pub fn read_page(path: &Path, cursor: Cursor, limits: PageLimits) -> Result<Page
     }
     let Some(file) = file else {
         return Ok(Page {
-            lines: Vec::new(),
+            text: String::new(),
             start: 0,
             end: 0,
             size,
@@ -103,9 +114,9 @@ pub fn read_page(path: &Path, cursor: Cursor, limits: PageLimits) -> Result<Page
             (backward_start(&file, to, limits.lines, budget)?, to)
         }
     };
-    let (lines, cut) = read_lines(&file, start, end, budget)?;
+    let (text, cut) = read_lines(&file, start, end, budget)?;
     Ok(Page {
-        lines,
+        text,
         start,
         end,
         size,
@@ -197,29 +208,34 @@ fn backward_start(file: &File, to: u64, want: usize, budget: u64) -> io::Result<
     Ok(0)
 }
 
-/// The lines of `start..end` (whole lines); one line longer than `budget` is read cut to it.
-fn read_lines(file: &File, start: u64, end: u64, budget: u64) -> io::Result<(Vec<String>, bool)> {
+/// The text of `start..end` (whole lines, each ending in a newline) without the last newline;
+/// one line longer than `budget` bytes is read cut to it, at a character boundary.
+fn read_lines(file: &File, start: u64, end: u64, budget: u64) -> io::Result<(String, bool)> {
     if start == end {
-        return Ok((Vec::new(), false));
+        return Ok((String::new(), false));
     }
-    let cut = end - start > budget;
-    let len = usize::try_from((end - start).min(budget)).unwrap_or(0);
+    // The last newline is not text: a line of exactly `budget` bytes is whole.
+    let text_len = end - start - 1;
+    let cut = text_len > budget;
+    let len = usize::try_from(text_len.min(budget)).unwrap_or(0);
     let mut bytes = vec![0u8; len];
     file.read_exact_at(&mut bytes, start)?;
-    let body = if cut {
-        // Cut at a character boundary, not inside one.
-        match std::str::from_utf8(&bytes) {
-            Err(e) if e.error_len().is_none() => &bytes[..e.valid_up_to()],
-            _ => &bytes[..],
-        }
-    } else {
-        bytes.strip_suffix(b"\n").unwrap_or(&bytes)
-    };
-    let lines = body
-        .split(|&b| b == b'\n')
-        .map(|line| String::from_utf8_lossy(line).into_owned())
-        .collect();
-    Ok((lines, cut))
+    if cut {
+        let whole = whole_chars(&bytes).len();
+        bytes.truncate(whole);
+    }
+    // Valid UTF-8 (the forum writes it) is taken as it is, without a copy.
+    let text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Ok((text, cut))
+}
+
+/// `bytes` without a character cut off at its end (what a cut leaves).
+fn whole_chars(bytes: &[u8]) -> &[u8] {
+    match std::str::from_utf8(bytes) {
+        Err(e) if e.error_len().is_none() => &bytes[..e.valid_up_to()],
+        _ => bytes,
+    }
 }
 
 /// A window of the log by line number, for `POST /api/forum/log/history`: up to `want` lines
@@ -239,6 +255,7 @@ pub fn window(
     let mut reader = BufReader::with_capacity(CHUNK, file);
     let (mut lines, mut bytes, mut line_no, mut next) = (Vec::new(), 0usize, 0usize, position);
     let mut current: Vec<u8> = Vec::new();
+    let mut current_cut = false;
     let mut in_window = position == 0 && want > 0;
     loop {
         let chunk = reader.fill_buf()?;
@@ -256,6 +273,7 @@ pub fn window(
                 current.clear();
             } else {
                 let room = budget.saturating_sub(bytes + current.len());
+                current_cut |= piece.len() > room;
                 current.extend_from_slice(&piece[..piece.len().min(room)]);
             }
         }
@@ -264,8 +282,15 @@ pub fn window(
         if ends_line {
             if in_window {
                 bytes += current.len();
-                lines.push(String::from_utf8_lossy(&current).into_owned());
+                // A cut line ends at a character boundary, not in a replacement character.
+                let text = if current_cut {
+                    whole_chars(&current)
+                } else {
+                    &current[..]
+                };
+                lines.push(String::from_utf8_lossy(text).into_owned());
                 current.clear();
+                current_cut = false;
                 next = line_no + 1;
                 in_window = lines.len() < want && bytes < budget;
             }
@@ -316,10 +341,15 @@ mod tests {
             let mut cursor = Cursor::Tail;
             loop {
                 let p = page(file.path(), cursor, per_page, max_bytes);
-                prop_assert!(p.lines.len() <= per_page);
-                prop_assert!(p.cut || p.end - p.start <= max_bytes as u64);
-                if p.lines.is_empty() { prop_assert_eq!(p.start, 0); break; }
-                for line in p.lines.iter().rev() { seen.push(line.clone()); }
+                let got: Vec<&str> = p.lines().collect();
+                prop_assert!(got.len() <= per_page);
+                // Within the bytes, but for one line alone (its newline not counted; cut
+                // only when longer than the bytes).
+                prop_assert!(p.end - p.start <= max_bytes as u64
+                    || (got.len() == 1 && (p.cut == (p.end - p.start - 1 > max_bytes as u64))));
+                prop_assert!(got.iter().all(|l| !l.contains(char::REPLACEMENT_CHARACTER)));
+                if got.is_empty() { prop_assert_eq!(p.start, 0); break; }
+                for line in got.iter().rev() { seen.push((*line).to_owned()); }
                 if p.start == 0 { break; }
                 cursor = Cursor::Before(p.start);
             }
@@ -337,8 +367,8 @@ mod tests {
             loop {
                 let p = page(file.path(), Cursor::After(at), per_page, max_bytes);
                 prop_assert_eq!(p.start, at);
-                if p.lines.is_empty() { break; }
-                forward.extend(p.lines);
+                if p.start == p.end { break; }
+                forward.extend(p.lines().map(str::to_owned));
                 at = p.end;
             }
             prop_assert_eq!(forward, seen);
@@ -368,14 +398,11 @@ mod tests {
         }
         let p = page(file.path(), Cursor::After(4), 10, 1000);
         assert_eq!(
-            (p.lines, p.start, p.end, p.size),
-            (vec!["two".to_owned()], 4, 8, 8)
+            (p.lines().collect::<Vec<_>>(), p.start, p.end, p.size),
+            (vec!["two"], 4, 8, 8)
         );
         let missing = file.path().with_extension("none");
-        assert_eq!(
-            page(&missing, Cursor::Tail, 5, 100).lines,
-            Vec::<String>::new()
-        );
+        assert_eq!(page(&missing, Cursor::Tail, 5, 100).lines().count(), 0);
         assert!(read_page(&missing, Cursor::After(1), limits).is_err());
     }
 
@@ -384,10 +411,27 @@ mod tests {
         let long = "x".repeat(5000);
         let file = log(&["a".into(), long.clone(), "b".into()], "");
         let p = page(file.path(), Cursor::Before(5003), 10, 100);
-        assert_eq!((p.lines.len(), p.cut, p.start), (1, true, 2));
-        assert_eq!(p.lines[0], long[..100]);
+        assert_eq!((p.lines().count(), p.cut, p.start), (1, true, 2));
+        assert_eq!(p.lines().next().unwrap(), &long[..100]);
         let p = page(file.path(), Cursor::After(2), 10, 100);
-        assert_eq!((p.lines.len(), p.cut, p.end), (1, true, 5003));
+        assert_eq!((p.lines().count(), p.cut, p.end), (1, true, 5003));
+    }
+
+    #[test]
+    fn a_line_of_exactly_the_page_bytes_is_whole_and_cuts_keep_characters() {
+        let exact = "y".repeat(100);
+        let file = log(&[exact.clone(), "b".into()], "");
+        let p = page(file.path(), Cursor::After(0), 10, 100);
+        assert_eq!(p.lines().collect::<Vec<_>>(), [exact.as_str()]);
+        assert!(!p.cut);
+        // Three-byte characters cut at 100 bytes: 33 whole ones, no replacement character.
+        let wide = "舆".repeat(50);
+        let file = log(&[wide.clone(), "b".into()], "");
+        let p = page(file.path(), Cursor::After(0), 10, 100);
+        assert!(p.cut);
+        assert_eq!(p.lines().next().unwrap(), "舆".repeat(33));
+        let (got, _, _) = window(file.path(), 0, 1, 100).unwrap();
+        assert_eq!(got, ["舆".repeat(33)]);
     }
 
     #[test]

@@ -17,8 +17,9 @@ pub mod counts;
 mod mapping;
 mod records;
 pub mod shapes;
+mod source;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -28,6 +29,7 @@ use crate::error::{Result, StorageError};
 use crate::model::{Post, PostKind};
 pub use mapping::to_post;
 use records::Record;
+pub use source::{FileIdentity, SourceFile};
 
 /// Rows handed to the database at a time.
 const BATCH: usize = 2000;
@@ -128,7 +130,7 @@ pub struct Progress<'a> {
 
 /// What the reader needs, owned, for its thread.
 struct Reading {
-    path: PathBuf,
+    source: SourceFile,
     name: String,
     format: Format,
     pinned: Option<&'static shapes::Shape>,
@@ -145,13 +147,30 @@ struct Batch {
     rows: u64,
 }
 
-/// Imports `path` into `db` in one transaction.
+/// Imports `path` into `db` in one transaction (a link named here is followed: see
+/// [`import_source`] for a file chosen from a folder).
 pub async fn import_file(
     db: &Database,
     path: &Path,
     options: &ImportOptions,
     progress: &mut (dyn FnMut(Progress<'_>) + Send),
 ) -> Result<FileReport> {
+    let source = SourceFile::at(path).map_err(|e| StorageError::File {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    import_source(db, &source, options, progress).await
+}
+
+/// Imports `source` into `db` in one transaction, reading only the very file that was chosen
+/// ([`SourceFile`]).
+pub async fn import_source(
+    db: &Database,
+    source: &SourceFile,
+    options: &ImportOptions,
+    progress: &mut (dyn FnMut(Progress<'_>) + Send),
+) -> Result<FileReport> {
+    let path = source.path.as_path();
     let name = path.display().to_string();
     let format = Format::of(path).ok_or_else(|| StorageError::File {
         path: name.clone(),
@@ -165,7 +184,7 @@ pub async fn import_file(
         })?),
         None => shapes::shape_for_path(path),
     };
-    let total = tokio::fs::metadata(path)
+    let total = tokio::fs::metadata(&source.real_path)
         .await
         .map_err(|e| StorageError::File {
             path: name.clone(),
@@ -173,7 +192,7 @@ pub async fn import_file(
         })?
         .len();
     let reading = || Reading {
-        path: path.to_path_buf(),
+        source: source.clone(),
         name: name.clone(),
         format,
         pinned,
@@ -242,7 +261,7 @@ async fn import_once(
 /// gone (it failed, and says why).
 fn read_file(reading: &Reading, batches: &tokio::sync::mpsc::Sender<Batch>) -> Result<FileReport> {
     let name = &reading.name;
-    let file = std::fs::File::open(&reading.path).map_err(|e| StorageError::File {
+    let file = reading.source.open().map_err(|e| StorageError::File {
         path: name.clone(),
         reason: e.to_string(),
     })?;
