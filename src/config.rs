@@ -34,6 +34,7 @@ pub use settings::{
     AnalysisSettings, EngineSettings, ForumSettings, LlmSettings, SearchSettings, Supervision,
     SupervisionSettings,
 };
+pub use settings::{ConnectionSettings, OriginSettings, RateLimit, RateLimitSettings};
 
 /// Where a value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -217,6 +218,12 @@ pub struct Config {
     pub llm: LlmSettings,
     /// Analysis sessions.
     pub analysis: AnalysisSettings,
+    /// The connection layer: cap, timeouts, head size.
+    pub connections: ConnectionSettings,
+    /// Host allow-list, WebSocket origins, CORS.
+    pub origins: OriginSettings,
+    /// Request rate limits.
+    pub rate_limits: RateLimitSettings,
     /// Every layered value, for `GET /api/config`'s display and for telling which keys a reload
     /// changed; the settings above are what the service reads.
     pub raw: RawConfig,
@@ -312,6 +319,9 @@ impl Config {
             search: SearchSettings::read(keys)?,
             llm: LlmSettings::read(keys)?,
             analysis: AnalysisSettings::read(keys)?,
+            connections: ConnectionSettings::read(keys)?,
+            origins: OriginSettings::read(keys)?,
+            rate_limits: RateLimitSettings::read(keys)?,
             raw: keys.raw().clone(),
         })
     }
