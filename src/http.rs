@@ -370,9 +370,10 @@ fn rate_limited(
             limited.retry_after_secs
         ),
     );
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(limited.retry_after_secs));
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(limited.retry_after_secs),
+    );
     Some(response)
 }
 

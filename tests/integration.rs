@@ -30,4 +30,9 @@ mod integration {
     pub mod proxy;
     mod redis;
     mod ws;
+
+    // The connection layer and request guards.
+    mod connections;
+    mod guards;
+    pub mod raw;
 }

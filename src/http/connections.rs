@@ -188,7 +188,11 @@ impl Table {
 impl Drop for Slot {
     fn drop(&mut self) {
         let open = {
-            let mut table = self.table.open.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut table = self
+                .table
+                .open
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             // An evicted slot is already gone: the table made room the moment it chose it.
             table.slots.remove(&self.id);
             table.slots.len()
@@ -234,14 +238,13 @@ impl Slot {
     /// The current phase's deadline and what passing it means.
     fn deadline(&self) -> Option<(Instant, CloseReason)> {
         let shared = &self.shared;
-        let since = self.table.epoch
-            + Duration::from_millis(shared.since_ms.load(Ordering::Acquire));
+        let since =
+            self.table.epoch + Duration::from_millis(shared.since_ms.load(Ordering::Acquire));
         let settings = &self.table.settings;
         match Phase::from_u8(shared.phase.load(Ordering::Acquire)) {
-            Phase::Waiting if shared.served.load(Ordering::Acquire) => Some((
-                since + settings.keepalive_timeout,
-                CloseReason::IdleTimeout,
-            )),
+            Phase::Waiting if shared.served.load(Ordering::Acquire) => {
+                Some((since + settings.keepalive_timeout, CloseReason::IdleTimeout))
+            }
             Phase::Waiting => Some((
                 since + settings.first_byte_timeout,
                 CloseReason::FirstByteTimeout,

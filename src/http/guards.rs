@@ -85,7 +85,11 @@ impl Guards {
             .ok()
             .and_then(|h| split_authority(h).map(|(name, _)| name))
             .ok_or_else(|| {
-                ApiError::new(StatusCode::BAD_REQUEST, "bad_host", "the Host header is malformed")
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_host",
+                    "the Host header is malformed",
+                )
             })?;
         let listed = self.settings.allowed_hosts.iter().any(|h| *h == name);
         let served = if self.loopback_open {
@@ -156,7 +160,8 @@ impl Guards {
                 "cross-origin requests are open to the origins in BETTAFISH_CORS_ORIGINS only",
             ));
         };
-        let mut response = reply::with_type(StatusCode::NO_CONTENT, bytes::Bytes::new(), "text/plain");
+        let mut response =
+            reply::with_type(StatusCode::NO_CONTENT, bytes::Bytes::new(), "text/plain");
         let out = response.headers_mut();
         out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         out.insert(
@@ -260,7 +265,10 @@ mod tests {
             Some(("[::1]".into(), Some(80)))
         );
         assert_eq!(split_authority("[::1]"), Some(("[::1]".into(), None)));
-        assert_eq!(split_authority("example.com."), Some(("example.com".into(), None)));
+        assert_eq!(
+            split_authority("example.com."),
+            Some(("example.com".into(), None))
+        );
         assert_eq!(split_authority("a:b"), None);
         assert_eq!(split_authority(""), None);
     }
@@ -270,7 +278,12 @@ mod tests {
         for name in ["localhost", "127.0.0.1", "127.1.2.3", "[::1]"] {
             assert!(is_loopback_name(name), "{name}");
         }
-        for name in ["evil.example", "localhost.evil.example", "10.0.0.1", "0.0.0.0"] {
+        for name in [
+            "evil.example",
+            "localhost.evil.example",
+            "10.0.0.1",
+            "0.0.0.0",
+        ] {
             assert!(!is_loopback_name(name), "{name}");
         }
     }
@@ -294,7 +307,9 @@ mod tests {
         };
         let open = Guards::new(true, OriginSettings::default());
         assert!(open.check_host(&headers("127.0.0.1:5000"), true).is_ok());
-        let refused = open.check_host(&headers("evil.example:5000"), true).unwrap_err();
+        let refused = open
+            .check_host(&headers("evil.example:5000"), true)
+            .unwrap_err();
         assert_eq!(refused.status, StatusCode::MISDIRECTED_REQUEST);
         let listed = Guards::new(
             true,
@@ -303,12 +318,19 @@ mod tests {
                 ..OriginSettings::default()
             },
         );
-        assert!(listed.check_host(&headers("BettaFish.lan:5000"), true).is_ok());
+        assert!(listed
+            .check_host(&headers("BettaFish.lan:5000"), true)
+            .is_ok());
         let off_loopback = Guards::new(false, OriginSettings::default());
-        assert!(off_loopback.check_host(&headers("evil.example"), true).is_ok());
+        assert!(off_loopback
+            .check_host(&headers("evil.example"), true)
+            .is_ok());
         assert!(off_loopback.check_host(&HeaderMap::new(), false).is_ok());
         assert_eq!(
-            off_loopback.check_host(&HeaderMap::new(), true).unwrap_err().status,
+            off_loopback
+                .check_host(&HeaderMap::new(), true)
+                .unwrap_err()
+                .status,
             StatusCode::BAD_REQUEST
         );
     }

@@ -271,8 +271,8 @@ impl Connection {
         }
         // HTTP/1.1 only (what browsers and proxies speak to us; nginx terminates HTTP/2),
         // with vectored writes so no per-connection flattening buffer is kept.
-        let backstop = settings.first_byte_timeout.max(settings.keepalive_timeout)
-            + settings.head_timeout;
+        let backstop =
+            settings.first_byte_timeout.max(settings.keepalive_timeout) + settings.head_timeout;
         let service = PerConnection {
             inner: service,
             remote,
@@ -324,7 +324,8 @@ where
 {
     type Response = Response<Tracked<B>>;
     type Error = std::convert::Infallible;
-    type Future = Pin<Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+    type Future =
+        Pin<Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>>;
 
     fn call(&self, mut request: Request<hyper::body::Incoming>) -> Self::Future {
         self.tracker.set(Phase::Busy);
@@ -424,10 +425,7 @@ impl AsyncWrite for Watched {
         Pin::new(&mut self.stream).poll_flush(cx)
     }
 
-    fn poll_shutdown(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.stream).poll_shutdown(cx)
     }
 }
@@ -465,7 +463,10 @@ mod tests {
             max_head_bytes: 8192,
         };
         let cap = connection_cap(&settings);
-        assert!(cap as u64 <= files.saturating_sub(100).max(files / 2), "{cap} of {files}");
+        assert!(
+            cap as u64 <= files.saturating_sub(100).max(files / 2),
+            "{cap} of {files}"
+        );
         let small = ConnectionSettings {
             max_connections: 4,
             ..settings

@@ -80,10 +80,12 @@ impl RateLimiter {
             })?;
         }
         if let (Some(buckets), Some(bearer)) = (&self.per_token, bearer) {
-            buckets.take(token_key(bearer), now).map_err(|wait| Limited {
-                scope: Scope::Token,
-                retry_after_secs: whole_secs(wait),
-            })?;
+            buckets
+                .take(token_key(bearer), now)
+                .map_err(|wait| Limited {
+                    scope: Scope::Token,
+                    retry_after_secs: whole_secs(wait),
+                })?;
         }
         Ok(())
     }
@@ -241,7 +243,8 @@ mod tests {
         drop(table);
         // All active: the one seen the longest ago goes, the bound holds.
         for key in 10..100 {
-            b.take(key, t1 + Duration::from_millis(u64::from(key))).unwrap();
+            b.take(key, t1 + Duration::from_millis(u64::from(key)))
+                .unwrap();
             assert!(b.table.lock().unwrap().len() <= 3);
         }
     }

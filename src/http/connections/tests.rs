@@ -56,7 +56,10 @@ fn an_upgraded_connection_stays_busy() {
 /// Within a margin of `expected`: never before it, and not much after on a busy machine.
 fn about(took: Duration, expected: Duration) {
     assert!(took >= expected, "{took:?} < {expected:?}");
-    assert!(took < expected + Duration::from_secs(1), "{took:?} ≫ {expected:?}");
+    assert!(
+        took < expected + Duration::from_secs(1),
+        "{took:?} ≫ {expected:?}"
+    );
 }
 
 #[tokio::test]
