@@ -178,7 +178,9 @@ impl Table {
             self.slots
                 .iter()
                 .filter(|(_, s)| Phase::from_u8(s.phase.load(Ordering::Acquire)) == wanted)
-                .min_by_key(|(_, s)| s.since_ms.load(Ordering::Acquire))
+                // Ids grow with age: among equal times (a millisecond's resolution), the
+                // older connection goes first.
+                .min_by_key(|(id, s)| (s.since_ms.load(Ordering::Acquire), **id))
                 .map(|(id, _)| *id)
         };
         oldest(Phase::Waiting).or_else(|| oldest(Phase::Head))

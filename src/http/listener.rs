@@ -283,7 +283,10 @@ impl Connection {
             .writev(true)
             .timer(TokioTimer::new())
             .header_read_timeout(backstop)
-            .max_buf_size(settings.max_head_bytes.max(8192));
+            // The read buffer stops growing at the limit, and a head that arrived whole in
+            // fewer reads is measured too: either way, 431.
+            .max_buf_size(settings.max_head_bytes.max(8192))
+            .max_header_size(settings.max_head_bytes);
         let connection = builder
             .serve_connection(TokioIo::new(Watched { stream, tracker }), service)
             .with_upgrades();

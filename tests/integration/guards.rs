@@ -118,7 +118,9 @@ fn websocket_upgrades_are_same_origin_unless_allowed_and_logged_with_the_address
             Duration::from_secs(5),
             || {
                 server.log().lines().any(|l| {
-                    l.contains("path=/ws") && l.contains(status) && l.contains("remote=127.0.0.1")
+                    l.contains("path=\"/ws\"")
+                        && l.contains(status)
+                        && l.contains("remote=127.0.0.1")
                 })
             },
         );
@@ -132,7 +134,7 @@ fn websocket_upgrades_are_same_origin_unless_allowed_and_logged_with_the_address
             server
                 .log()
                 .lines()
-                .any(|l| l.contains("path=/api/status") && l.contains("remote=127.0.0.1"))
+                .any(|l| l.contains("path=\"/api/status\"") && l.contains("remote=127.0.0.1"))
         },
     );
 }
