@@ -29,11 +29,6 @@ impl Server {
             .env("PORT", port.to_string())
             .env("BETTAFISH_LOG", "warn")
             .env("BETTAFISH_OPERATOR_TOKEN", TOKEN)
-            // Thousands of clients from 127.0.0.1: no rate limits, and a connection cap as
-            // high as the file-descriptor limit lets it be.
-            .env("BETTAFISH_RATE_LIMIT_ADDRESS_PER_SEC", "0")
-            .env("BETTAFISH_RATE_LIMIT_TOKEN_PER_SEC", "0")
-            .env("BETTAFISH_MAX_CONNECTIONS", "1000000")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -91,7 +91,7 @@ impl Guards {
                     "the Host header is malformed",
                 )
             })?;
-        let listed = self.settings.allowed_hosts.iter().any(|h| *h == name);
+        let listed = self.settings.allowed_hosts.contains(&name);
         let served = if self.loopback_open {
             listed || is_loopback_name(&name)
         } else {
