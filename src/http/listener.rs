@@ -157,7 +157,6 @@ fn connection_cap(settings: &ConnectionSettings) -> usize {
 }
 
 /// Raises the soft limit of open files to the hard one where allowed; the soft limit now.
-#[allow(unsafe_code)]
 fn raise_fd_limit() -> Option<u64> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
@@ -301,7 +300,6 @@ impl Connection {
             connection.as_mut().graceful_shutdown();
             let _ = connection.await;
         }
-        drop(dispatch);
     }
 }
 

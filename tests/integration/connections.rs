@@ -280,3 +280,41 @@ fn heads_over_the_configured_size_get_431_on_both_paths() {
     }
     assert_eq!(server.get("/healthz").status, 200);
 }
+
+#[test]
+fn out_of_descriptors_accept_backs_off_logs_little_and_recovers() {
+    // A reserve too small for what the process holds besides connections (about 20 files):
+    // accepting runs out of descriptors before the cap is reached.
+    let server = Limited::start(
+        "64:64",
+        &[
+            ("BETTAFISH_FD_RESERVE", "16"),
+            ("BETTAFISH_FIRST_BYTE_TIMEOUT_MS", "2000"),
+        ],
+    );
+    let began = std::time::Instant::now();
+    let idle: Vec<TcpStream> = (0..60).map(|_| raw::connect(&server.base)).collect();
+    // The silent sockets time out, descriptors come back, and the listener serves again on
+    // its own — while this test still holds every socket it opened.
+    let metrics = eventually(
+        "the listener to serve again",
+        Duration::from_secs(20),
+        || raw::get(&server.base, "/metrics", "").filter(|a| a.status() == 200),
+    );
+    let failed = sample(&metrics.body, "bettafish_http_accept_errors_total").unwrap_or(0.0);
+    assert!(failed >= 1.0, "accept ran out of descriptors: {failed}");
+    // One log line per second of backoff at most, however many accepts failed.
+    let lines = server
+        .log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.contains("accept failed"))
+        .count();
+    let most = began.elapsed().as_secs() as usize + 1;
+    assert!(
+        (1..=most).contains(&lines),
+        "{lines} lines for {failed} failures"
+    );
+    drop(idle);
+}
