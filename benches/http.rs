@@ -19,6 +19,14 @@ use bettafish::http::{self, Middleware};
 
 const BIN: &str = env!("CARGO_BIN_EXE_bettafish");
 
+/// The load generator makes thousands of requests a second from 127.0.0.1: the rate limits
+/// are off, and the connection cap is as high as the file-descriptor limit lets it be.
+const UNLIMITED: [(&str, &str); 3] = [
+    ("BETTAFISH_RATE_LIMIT_ADDRESS_PER_SEC", "0"),
+    ("BETTAFISH_RATE_LIMIT_TOKEN_PER_SEC", "0"),
+    ("BETTAFISH_MAX_CONNECTIONS", "1000000"),
+];
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -32,7 +40,7 @@ fn http_get(port: u16, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     )
     .ok()?;
     let mut head = String::new();
@@ -99,6 +107,7 @@ fn throughput_of_the_binary(seconds: u32) -> f64 {
     let mut child = Command::new(BIN)
         .current_dir(dir.path())
         .env("PORT", port.to_string())
+        .envs(UNLIMITED)
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
@@ -129,11 +138,14 @@ fn middleware_cost(seconds: u32) -> (f64, f64) {
         let inputs = Inputs {
             toml_path: dir.path().join("none.toml"),
             env_path: dir.path().join(".env"),
-            env: [(
-                "BETTAFISH_DATA_DIR".to_owned(),
-                dir.path().join("data").display().to_string(),
-            )]
-            .into(),
+            env: UNLIMITED
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .chain([(
+                    "BETTAFISH_DATA_DIR".to_owned(),
+                    dir.path().join("data").display().to_string(),
+                )])
+                .collect(),
         };
         let config = Config::load(&inputs).unwrap();
         let bus = events::EventBus::new(config.events);

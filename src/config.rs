@@ -34,6 +34,7 @@ pub use settings::{
     AnalysisSettings, EngineSettings, ForumSettings, InputLimits, LlmSettings, SearchSettings,
     StreamSettings, Supervision, SupervisionSettings,
 };
+pub use settings::{ConnectionSettings, OriginSettings, RateLimit, RateLimitSettings};
 
 /// Where a value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -221,6 +222,12 @@ pub struct Config {
     pub analysis: AnalysisSettings,
     /// Limits on untrusted input (forum log pages, searches, imports).
     pub input: InputLimits,
+    /// The connection layer: cap, timeouts, head size.
+    pub connections: ConnectionSettings,
+    /// Host allow-list, WebSocket origins, CORS.
+    pub origins: OriginSettings,
+    /// Request rate limits.
+    pub rate_limits: RateLimitSettings,
     /// Every layered value, for `GET /api/config`'s display and for telling which keys a reload
     /// changed; the settings above are what the service reads.
     pub raw: RawConfig,
@@ -314,6 +321,9 @@ impl Config {
             llm: LlmSettings::read(keys)?,
             analysis: AnalysisSettings::read(keys)?,
             input: InputLimits::read(keys)?,
+            connections: ConnectionSettings::read(keys)?,
+            origins: OriginSettings::read(keys)?,
+            rate_limits: RateLimitSettings::read(keys)?,
             raw: keys.raw().clone(),
         })
     }

@@ -10,18 +10,24 @@ mod actors;
 mod analysis;
 mod body;
 mod config;
+mod connections;
 mod dashboard;
 mod db;
 pub mod events;
 mod forum;
+mod guards;
+mod listener;
 pub mod openapi;
 mod query;
+mod rate_limit;
 mod reply;
 pub mod router;
 mod routes;
 mod streams;
 mod system;
 mod ws;
+
+pub use connections::CloseReason;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -34,7 +40,7 @@ use futures_util::Stream;
 use warp::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use warp::Filter;
 
-use crate::internal_events::HttpRequestFinished;
+use crate::internal_events::{HttpRequestFinished, RequestRateLimited};
 use crate::service::App;
 pub(crate) use query::query_limit;
 use reply::{ApiError, ApiResult, Reply};
@@ -87,6 +93,16 @@ impl Default for Middleware {
     }
 }
 
+/// What every request is dispatched with: the service, request ids, the guards and rate
+/// limits (built once, when the listener starts).
+pub(crate) struct Dispatch {
+    app: Arc<App>,
+    ids: RequestIds,
+    middleware: Middleware,
+    guards: guards::Guards,
+    limits: rate_limit::RateLimiter,
+}
+
 /// Serves `app` on `listener` until `shutdown` completes; in-flight requests then finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
@@ -94,46 +110,53 @@ pub async fn serve(
     middleware: Middleware,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
-    let ids = Arc::new(RequestIds::new());
-    let streams = Arc::new(streams::Streams {
+    let config = app.config();
+    let dispatch = Arc::new(Dispatch {
         app: Arc::clone(&app),
-        ids: Arc::clone(&ids),
+        ids: RequestIds::new(),
         middleware,
+        guards: guards::Guards::new(config.is_loopback(), config.origins.clone()),
+        limits: rate_limit::RateLimiter::new(&config.rate_limits),
     });
-    let routes = warp::any()
-        .and(warp::method())
-        .and(warp::path::full())
-        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
-        .and(warp::header::headers_cloned())
-        .and(warp::addr::remote())
-        .and(warp::ext::optional::<Upgrade>())
-        .and(warp::body::stream())
-        .then(
-            move |method: Method,
-                  path: warp::path::FullPath,
-                  query,
-                  headers: HeaderMap,
-                  remote,
-                  upgrade,
-                  body| {
-                let app = Arc::clone(&app);
-                let ids = Arc::clone(&ids);
-                async move {
-                    let head = Head {
-                        method: &method,
-                        path: path.as_str(),
-                        query,
-                        headers: &headers,
-                        upgrade,
-                    };
-                    let handled = handle(&app, &ids, head, body).await;
-                    if middleware.telemetry {
-                        record(&method, path.as_str(), remote, &handled);
+    let routes = {
+        let dispatch = Arc::clone(&dispatch);
+        warp::any()
+            .and(warp::method())
+            .and(warp::path::full())
+            .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+            .and(warp::header::headers_cloned())
+            .and(warp::ext::optional::<listener::Peer>())
+            .and(warp::ext::optional::<Upgrade>())
+            .and(warp::body::stream())
+            .then(
+                move |method: Method,
+                      path: warp::path::FullPath,
+                      query,
+                      headers: HeaderMap,
+                      peer: Option<listener::Peer>,
+                      upgrade,
+                      body| {
+                    let dispatch = Arc::clone(&dispatch);
+                    async move {
+                        let head = Head {
+                            method: &method,
+                            path: path.as_str(),
+                            query,
+                            headers: &headers,
+                            upgrade,
+                            remote: peer.map(|p| p.remote),
+                            http11: peer.is_none_or(|p| p.http11),
+                        };
+                        let remote = head.remote;
+                        let handled = handle(&dispatch, head, body).await;
+                        if middleware.telemetry {
+                            record(&method, path.as_str(), remote, &handled);
+                        }
+                        handled.reply
                     }
-                    handled.reply
-                }
-            },
-        );
+                },
+            )
+    };
     let warp_service = warp::service(routes);
     let service = hyper::service::service_fn(
         move |mut request: warp::http::Request<hyper::body::Incoming>| {
@@ -149,91 +172,7 @@ pub async fn serve(
             tower_service::Service::call(&mut warp_service.clone(), request)
         },
     );
-    accept_loop(listener, service, streams, shutdown).await;
-}
-
-/// Accepts connections until `shutdown`, then lets open ones finish (the caller bounds that
-/// with its deadline). Our own loop rather than `warp::serve` so that every connection gets
-/// `TCP_NODELAY`: without it, an event written while the previous one is unacknowledged waits
-/// for the client's delayed ACK (up to 40 ms on Linux) — fatal for live streams. Event-stream
-/// requests, recognised from their first bytes, are served by [`streams`] instead of hyper.
-async fn accept_loop<S>(
-    listener: tokio::net::TcpListener,
-    service: S,
-    streams: Arc<streams::Streams>,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) where
-    S: hyper::service::Service<
-            warp::http::Request<hyper::body::Incoming>,
-            Response = warp::reply::Response,
-            Error = std::convert::Infallible,
-        > + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
-    use hyper_util::rt::TokioIo;
-    // Shutdown fans out on a watch channel; every connection task holds a clone of `done`,
-    // so `recv` returns None once the last one has finished (mini-redis's drain pattern).
-    let (stop, stopping) = tokio::sync::watch::channel(false);
-    let (done, mut all_done) = tokio::sync::mpsc::channel::<()>(1);
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            () = &mut shutdown => break,
-        };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
-            Err(err) => {
-                // Out of file descriptors and the like: keep serving the open connections.
-                tracing::warn!(error = %err, "accept failed");
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        let mut stopping = stopping.clone();
-        let done = done.clone();
-        let service = service.clone();
-        let streams = Arc::clone(&streams);
-        tokio::spawn(async move {
-            let mut probe = [0u8; streams::PROBE];
-            let peeked = tokio::select! {
-                peeked = stream.peek(&mut probe) => peeked.unwrap_or(0),
-                _ = stopping.wait_for(|&s| s) => 0,
-            };
-            if peeked == 0 {
-                drop(done);
-                return;
-            }
-            if streams::is_stream_request(&probe[..peeked]) {
-                streams::serve(stream, &streams).await;
-                drop(done);
-                return;
-            }
-            // HTTP/1.1 only (what browsers and proxies speak to us; nginx terminates HTTP/2),
-            // with vectored writes so no per-connection flattening buffer is kept.
-            let connection = hyper::server::conn::http1::Builder::new()
-                .writev(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .with_upgrades();
-            let mut connection = std::pin::pin!(connection);
-            let finished = tokio::select! {
-                // A client that goes away mid-request is routine, not worth a log line.
-                _ = connection.as_mut() => true,
-                _ = async { stopping.wait_for(|&s| s).await.is_ok() } => false,
-            };
-            if !finished {
-                connection.as_mut().graceful_shutdown();
-                let _ = connection.await;
-            }
-            drop(done);
-        });
-    }
-    stop.send_replace(true);
-    drop(done);
-    let _ = all_done.recv().await;
+    listener::accept_loop(listener, service, dispatch, shutdown).await;
 }
 
 /// A response with what the access log and the metrics need to know of it.
@@ -275,11 +214,20 @@ struct Head<'a> {
     headers: &'a HeaderMap,
     /// The connection's upgrade, when hyper offers one.
     upgrade: Option<Upgrade>,
+    /// The client's address.
+    remote: Option<SocketAddr>,
+    /// HTTP/1.1 rather than 1.0.
+    http11: bool,
 }
 
-/// One request: route, authorise, run the route's handler, and mark the response with its
-/// request id. Every request comes here: through hyper and warp, or from [`streams`].
-async fn handle<S, B>(app: &Arc<App>, ids: &RequestIds, head: Head<'_>, body: S) -> Handled
+/// Routes the operators' probes use: never rate-limited, so a busy or attacked instance still
+/// shows its health and its metrics.
+const UNLIMITED_ROUTES: [&str; 2] = ["/healthz", "/metrics"];
+
+/// One request: check its `Host`, route it, apply the rate limits, the WebSocket origin rule
+/// and access control, run the route's handler, and mark the response with its request id
+/// (and CORS headers). Every request comes here: through hyper and warp, or from [`streams`].
+async fn handle<S, B>(dispatch: &Dispatch, head: Head<'_>, body: S) -> Handled
 where
     S: Stream<Item = Result<B, warp::Error>> + Unpin + Send,
     B: Buf,
@@ -290,58 +238,91 @@ where
         query,
         headers,
         upgrade,
+        remote,
+        http11,
     } = head;
+    let app = &dispatch.app;
     let began = Instant::now();
-    let request_id = incoming_request_id(headers).unwrap_or_else(|| ids.next());
+    let request_id = incoming_request_id(headers).unwrap_or_else(|| dispatch.ids.next());
     // Whether the connection can take another request: not when a body was left unread.
     let mut reusable = true;
-    let (route, mut response) = match router::resolve(method.as_str(), path) {
-        Resolved::Route(route, params) => {
-            let credentials = credentials(route, headers, &query);
-            let response = match app.tokens.check(route.access, credentials.as_deref()) {
-                Err(denied) => {
-                    reusable = body::drain(app, headers, body).await;
-                    ApiError::from(denied).into_reply()
+    let resolved = router::resolve(method.as_str(), path);
+    let (template, credentials) = match &resolved {
+        Resolved::Route(route, _) => (route.template, credentials(route, headers, &query)),
+        _ => ("unmatched", None),
+    };
+    let refused = dispatch
+        .guards
+        .check_host(headers, http11)
+        .err()
+        .map(ApiError::into_reply)
+        .or_else(|| {
+            (!UNLIMITED_ROUTES.contains(&template))
+                .then(|| rate_limited(dispatch, remote, credentials.as_deref()))
+                .flatten()
+        })
+        .or_else(|| dispatch.guards.preflight(method, headers));
+    let (route, mut response) = if let Some(response) = refused {
+        reusable = body::drain(app, headers, body).await;
+        (template, response)
+    } else {
+        match resolved {
+            Resolved::Route(route, params) => {
+                let allowed = if route.kind == router::Kind::WebSocket {
+                    dispatch.guards.check_ws_origin(headers)
+                } else {
+                    Ok(())
                 }
-                Ok(()) => {
-                    let call = Call {
-                        app,
-                        params,
-                        query: &query,
-                        headers,
-                        body: bytes::Bytes::new(),
-                        credentials,
-                        upgrade,
-                    };
-                    run(route, call, body, &mut reusable)
-                        .await
-                        .unwrap_or_else(ApiError::into_reply)
-                }
-            };
-            (route.template, response)
-        }
-        Resolved::WrongMethod(allowed) => {
-            reusable = body::drain(app, headers, body).await;
-            let mut response = reply::error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                &format!("{method} is not allowed here; use {}", allowed.join(", ")),
-            );
-            if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
-                response.headers_mut().insert(header::ALLOW, value);
+                .and_then(|()| {
+                    app.tokens
+                        .check(route.access, credentials.as_deref())
+                        .map_err(ApiError::from)
+                });
+                let response = match allowed {
+                    Err(denied) => {
+                        reusable = body::drain(app, headers, body).await;
+                        denied.into_reply()
+                    }
+                    Ok(()) => {
+                        let call = Call {
+                            app,
+                            params,
+                            query: &query,
+                            headers,
+                            body: bytes::Bytes::new(),
+                            credentials,
+                            upgrade,
+                        };
+                        run(route, call, body, &mut reusable)
+                            .await
+                            .unwrap_or_else(ApiError::into_reply)
+                    }
+                };
+                (route.template, response)
             }
-            ("unmatched", response)
-        }
-        Resolved::NotFound => {
-            reusable = body::drain(app, headers, body).await;
-            (
-                "unmatched",
-                reply::error(
-                    StatusCode::NOT_FOUND,
-                    "no_route",
-                    &format!("no route for {path}"),
-                ),
-            )
+            Resolved::WrongMethod(allowed) => {
+                reusable = body::drain(app, headers, body).await;
+                let mut response = reply::error(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    &format!("{method} is not allowed here; use {}", allowed.join(", ")),
+                );
+                if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
+                    response.headers_mut().insert(header::ALLOW, value);
+                }
+                ("unmatched", response)
+            }
+            Resolved::NotFound => {
+                reusable = body::drain(app, headers, body).await;
+                (
+                    "unmatched",
+                    reply::error(
+                        StatusCode::NOT_FOUND,
+                        "no_route",
+                        &format!("no route for {path}"),
+                    ),
+                )
+            }
         }
     };
     if *method == Method::HEAD {
@@ -357,12 +338,43 @@ where
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
     }
+    dispatch.guards.add_cors_headers(headers, &mut response);
     Handled {
         reply: response,
         route,
         request_id,
         began,
     }
+}
+
+/// The 429 for a request over its address's or its token's rate, if it is.
+fn rate_limited(
+    dispatch: &Dispatch,
+    remote: Option<SocketAddr>,
+    bearer: Option<&str>,
+) -> Option<Reply> {
+    let limited = dispatch
+        .limits
+        .check(remote.map(|r| r.ip()), bearer)
+        .err()?;
+    RequestRateLimited {
+        scope: limited.scope.label(),
+    }
+    .emit();
+    let mut response = reply::error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        &format!(
+            "too many requests for this {}; retry in {} s",
+            limited.scope.label(),
+            limited.retry_after_secs
+        ),
+    );
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(limited.retry_after_secs),
+    );
+    Some(response)
 }
 
 /// The credentials a request comes with: `Authorization`, else — on event streams and

@@ -65,6 +65,28 @@ pub const METRICS: &[(&str, &str)] = &[
         "bettafish_realtime_clients_dropped_total",
         "Real-time clients the server disconnected, by transport and reason (lagged, stalled, unresponsive, too_big, protocol, not_utf8).",
     ),
+    // The connection layer and request guards (src/http/connections.rs, listener.rs,
+    // rate_limit.rs).
+    (
+        "bettafish_http_connections",
+        "Open client connections, every path (HTTP, event streams, WebSockets).",
+    ),
+    (
+        "bettafish_http_connections_refused_total",
+        "Connections closed at once because the cap was reached and none was idle.",
+    ),
+    (
+        "bettafish_http_connections_closed_total",
+        "Connections the server closed, by reason (evicted, first_byte_timeout, head_timeout, idle_timeout).",
+    ),
+    (
+        "bettafish_http_accept_errors_total",
+        "Failed accepts (out of file descriptors and the like); the listener backs off.",
+    ),
+    (
+        "bettafish_http_rate_limited_total",
+        "Requests answered 429 by a rate limit, by scope (address, token).",
+    ),
 ];
 
 /// Registers the help text of every metric.
@@ -121,9 +143,9 @@ fn method_label(method: &str) -> &'static str {
 
 /// The status as a static label (the hot path must not allocate for it).
 fn status_label(status: u16) -> &'static str {
-    const CODES: [&str; 19] = [
+    const CODES: [&str; 21] = [
         "101", "200", "201", "202", "204", "301", "304", "400", "401", "403", "404", "405", "409",
-        "413", "422", "429", "500", "501", "503",
+        "413", "421", "422", "429", "431", "500", "501", "503",
     ];
     CODES
         .iter()
@@ -313,6 +335,76 @@ impl RealtimeConnection {
 impl Drop for RealtimeConnection {
     fn drop(&mut self) {
         gauge!("bettafish_realtime_connections", "transport" => self.transport).decrement(1.0);
+    }
+}
+
+// --- the connection layer and request guards ---
+
+/// The number of open connections changed.
+pub struct ConnectionsOpen {
+    pub open: usize,
+}
+
+impl ConnectionsOpen {
+    pub fn emit(self) {
+        gauge!("bettafish_http_connections").set(self.open as f64);
+    }
+}
+
+/// A new connection was closed at once: the cap was reached and every connection was busy.
+pub struct ConnectionRefused;
+
+impl ConnectionRefused {
+    pub fn emit(self) {
+        counter!("bettafish_http_connections_refused_total").increment(1);
+    }
+}
+
+/// The server closed a connection it had accepted (`reason`: a
+/// [`crate::http::CloseReason`] label).
+pub struct ConnectionClosed {
+    pub reason: crate::http::CloseReason,
+}
+
+impl ConnectionClosed {
+    pub fn emit(self) {
+        let reason = self.reason.label();
+        tracing::debug!(reason, "closing a connection");
+        counter!("bettafish_http_connections_closed_total", "reason" => reason).increment(1);
+    }
+}
+
+/// `accept` failed; `suppressed` more failures since the last line was logged. The log line
+/// is the caller's to throttle: one per backoff period.
+pub struct AcceptFailed<'a> {
+    pub error: &'a std::io::Error,
+    pub log: bool,
+    pub suppressed: u64,
+    pub backoff: Duration,
+}
+
+impl AcceptFailed<'_> {
+    pub fn emit(self) {
+        counter!("bettafish_http_accept_errors_total").increment(1);
+        if self.log {
+            tracing::warn!(
+                error = %self.error,
+                suppressed = self.suppressed,
+                backoff_ms = self.backoff.as_millis() as u64,
+                "accept failed; backing off"
+            );
+        }
+    }
+}
+
+/// A request was answered 429 by the rate limit of `scope` (`address` or `token`).
+pub struct RequestRateLimited {
+    pub scope: &'static str,
+}
+
+impl RequestRateLimited {
+    pub fn emit(self) {
+        counter!("bettafish_http_rate_limited_total", "scope" => self.scope).increment(1);
     }
 }
 

@@ -34,4 +34,9 @@ mod integration {
     // Issue 12: the event streams' bounds.
     mod stream_limits;
     mod ws;
+
+    // The connection layer and request guards.
+    mod connections;
+    mod guards;
+    pub mod raw;
 }

@@ -379,3 +379,152 @@ impl StreamSettings {
         })
     }
 }
+
+// --- the connection layer and request guards (src/http/listener.rs, guards.rs, rate_limit.rs) ---
+
+/// How client connections are bounded: how many, how long each may wait, how big a head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    /// Most open connections (`BETTAFISH_MAX_CONNECTIONS`), before the file-descriptor clamp.
+    pub max_connections: usize,
+    /// Descriptors kept out of the cap for everything else (`BETTAFISH_FD_RESERVE`).
+    pub fd_reserve: usize,
+    /// Silence allowed before a connection's first byte (`BETTAFISH_FIRST_BYTE_TIMEOUT_MS`).
+    pub first_byte_timeout: Duration,
+    /// From a head's first byte to its end (`BETTAFISH_HEAD_TIMEOUT_MS`).
+    pub head_timeout: Duration,
+    /// Idle time between two requests of a kept-alive connection
+    /// (`BETTAFISH_KEEPALIVE_TIMEOUT_MS`).
+    pub keepalive_timeout: Duration,
+    /// Largest request head (`BETTAFISH_MAX_HEAD_BYTES`).
+    pub max_head_bytes: usize,
+}
+
+impl ConnectionSettings {
+    pub(super) fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            max_connections: keys.number(catalogue::BETTAFISH_MAX_CONNECTIONS)?,
+            fd_reserve: keys.number(catalogue::BETTAFISH_FD_RESERVE)?,
+            first_byte_timeout: keys.millis(catalogue::BETTAFISH_FIRST_BYTE_TIMEOUT_MS)?,
+            head_timeout: keys.millis(catalogue::BETTAFISH_HEAD_TIMEOUT_MS)?,
+            keepalive_timeout: keys.millis(catalogue::BETTAFISH_KEEPALIVE_TIMEOUT_MS)?,
+            max_head_bytes: keys.number(catalogue::BETTAFISH_MAX_HEAD_BYTES)?,
+        })
+    }
+}
+
+/// Which names requests may address and which web pages may talk to the server.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OriginSettings {
+    /// Host names, lower case, without port (`BETTAFISH_ALLOWED_HOSTS`).
+    pub allowed_hosts: Vec<String>,
+    /// Origins allowed WebSockets besides the server's own (`BETTAFISH_ALLOWED_ORIGINS`).
+    pub allowed_origins: Vec<String>,
+    /// Origins allowed cross-origin requests; empty: CORS off (`BETTAFISH_CORS_ORIGINS`).
+    pub cors_origins: Vec<String>,
+}
+
+impl OriginSettings {
+    pub(super) fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
+        let hosts = catalogue::BETTAFISH_ALLOWED_HOSTS;
+        let allowed_hosts = list(keys.text(hosts)?);
+        if let Some(bad) = allowed_hosts.iter().find(|h| !is_host_name(h)) {
+            return Err(keys.invalid(
+                hosts,
+                format!("`{bad}` is not a host name or IP address (give no scheme or port)"),
+            ));
+        }
+        let origins = |key: catalogue::Key| -> Result<Vec<String>, ConfigError> {
+            let origins = list(keys.text(key)?);
+            match origins.iter().find(|o| !is_origin(o)) {
+                Some(bad) => Err(keys.invalid(
+                    key,
+                    format!("`{bad}` is not an origin (scheme://host[:port], no path)"),
+                )),
+                None => Ok(origins),
+            }
+        };
+        Ok(Self {
+            allowed_hosts,
+            allowed_origins: origins(catalogue::BETTAFISH_ALLOWED_ORIGINS)?,
+            cors_origins: origins(catalogue::BETTAFISH_CORS_ORIGINS)?,
+        })
+    }
+}
+
+/// The non-empty, lower-cased items of a comma-separated list.
+fn list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(|item| item.trim().to_ascii_lowercase())
+        .filter(|item| !item.is_empty())
+        .collect()
+}
+
+/// A DNS name or an IP address (IPv6 in brackets or not), without port.
+fn is_host_name(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.parse::<std::net::IpAddr>().is_ok()
+        || (host.len() <= 253
+            && host.split('.').all(|label| {
+                !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            }))
+}
+
+/// `http(s)://host[:port]`, as a browser sends it in `Origin`.
+fn is_origin(origin: &str) -> bool {
+    let Some(authority) = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(':') && port.parse::<u16>().is_ok() => host,
+        _ => authority,
+    };
+    is_host_name(host)
+}
+
+/// One token bucket's shape: `per_sec` requests a second on average, `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// The refill rate; 0 turns the limit off.
+    pub per_sec: u32,
+    /// The bucket's size.
+    pub burst: u32,
+}
+
+impl RateLimit {
+    /// Whether requests are limited at all.
+    pub fn is_on(self) -> bool {
+        self.per_sec > 0
+    }
+}
+
+/// Request rate limits, per client address and per bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitSettings {
+    /// Per client address (`BETTAFISH_RATE_LIMIT_ADDRESS_*`).
+    pub per_address: RateLimit,
+    /// Per bearer token (`BETTAFISH_RATE_LIMIT_TOKEN_*`).
+    pub per_token: RateLimit,
+    /// Clients tracked at once, each table (`BETTAFISH_RATE_LIMIT_MAX_CLIENTS`).
+    pub max_clients: usize,
+}
+
+impl RateLimitSettings {
+    pub(super) fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            per_address: RateLimit {
+                per_sec: keys.number(catalogue::BETTAFISH_RATE_LIMIT_ADDRESS_PER_SEC)?,
+                burst: keys.number(catalogue::BETTAFISH_RATE_LIMIT_ADDRESS_BURST)?,
+            },
+            per_token: RateLimit {
+                per_sec: keys.number(catalogue::BETTAFISH_RATE_LIMIT_TOKEN_PER_SEC)?,
+                burst: keys.number(catalogue::BETTAFISH_RATE_LIMIT_TOKEN_BURST)?,
+            },
+            max_clients: keys.number(catalogue::BETTAFISH_RATE_LIMIT_MAX_CLIENTS)?,
+        })
+    }
+}

@@ -10,8 +10,12 @@
 //!
 //! Which connections come here is decided by peeking at the first bytes without consuming
 //! them; anything else (or a request line that has not fully arrived) goes to hyper untouched.
+//! The connection layer's limits apply here as on hyper's path: the head must arrive within
+//! `BETTAFISH_HEAD_TIMEOUT_MS` (the listener's watchdog enforces it too) and fit in
+//! `BETTAFISH_MAX_HEAD_BYTES` (431 beyond); once it has, the connection is busy for the
+//! cap's eviction.
 
-use std::sync::Arc;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
@@ -20,28 +24,17 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use warp::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
+use super::connections::{Phase, Tracker};
 use super::router::{self, Kind, Resolved};
-use super::{Middleware, RequestIds};
-use crate::service::App;
+use super::Dispatch;
 
 /// How many bytes are peeked to recognise a stream request.
 pub const PROBE: usize = 256;
-/// The largest request head accepted (431 beyond).
-const MAX_HEAD: usize = 16 * 1024;
 /// How many header lines a request may have.
 const MAX_HEADERS: usize = 64;
-/// How long a client may take to send its request head.
-const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
 /// A peer that accepts no bytes for this long is gone: its connection is closed rather than
 /// held forever (its queue is bounded regardless).
 const WRITE_STALL: Duration = Duration::from_secs(60);
-
-/// What the listener hands each connection that comes here.
-pub struct Streams {
-    pub(super) app: Arc<App>,
-    pub(super) ids: Arc<RequestIds>,
-    pub(super) middleware: Middleware,
-}
 
 /// Whether the peeked start of a connection is a request for a streaming route.
 pub fn is_stream_request(probe: &[u8]) -> bool {
@@ -77,9 +70,15 @@ enum HeadError {
 }
 
 /// Serves one stream request on `stream`, then closes it.
-pub async fn serve(mut stream: TcpStream, streams: &Streams) {
-    let remote = stream.peer_addr().ok();
-    let head = match tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut stream)).await {
+pub async fn serve(
+    mut stream: TcpStream,
+    remote: SocketAddr,
+    dispatch: &Dispatch,
+    tracker: &Tracker,
+) {
+    let limits = dispatch.app.config().connections;
+    let read = read_head(&mut stream, limits.max_head_bytes);
+    let head = match tokio::time::timeout(limits.head_timeout, read).await {
         Ok(Ok(head)) => head,
         Ok(Err(HeadError::Reject(status, why))) => {
             if write_plain(&mut stream, status, why).await.is_ok() {
@@ -89,22 +88,24 @@ pub async fn serve(mut stream: TcpStream, streams: &Streams) {
         }
         Ok(Err(HeadError::Gone)) | Err(_) => return,
     };
+    tracker.set(Phase::Busy);
     let request = super::Head {
         method: &head.method,
         path: &head.path,
         query: head.query.clone(),
         headers: &head.headers,
         upgrade: None,
+        remote: Some(remote),
+        http11: head.http11,
     };
     let handled = super::handle(
-        &streams.app,
-        &streams.ids,
+        dispatch,
         request,
         futures_util::stream::empty::<Result<Bytes, warp::Error>>(),
     )
     .await;
-    if streams.middleware.telemetry {
-        super::record(&head.method, &head.path, remote, &handled);
+    if dispatch.middleware.telemetry {
+        super::record(&head.method, &head.path, Some(remote), &handled);
     }
     let http11 = head.http11;
     drop(head);
@@ -113,12 +114,13 @@ pub async fn serve(mut stream: TcpStream, streams: &Streams) {
     }
 }
 
-/// Reads until the request head is complete; the buffer is dropped on return.
-async fn read_head(stream: &mut TcpStream) -> Result<Head, HeadError> {
+/// Reads until the request head is complete, up to `max_head` bytes; the buffer is dropped
+/// on return.
+async fn read_head(stream: &mut TcpStream, max_head: usize) -> Result<Head, HeadError> {
     use tokio::io::AsyncReadExt;
     let mut buffer = Vec::with_capacity(1024);
     loop {
-        if buffer.len() >= MAX_HEAD {
+        if buffer.len() >= max_head {
             return Err(HeadError::Reject(
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
                 "request head too large",

@@ -55,6 +55,20 @@ fn every_described_metric_is_emitted_as_documented() {
         connection.dropped("stalled");
         drop(connection);
         build_info();
+        ConnectionsOpen { open: 3 }.emit();
+        ConnectionRefused.emit();
+        ConnectionClosed {
+            reason: crate::http::CloseReason::Evicted,
+        }
+        .emit();
+        AcceptFailed {
+            error: &std::io::Error::other("too many open files"),
+            log: true,
+            suppressed: 0,
+            backoff: ms(10),
+        }
+        .emit();
+        RequestRateLimited { scope: "address" }.emit();
     });
     let process = crate::process_metrics::render(&Default::default());
     emitted.extend(metrics_contract::exposed(&process));
