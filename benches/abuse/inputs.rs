@@ -232,8 +232,16 @@ pub fn import_open_quote(mb: usize) -> Row {
 
 /// The quick refusals, each against the same server (its log kept).
 pub async fn refusals() -> Vec<Row> {
+    // Small limits, so that a short burst shows what is beyond them.
     let target = Target::start(Launch {
         keep_log: true,
+        env: vec![
+            ("ANALYSIS_MAX_RUNNING", "5".into()),
+            ("BETTAFISH_RATE_LIMIT_ADDRESS_PER_SEC", "100".into()),
+            ("BETTAFISH_RATE_LIMIT_ADDRESS_BURST", "200".into()),
+            ("BETTAFISH_RATE_LIMIT_TOKEN_PER_SEC", "100".into()),
+            ("BETTAFISH_RATE_LIMIT_TOKEN_BURST", "200".into()),
+        ],
         ..Launch::default()
     });
     let port = target.port;
@@ -389,7 +397,7 @@ pub async fn refusals() -> Vec<Row> {
         .or(Some(&listed))
         .and_then(|l| l.as_array())
         .map_or(0, Vec::len);
-    let mut row = Row::new("refused analyses", "100 analyses started at once");
+    let mut row = Row::new("refused analyses", "100 analyses started at once (ANALYSIS_MAX_RUNNING=5)");
     row.checks.push(check(
         format!("{accepted} accepted, {refused} refused with 429, {rows_written} rows"),
         rows_written == accepted,
