@@ -598,6 +598,12 @@ catalogue! {
         3_600_000,
         "Longest a kept-alive connection may wait idle for its next request; then it is closed.",
     ));
+    BETTAFISH_BODY_TIMEOUT_MS = at_start(count(
+        "30000",
+        10,
+        3_600_000,
+        "Longest a request body may take to arrive, from the end of its head; then the request is answered 408 and the connection closed. While its body arrives a connection is among the first closed to make room at BETTAFISH_MAX_CONNECTIONS (after idle ones and unfinished heads).",
+    ));
     BETTAFISH_MAX_HEAD_BYTES = at_start(count(
         "16384",
         8_192,
@@ -626,7 +632,7 @@ catalogue! {
         "500",
         0,
         1_000_000,
-        "Requests per second each client address may make on average (IPv6 by /64); beyond its burst, 429 with Retry-After. 0: no per-address limit. /healthz and /metrics are exempt.",
+        "Requests per second each client address may make on average (IPv6 by /64); beyond its burst, 429 with Retry-After (an event stream gets instead an empty stream with a `retry:` delay, which a browser's EventSource follows; it gives up on a 429 for good). 0: no per-address limit. /healthz, /readyz and /metrics are exempt, and so are loopback peers unless BETTAFISH_RATE_LIMIT_LOOPBACK is true.",
     ));
     BETTAFISH_RATE_LIMIT_ADDRESS_BURST = at_start(count(
         "5000",
@@ -634,22 +640,27 @@ catalogue! {
         1_000_000,
         "Requests a client address may make at once before its per-second rate applies.",
     ));
+    BETTAFISH_RATE_LIMIT_LOOPBACK = at_start(key(
+        Some("false"),
+        Kind::Choice(&["true", "false"]),
+        "Whether the per-address limit applies to loopback peers (127.0.0.0/8, ::1). Off by default: a reverse proxy on the same machine (nginx) connects from loopback for every user, who would all share one bucket — let the proxy limit by the real address. Turn it on when clients connect from loopback themselves.",
+    ));
     BETTAFISH_RATE_LIMIT_TOKEN_PER_SEC = at_start(count(
         "500",
         0,
         1_000_000,
-        "Requests per second each bearer token may make on average; beyond its burst, 429 with Retry-After. 0: no per-token limit.",
+        "Requests per second each role may make on average with its token (operator, viewer: counted after the token is checked, so unknown tokens cannot touch these buckets; requests without a valid token count only for their address); beyond its burst, 429 with Retry-After. 0: no per-token limit.",
     ));
     BETTAFISH_RATE_LIMIT_TOKEN_BURST = at_start(count(
         "5000",
         1,
         1_000_000,
-        "Requests a bearer token may make at once before its per-second rate applies.",
+        "Requests each role's token may make at once before its per-second rate applies.",
     ));
     BETTAFISH_RATE_LIMIT_MAX_CLIENTS = at_start(count(
         "10000",
         16,
         10_000_000,
-        "Client addresses and tokens whose rate is tracked at once; beyond, the ones idle the longest are forgotten.",
+        "Client addresses whose rate is tracked at once; beyond, the ones idle the longest are forgotten.",
     ));
 }
