@@ -437,6 +437,7 @@ impl OriginSettings {
                 format!("`{bad}` is not a host name or IP address (give no scheme or port)"),
             ));
         }
+        let allowed_hosts = allowed_hosts.iter().map(|h| host_as_in_header(h)).collect();
         let origins = |key: catalogue::Key| -> Result<Vec<String>, ConfigError> {
             let origins = list(keys.text(key)?);
             match origins.iter().find(|o| !is_origin(o)) {
@@ -472,6 +473,16 @@ fn is_host_name(host: &str) -> bool {
             && host.split('.').all(|label| {
                 !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             }))
+}
+
+/// A listed host name as requests spell it in `Host`: an IPv6 address in brackets (given
+/// bare or bracketed), anything else as it is.
+fn host_as_in_header(host: &str) -> String {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => format!("[{v6}]"),
+        _ => host.to_owned(),
+    }
 }
 
 /// `http(s)://host[:port]`, as a browser sends it in `Origin`.

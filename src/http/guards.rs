@@ -219,6 +219,11 @@ fn split_authority(authority: &str) -> Option<(String, Option<u16>)> {
             "" => None,
             _ => Some(after.strip_prefix(':')?.parse().ok()?),
         };
+        // The canonical spelling, as the allow-list holds it: `[2001:DB8:0::1]` is `[2001:db8::1]`.
+        let inside = match inside.parse::<std::net::Ipv6Addr>() {
+            Ok(ip) => ip.to_string(),
+            Err(_) => inside.to_owned(),
+        };
         (format!("[{inside}]"), port)
     } else {
         match authority.rsplit_once(':') {
@@ -276,6 +281,10 @@ mod tests {
             Some(("[::1]".into(), Some(80)))
         );
         assert_eq!(split_authority("[::1]"), Some(("[::1]".into(), None)));
+        assert_eq!(
+            split_authority("[2001:DB8:0::1]:8080"),
+            Some(("[2001:db8::1]".into(), Some(8080)))
+        );
         assert_eq!(
             split_authority("example.com."),
             Some(("example.com".into(), None))
@@ -337,6 +346,24 @@ mod tests {
             .check_host(&headers("evil.example"), true, false)
             .is_ok());
         assert!(off_loopback.check_host(&HeaderMap::new(), false, false).is_ok());
+        // Probes answer to any name, but still need a Host on HTTP/1.1.
+        assert!(open
+            .check_host(&headers("10.1.2.3:5000"), true, true)
+            .is_ok());
+        assert!(open.check_host(&HeaderMap::new(), true, true).is_err());
+        let ipv6 = Guards::new(
+            false,
+            OriginSettings {
+                allowed_hosts: vec!["[2001:db8::1]".into()],
+                ..OriginSettings::default()
+            },
+        );
+        assert!(ipv6
+            .check_host(&headers("[2001:db8::1]:5000"), true, false)
+            .is_ok());
+        assert!(ipv6
+            .check_host(&headers("other.example"), true, false)
+            .is_err());
         assert_eq!(
             off_loopback
                 .check_host(&HeaderMap::new(), true, false)

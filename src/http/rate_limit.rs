@@ -81,12 +81,11 @@ impl RateLimiter {
         let (Some(buckets), Some(ip)) = (&self.per_address, remote) else {
             return Ok(());
         };
-        let key = address_key(ip);
-        if key.is_loopback() && !self.limit_loopback {
+        if ip.to_canonical().is_loopback() && !self.limit_loopback {
             return Ok(());
         }
         buckets
-            .take(key, Instant::now())
+            .take(address_key(ip), Instant::now())
             .map_err(|wait| Limited::new(Scope::Address, wait))
     }
 
