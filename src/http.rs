@@ -383,7 +383,11 @@ fn rate_limited(limited: rate_limit::Limited, kind: router::Kind) -> Reply {
             "retry: {}\n: rate_limited: too many requests for this {scope}; retry in {secs} s\n\n",
             secs.saturating_mul(1000)
         );
-        reply::with_type(StatusCode::OK, bytes::Bytes::from(text), "text/event-stream")
+        reply::with_type(
+            StatusCode::OK,
+            bytes::Bytes::from(text),
+            "text/event-stream",
+        )
     } else {
         reply::error(
             StatusCode::TOO_MANY_REQUESTS,

@@ -326,7 +326,9 @@ mod tests {
             h
         };
         let open = Guards::new(true, OriginSettings::default());
-        assert!(open.check_host(&headers("127.0.0.1:5000"), true, false).is_ok());
+        assert!(open
+            .check_host(&headers("127.0.0.1:5000"), true, false)
+            .is_ok());
         let refused = open
             .check_host(&headers("evil.example:5000"), true, false)
             .unwrap_err();
@@ -345,7 +347,9 @@ mod tests {
         assert!(off_loopback
             .check_host(&headers("evil.example"), true, false)
             .is_ok());
-        assert!(off_loopback.check_host(&HeaderMap::new(), false, false).is_ok());
+        assert!(off_loopback
+            .check_host(&HeaderMap::new(), false, false)
+            .is_ok());
         // Probes answer to any name, but still need a Host on HTTP/1.1.
         assert!(open
             .check_host(&headers("10.1.2.3:5000"), true, true)

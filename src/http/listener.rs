@@ -376,8 +376,7 @@ where
 
     fn call(&self, mut request: Request<hyper::body::Incoming>) -> Self::Future {
         use http_body::Body as _;
-        self.tracker
-            .request_began(!request.body().is_end_stream());
+        self.tracker.request_began(!request.body().is_end_stream());
         let peer = Peer {
             remote: self.remote,
             http11: request.version() == warp::http::Version::HTTP_11,

@@ -329,7 +329,10 @@ mod tests {
         assert!(head_within(&head[..21], 20).is_err(), "not ended, past it");
         let mut more = head.to_vec();
         more.extend_from_slice(b"GET /next HTTP/1.1\r\n");
-        assert!(head_within(&more, head.len()).is_ok(), "what follows is not the head");
+        assert!(
+            head_within(&more, head.len()).is_ok(),
+            "what follows is not the head"
+        );
     }
 
     #[test]

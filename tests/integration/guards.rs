@@ -104,7 +104,11 @@ fn off_loopback_every_name_is_served_unless_a_list_is_set() {
         ("BETTAFISH_VIEWER_TOKEN", "viewer"),
         ("BETTAFISH_ALLOWED_HOSTS", "service.example,2001:db8::1"),
     ]);
-    for host in ["service.example:443", "SERVICE.example", "[2001:db8::1]:5000"] {
+    for host in [
+        "service.example:443",
+        "SERVICE.example",
+        "[2001:db8::1]:5000",
+    ] {
         let answer = get_with_host(&server, "/api/status", host);
         assert_eq!(answer.status(), 200, "{host}: {answer:?}");
     }

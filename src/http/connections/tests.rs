@@ -170,5 +170,8 @@ async fn a_body_that_does_not_end_is_closed_after_its_grace() {
     slot.tracker().request_began(true);
     let began = Instant::now();
     assert_eq!(slot.expired().await, CloseReason::BodyTimeout);
-    about(began.elapsed(), Duration::from_millis(50) + BODY_ANSWER_GRACE);
+    about(
+        began.elapsed(),
+        Duration::from_millis(50) + BODY_ANSWER_GRACE,
+    );
 }
