@@ -53,7 +53,7 @@ catalogue! {
     BETTAFISH_ALLOWED_HOSTS = at_start(key(
         Some(""),
         Kind::Text,
-        "Comma-separated host names (no port) requests may address. Bound to loopback, localhost and loopback addresses are always allowed and other names are refused (421) unless listed, against DNS rebinding; elsewhere, every name is allowed unless this is set.",
+        "Comma-separated host names (no port) requests may address. Bound to loopback, localhost and loopback addresses are always allowed and other names are refused (421) unless listed, against DNS rebinding; elsewhere, every name is allowed unless this is set. IPv6 addresses may be given with or without brackets. /healthz, /readyz and /metrics answer to any name (load balancers and Prometheus probe by address).",
     ));
     BETTAFISH_ALLOWED_ORIGINS = at_start(key(
         Some(""),
