@@ -25,6 +25,20 @@ pub enum Access {
     Operate,
 }
 
+/// Which of the two tokens a request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The operator token.
+    Operator,
+    /// The viewer token.
+    Viewer,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 2] = [Role::Operator, Role::Viewer];
+}
+
 /// Why a request was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum Denied {
@@ -185,23 +199,43 @@ impl Tokens {
         if access == Access::Public || (access == Access::Read && self.open_reads) {
             return Ok(());
         }
-        let token = authorization
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(Denied::Missing)?;
-        let given = hash(token);
-        let is_operator = equal(&given, &self.operator);
-        let is_viewer = self.viewer.as_ref().is_some_and(|v| equal(&given, v));
-        match access {
-            Access::Operate if is_operator => Ok(()),
-            Access::Read if is_operator || is_viewer => Ok(()),
+        let role = self.role(bearer(authorization).ok_or(Denied::Missing)?);
+        match (access, role) {
+            (Access::Operate, Some(Role::Operator)) => Ok(()),
+            (Access::Read, Some(_)) => Ok(()),
             _ => Err(Denied::Forbidden),
         }
     }
+
+    /// The role of the token an `Authorization` value carries, if it is one of ours.
+    pub fn role_of(&self, authorization: Option<&str>) -> Option<Role> {
+        self.role(bearer(authorization)?)
+    }
+
+    fn role(&self, token: &str) -> Option<Role> {
+        let given = hash(token);
+        // Both compared, in constant time, whichever matches.
+        let is_operator = equal(&given, &self.operator);
+        let is_viewer = self.viewer.as_ref().is_some_and(|v| equal(&given, v));
+        if is_operator {
+            Some(Role::Operator)
+        } else if is_viewer {
+            Some(Role::Viewer)
+        } else {
+            None
+        }
+    }
+}
+
+/// The token of a `Bearer` `Authorization` value, if there is one.
+fn bearer(authorization: Option<&str>) -> Option<&str> {
+    authorization
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
 }
 
 #[cfg(test)]

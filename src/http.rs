@@ -144,10 +144,11 @@ pub async fn serve(
                             query,
                             headers: &headers,
                             upgrade,
-                            remote: peer.map(|p| p.remote),
-                            http11: peer.is_none_or(|p| p.http11),
+                            remote: peer.as_ref().map(|p| p.remote),
+                            http11: peer.as_ref().is_none_or(|p| p.http11),
                         };
                         let remote = head.remote;
+                        let body = listener::BodyStream::new(body, peer.map(|p| p.tracker));
                         let handled = handle(&dispatch, head, body).await;
                         if middleware.telemetry {
                             record(&method, path.as_str(), remote, &handled);
@@ -221,8 +222,9 @@ struct Head<'a> {
 }
 
 /// Routes the operators' probes use: never rate-limited, so a busy or attacked instance still
-/// shows its health and its metrics.
-const UNLIMITED_ROUTES: [&str; 2] = ["/healthz", "/metrics"];
+/// shows its health and its metrics; nor held to the Host allow-list, since load balancers and
+/// Prometheus probe by address (they carry no data a rebound page could steal).
+const PROBE_ROUTES: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
 /// One request: check its `Host`, route it, apply the rate limits, the WebSocket origin rule
 /// and access control, run the route's handler, and mark the response with its request id
@@ -247,19 +249,25 @@ where
     // Whether the connection can take another request: not when a body was left unread.
     let mut reusable = true;
     let resolved = router::resolve(method.as_str(), path);
-    let (template, credentials) = match &resolved {
-        Resolved::Route(route, _) => (route.template, credentials(route, headers, &query)),
-        _ => ("unmatched", None),
+    let (template, kind, credentials) = match &resolved {
+        Resolved::Route(route, _) => (
+            route.template,
+            route.kind,
+            credentials(route, headers, &query),
+        ),
+        _ => ("unmatched", router::Kind::Plain, None),
     };
+    let probe = PROBE_ROUTES.contains(&template);
     let refused = dispatch
         .guards
-        .check_host(headers, http11)
+        .check_host(headers, http11, probe)
         .err()
         .map(ApiError::into_reply)
         .or_else(|| {
-            (!UNLIMITED_ROUTES.contains(&template))
-                .then(|| rate_limited(dispatch, remote, credentials.as_deref()))
-                .flatten()
+            let limited = (!probe)
+                .then(|| dispatch.limits.check_address(remote.map(|r| r.ip())).err())
+                .flatten()?;
+            Some(rate_limited(limited, kind))
         })
         .or_else(|| dispatch.guards.preflight(method, headers));
     let (route, mut response) = if let Some(response) = refused {
@@ -278,12 +286,21 @@ where
                         .check(route.access, credentials.as_deref())
                         .map_err(ApiError::from)
                 });
-                let response = match allowed {
-                    Err(denied) => {
+                // The per-token limit, once the token is known to be ours: by its role.
+                let limited = match (&allowed, app.tokens.role_of(credentials.as_deref())) {
+                    (Ok(()), Some(role)) if !probe => dispatch.limits.check_role(role).err(),
+                    _ => None,
+                };
+                let response = match (allowed, limited) {
+                    (Err(denied), _) => {
                         reusable = body::drain(app, headers, body).await;
                         denied.into_reply()
                     }
-                    Ok(()) => {
+                    (Ok(()), Some(limited)) => {
+                        reusable = body::drain(app, headers, body).await;
+                        rate_limited(limited, route.kind)
+                    }
+                    (Ok(()), None) => {
                         let call = Call {
                             app,
                             params,
@@ -328,7 +345,10 @@ where
     if *method == Method::HEAD {
         *response.body_mut() = bytes::Bytes::new().into();
     }
-    if !reusable || response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+    if !reusable
+        || response.status() == StatusCode::PAYLOAD_TOO_LARGE
+        || response.status() == StatusCode::REQUEST_TIMEOUT
+    {
         // The rest of the body is not read, so this connection cannot carry another request;
         // saying so keeps a keep-alive client from sending one into a closed socket.
         response
@@ -347,34 +367,38 @@ where
     }
 }
 
-/// The 429 for a request over its address's or its token's rate, if it is.
-fn rate_limited(
-    dispatch: &Dispatch,
-    remote: Option<SocketAddr>,
-    bearer: Option<&str>,
-) -> Option<Reply> {
-    let limited = dispatch
-        .limits
-        .check(remote.map(|r| r.ip()), bearer)
-        .err()?;
+/// The answer to a request over its address's or its token's rate: 429 with `Retry-After`;
+/// for an event stream, an empty stream that tells the client when to come back (`retry:`),
+/// since a browser's `EventSource` gives up for good on any status but 200 — it reconnects
+/// after that delay instead.
+fn rate_limited(limited: rate_limit::Limited, kind: router::Kind) -> Reply {
     RequestRateLimited {
         scope: limited.scope.label(),
     }
     .emit();
-    let mut response = reply::error(
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-        &format!(
-            "too many requests for this {}; retry in {} s",
-            limited.scope.label(),
-            limited.retry_after_secs
-        ),
-    );
-    response.headers_mut().insert(
-        header::RETRY_AFTER,
-        HeaderValue::from(limited.retry_after_secs),
-    );
-    Some(response)
+    let scope = limited.scope.label();
+    let secs = limited.retry_after_secs;
+    let mut response = if kind == router::Kind::EventStream {
+        let text = format!(
+            "retry: {}\n: rate_limited: too many requests for this {scope}; retry in {secs} s\n\n",
+            secs.saturating_mul(1000)
+        );
+        reply::with_type(
+            StatusCode::OK,
+            bytes::Bytes::from(text),
+            "text/event-stream",
+        )
+    } else {
+        reply::error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            &format!("too many requests for this {scope}; retry in {secs} s"),
+        )
+    };
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    response
 }
 
 /// The credentials a request comes with: `Authorization`, else — on event streams and

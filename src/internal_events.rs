@@ -77,7 +77,7 @@ pub const METRICS: &[(&str, &str)] = &[
     ),
     (
         "bettafish_http_connections_closed_total",
-        "Connections the server closed, by reason (evicted, first_byte_timeout, head_timeout, idle_timeout).",
+        "Connections the server closed, by reason (evicted, first_byte_timeout, head_timeout, body_timeout, idle_timeout).",
     ),
     (
         "bettafish_http_accept_errors_total",
@@ -85,7 +85,7 @@ pub const METRICS: &[(&str, &str)] = &[
     ),
     (
         "bettafish_http_rate_limited_total",
-        "Requests answered 429 by a rate limit, by scope (address, token).",
+        "Requests refused by a rate limit (429, or a retry: stream for event streams), by scope (address, token: by role).",
     ),
 ];
 

@@ -396,6 +396,8 @@ pub struct ConnectionSettings {
     /// Idle time between two requests of a kept-alive connection
     /// (`BETTAFISH_KEEPALIVE_TIMEOUT_MS`).
     pub keepalive_timeout: Duration,
+    /// From a head's end to its body's end (`BETTAFISH_BODY_TIMEOUT_MS`).
+    pub body_timeout: Duration,
     /// Largest request head (`BETTAFISH_MAX_HEAD_BYTES`).
     pub max_head_bytes: usize,
 }
@@ -408,6 +410,7 @@ impl ConnectionSettings {
             first_byte_timeout: keys.millis(catalogue::BETTAFISH_FIRST_BYTE_TIMEOUT_MS)?,
             head_timeout: keys.millis(catalogue::BETTAFISH_HEAD_TIMEOUT_MS)?,
             keepalive_timeout: keys.millis(catalogue::BETTAFISH_KEEPALIVE_TIMEOUT_MS)?,
+            body_timeout: keys.millis(catalogue::BETTAFISH_BODY_TIMEOUT_MS)?,
             max_head_bytes: keys.number(catalogue::BETTAFISH_MAX_HEAD_BYTES)?,
         })
     }
@@ -434,6 +437,7 @@ impl OriginSettings {
                 format!("`{bad}` is not a host name or IP address (give no scheme or port)"),
             ));
         }
+        let allowed_hosts = allowed_hosts.iter().map(|h| host_as_in_header(h)).collect();
         let origins = |key: catalogue::Key| -> Result<Vec<String>, ConfigError> {
             let origins = list(keys.text(key)?);
             match origins.iter().find(|o| !is_origin(o)) {
@@ -469,6 +473,16 @@ fn is_host_name(host: &str) -> bool {
             && host.split('.').all(|label| {
                 !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             }))
+}
+
+/// A listed host name as requests spell it in `Host`: an IPv6 address in brackets (given
+/// bare or bracketed), anything else as it is.
+fn host_as_in_header(host: &str) -> String {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => format!("[{v6}]"),
+        _ => host.to_owned(),
+    }
 }
 
 /// `http(s)://host[:port]`, as a browser sends it in `Origin`.
@@ -509,8 +523,10 @@ pub struct RateLimitSettings {
     pub per_address: RateLimit,
     /// Per bearer token (`BETTAFISH_RATE_LIMIT_TOKEN_*`).
     pub per_token: RateLimit,
-    /// Clients tracked at once, each table (`BETTAFISH_RATE_LIMIT_MAX_CLIENTS`).
+    /// Addresses tracked at once (`BETTAFISH_RATE_LIMIT_MAX_CLIENTS`).
     pub max_clients: usize,
+    /// Whether loopback peers are limited by address (`BETTAFISH_RATE_LIMIT_LOOPBACK`).
+    pub limit_loopback: bool,
 }
 
 impl RateLimitSettings {
@@ -525,6 +541,7 @@ impl RateLimitSettings {
                 burst: keys.number(catalogue::BETTAFISH_RATE_LIMIT_TOKEN_BURST)?,
             },
             max_clients: keys.number(catalogue::BETTAFISH_RATE_LIMIT_MAX_CLIENTS)?,
+            limit_loopback: keys.text(catalogue::BETTAFISH_RATE_LIMIT_LOOPBACK)? == "true",
         })
     }
 }

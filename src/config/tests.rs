@@ -491,3 +491,22 @@ fn every_supervisor_of_the_tree_has_settings() {
     }
     assert_eq!(Supervisor::named("query"), None);
 }
+
+#[test]
+fn allowed_hosts_spell_ipv6_as_requests_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::load(&inputs(
+        &dir,
+        "",
+        "",
+        &[(
+            "BETTAFISH_ALLOWED_HOSTS",
+            "2001:DB8::1, [2001:db8:0::2], Example.COM, 10.0.0.1",
+        )],
+    ))
+    .unwrap();
+    assert_eq!(
+        config.origins.allowed_hosts,
+        ["[2001:db8::1]", "[2001:db8::2]", "example.com", "10.0.0.1"]
+    );
+}

@@ -1,5 +1,5 @@
-//! Request bodies: read up to the configured limit for routes that take one, and drained
-//! for routes that do not, so the connection stays usable.
+//! Request bodies: read up to the configured size and time limits for routes that take one,
+//! and drained for routes that do not, so the connection stays usable.
 
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use warp::http::{header, HeaderMap, StatusCode};
 use super::reply::ApiError;
 use crate::service::App;
 
-/// Reads a body up to the configured limit.
+/// Reads a body up to the configured size, within `BETTAFISH_BODY_TIMEOUT_MS`.
 pub async fn read<S, B>(
     app: &App,
     headers: &HeaderMap,
@@ -35,21 +35,38 @@ where
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
-    let mut buffer = BytesMut::new();
-    while let Some(chunk) = body.next().await {
-        let mut chunk =
-            chunk.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_body", e.to_string()))?;
-        if buffer.len() as u64 + chunk.remaining() as u64 > limit {
-            return Err(too_large());
+    let within = app.config().connections.body_timeout;
+    let read_all = async {
+        let mut buffer = BytesMut::new();
+        while let Some(chunk) = body.next().await {
+            let mut chunk = chunk
+                .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_body", e.to_string()))?;
+            if buffer.len() as u64 + chunk.remaining() as u64 > limit {
+                return Err(too_large());
+            }
+            while chunk.has_remaining() {
+                let part = chunk.chunk();
+                buffer.extend_from_slice(part);
+                let n = part.len();
+                chunk.advance(n);
+            }
         }
-        while chunk.has_remaining() {
-            let part = chunk.chunk();
-            buffer.extend_from_slice(part);
-            let n = part.len();
-            chunk.advance(n);
-        }
-    }
-    Ok(buffer.freeze())
+        Ok(buffer.freeze())
+    };
+    // A body trickled in would otherwise hold its connection (and a place under the cap) for
+    // as long as the client likes: the request timeout only starts once the body is read.
+    tokio::time::timeout(within, read_all)
+        .await
+        .unwrap_or_else(|_| {
+            Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                format!(
+                    "the request body did not arrive within {} ms (BETTAFISH_BODY_TIMEOUT_MS)",
+                    within.as_millis()
+                ),
+            ))
+        })
 }
 
 /// How long a body nobody will use may take to arrive.

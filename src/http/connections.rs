@@ -3,19 +3,24 @@
 //!
 //! Every accepted socket takes a [`Slot`] here before anything is read from it, whichever path
 //! serves it (hyper, the event-stream writer, an upgraded WebSocket), and gives it back when it
-//! closes. A connection is in one [`Phase`]: waiting for bytes (its first request, or the next
-//! one on a kept-alive connection), reading a request head, or busy. Each phase but busy has a
-//! deadline, which [`Slot::expired`] turns into the reason to close.
+//! closes: the slot is owned by the socket's wrapper, so an upgraded WebSocket, which keeps the
+//! socket in its own task after hyper is done with the connection, keeps its slot too. A
+//! connection is in one [`Phase`]: waiting for bytes (its first request, or the next one on a
+//! kept-alive connection), reading a request head, receiving a request body, or busy. Each
+//! phase but busy has a deadline, which [`Slot::expired`] turns into the reason to close.
 //!
 //! At the cap, a new connection does not simply bounce: idle sockets cost an attacker nothing,
 //! so a cap that only refused would let a few hundred silent sockets lock every real client out.
-//! Instead the connection waiting the longest is closed to make room (one still sending its
-//! head the longest, if none is waiting); only when every connection is busy is the new one
-//! refused. A real client loses at most a kept-alive socket it was not using, and reconnects.
+//! Instead the connection waiting the longest is closed to make room (else the one that has
+//! spent the longest on its head, else on its body — a body trickled a byte a minute is as
+//! cheap to hold as silence); only when every connection is busy is the new one refused. A real
+//! client loses at most a kept-alive socket it was not using, and reconnects. The evictable
+//! connections are kept ordered by when their phase began, so choosing one is a lookup, not a
+//! scan of the table under the lock every connection's close takes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
@@ -23,7 +28,8 @@ use tokio::sync::Notify;
 use crate::config::ConnectionSettings;
 use crate::internal_events::{ConnectionClosed, ConnectionsOpen};
 
-/// What a connection is doing, as far as the cap and the timeouts care.
+/// What a connection is doing, as far as the cap and the timeouts care. The order of the
+/// evictable phases is the order in which they give way at the cap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Phase {
@@ -31,9 +37,11 @@ pub enum Phase {
     Waiting = 0,
     /// A request head has begun and not ended.
     Head = 1,
+    /// The head has ended and its body is still arriving.
+    Body = 2,
     /// A request is being handled, a response written, or the connection carries a stream or
     /// a WebSocket: no deadline of ours applies.
-    Busy = 2,
+    Busy = 3,
 }
 
 impl Phase {
@@ -41,6 +49,7 @@ impl Phase {
         match value {
             0 => Phase::Waiting,
             1 => Phase::Head,
+            2 => Phase::Body,
             _ => Phase::Busy,
         }
     }
@@ -55,6 +64,8 @@ pub enum CloseReason {
     FirstByteTimeout,
     /// The request head did not end in time.
     HeadTimeout,
+    /// The request body did not end in time (and the 408 could not be sent first).
+    BodyTimeout,
     /// A kept-alive connection waited too long for its next request.
     IdleTimeout,
 }
@@ -66,14 +77,24 @@ impl CloseReason {
             CloseReason::Evicted => "evicted",
             CloseReason::FirstByteTimeout => "first_byte_timeout",
             CloseReason::HeadTimeout => "head_timeout",
+            CloseReason::BodyTimeout => "body_timeout",
             CloseReason::IdleTimeout => "idle_timeout",
         }
     }
 }
 
-/// One connection's state, shared by its task, its I/O wrapper and the table.
+/// How long past `BETTAFISH_BODY_TIMEOUT_MS` the watchdog waits before closing a connection
+/// whose body has not ended: the dispatcher answers 408 at the limit itself, and this is the
+/// time that answer has to go out.
+const BODY_ANSWER_GRACE: Duration = Duration::from_secs(1);
+
+/// One connection's state, shared by its task, its I/O wrapper and the table. The phase and
+/// its start change only under the table's lock (so the table's order stays true); they are
+/// atomics so that the watchdog and the I/O's fast paths read them without it.
 #[derive(Debug)]
 pub struct Shared {
+    /// The connection's key in the table; ids grow with age.
+    id: u64,
     /// The [`Phase`], as its `u8`.
     phase: AtomicU8,
     /// When the phase began, in milliseconds since the table's epoch.
@@ -84,13 +105,15 @@ pub struct Shared {
     evicted: AtomicBool,
     /// Busy for good: the connection was upgraded (a WebSocket) and no longer carries requests.
     held: AtomicBool,
+    /// A response has been handed over whole and is still being written out: the connection
+    /// starts waiting once the socket has taken it (the I/O's flush), not before.
+    flushing: AtomicBool,
     /// Wakes the connection's watchdog when its phase changes or it is evicted. A `Notify`
     /// stores one permit, so a change between two checks is never missed.
     wake: Notify,
 }
 
-/// The table. A std `Mutex`: held for a map insert or remove (or, at the cap, one scan), never
-/// across an `.await`.
+/// The table. A std `Mutex`: held for a few map operations, never across an `.await`.
 #[derive(Debug)]
 pub struct Connections {
     open: Mutex<Table>,
@@ -105,12 +128,14 @@ pub struct Connections {
 struct Table {
     next_id: u64,
     slots: HashMap<u64, Arc<Shared>>,
+    /// The evictable connections of each phase (waiting, head, body), oldest first:
+    /// `(since_ms, id)` — among equal times (a millisecond's resolution) the older connection.
+    order: [BTreeSet<(u64, u64)>; 3],
 }
 
 /// A connection's place in the table; dropping it frees the place.
 #[derive(Debug)]
 pub struct Slot {
-    id: u64,
     shared: Arc<Shared>,
     table: Arc<Connections>,
 }
@@ -136,34 +161,42 @@ impl Connections {
         u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
+    fn lock(&self) -> MutexGuard<'_, Table> {
+        self.open.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// A slot for a new connection, waiting for its first byte; at the cap, the connection
     /// that waited the longest is evicted for it. None when every open connection is busy.
     pub fn admit(self: &Arc<Self>) -> Option<Slot> {
+        let now = self.now_ms();
+        let mut table = self.lock();
+        if table.slots.len() >= self.cap {
+            let evicted = table.evict_oldest()?;
+            evicted.evicted.store(true, Ordering::Release);
+            evicted.wake.notify_one();
+        }
+        table.next_id += 1;
+        let id = table.next_id;
         let shared = Arc::new(Shared {
+            id,
             phase: AtomicU8::new(Phase::Waiting as u8),
-            since_ms: AtomicU64::new(self.now_ms()),
+            since_ms: AtomicU64::new(now),
             served: AtomicBool::new(false),
             evicted: AtomicBool::new(false),
             held: AtomicBool::new(false),
+            flushing: AtomicBool::new(false),
             wake: Notify::new(),
         });
-        let (id, open) = {
-            let mut table = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-            if table.slots.len() >= self.cap {
-                let victim = table.longest_waiting()?;
-                if let Some(evicted) = table.slots.remove(&victim) {
-                    evicted.evicted.store(true, Ordering::Release);
-                    evicted.wake.notify_one();
-                }
-            }
-            table.next_id += 1;
-            let id = table.next_id;
-            table.slots.insert(id, Arc::clone(&shared));
-            (id, table.slots.len())
-        };
-        ConnectionsOpen { open }.emit();
+        table.slots.insert(id, Arc::clone(&shared));
+        table.order[Phase::Waiting as usize].insert((now, id));
+        // Under the lock: two connections changing the count cannot set the gauge out of
+        // order.
+        ConnectionsOpen {
+            open: table.slots.len(),
+        }
+        .emit();
+        drop(table);
         Some(Slot {
-            id,
             shared,
             table: Arc::clone(self),
         })
@@ -171,35 +204,33 @@ impl Connections {
 }
 
 impl Table {
-    /// The connection that has waited the longest for bytes; else the one that has spent the
-    /// longest on its head. Busy connections are never chosen.
-    fn longest_waiting(&self) -> Option<u64> {
-        let oldest = |wanted: Phase| {
-            self.slots
-                .iter()
-                .filter(|(_, s)| Phase::from_u8(s.phase.load(Ordering::Acquire)) == wanted)
-                // Ids grow with age: among equal times (a millisecond's resolution), the
-                // older connection goes first.
-                .min_by_key(|(id, s)| (s.since_ms.load(Ordering::Acquire), **id))
-                .map(|(id, _)| *id)
-        };
-        oldest(Phase::Waiting).or_else(|| oldest(Phase::Head))
+    /// Takes out the connection that has waited the longest for bytes; else the one that has
+    /// spent the longest on its head, else on its body. Busy connections are never chosen.
+    fn evict_oldest(&mut self) -> Option<Arc<Shared>> {
+        let (_, id) = self.order.iter_mut().find_map(BTreeSet::pop_first)?;
+        self.slots.remove(&id)
+    }
+
+    /// Takes `shared` out of its phase's order (if that phase is evictable).
+    fn unorder(&mut self, shared: &Shared) {
+        let phase = Phase::from_u8(shared.phase.load(Ordering::Acquire));
+        if let Some(order) = self.order.get_mut(phase as usize) {
+            order.remove(&(shared.since_ms.load(Ordering::Acquire), shared.id));
+        }
     }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let open = {
-            let mut table = self
-                .table
-                .open
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            // An evicted slot is already gone: the table made room the moment it chose it.
-            table.slots.remove(&self.id);
-            table.slots.len()
-        };
-        ConnectionsOpen { open }.emit();
+        let mut table = self.table.lock();
+        // An evicted slot is already gone: the table made room the moment it chose it.
+        if table.slots.remove(&self.shared.id).is_some() {
+            table.unorder(&self.shared);
+        }
+        ConnectionsOpen {
+            open: table.slots.len(),
+        }
+        .emit();
     }
 }
 
@@ -252,6 +283,10 @@ impl Slot {
                 CloseReason::FirstByteTimeout,
             )),
             Phase::Head => Some((since + settings.head_timeout, CloseReason::HeadTimeout)),
+            Phase::Body => Some((
+                since + settings.body_timeout + BODY_ANSWER_GRACE,
+                CloseReason::BodyTimeout,
+            )),
             Phase::Busy => None,
         }
     }
@@ -270,22 +305,60 @@ impl Tracker {
         Phase::from_u8(self.shared.phase.load(Ordering::Acquire))
     }
 
-    /// Enters `phase` (a no-op if already in it).
+    /// Enters `phase` (a no-op if already in it, or if the connection was evicted).
     pub fn set(&self, phase: Phase) {
-        if self.phase() == phase {
+        let shared = &self.shared;
+        let mut table = self.table.lock();
+        if self.phase() == phase || !table.slots.contains_key(&shared.id) {
             return;
         }
-        self.shared
-            .since_ms
-            .store(self.table.now_ms(), Ordering::Release);
-        self.shared.phase.store(phase as u8, Ordering::Release);
-        self.shared.wake.notify_one();
+        table.unorder(shared);
+        let now = self.table.now_ms();
+        if let Some(order) = table.order.get_mut(phase as usize) {
+            order.insert((now, shared.id));
+        }
+        shared.since_ms.store(now, Ordering::Release);
+        shared.phase.store(phase as u8, Ordering::Release);
+        drop(table);
+        shared.wake.notify_one();
     }
 
     /// Bytes arrived: a waiting connection's head has begun.
     pub fn bytes_arrived(&self) {
+        // Read without the lock first: this runs on every read.
         if self.phase() == Phase::Waiting {
             self.set(Phase::Head);
+        }
+    }
+
+    /// A request's head has been read: busy, or receiving its body if it has one.
+    pub fn request_began(&self, has_body: bool) {
+        // A pipelined request may begin while the previous response is still being written;
+        // the connection is busy with this one now.
+        self.shared.flushing.store(false, Ordering::Release);
+        self.set(if has_body { Phase::Body } else { Phase::Busy });
+    }
+
+    /// The request's body has been read (or given up on): busy with the request.
+    pub fn body_done(&self) {
+        if self.phase() == Phase::Body {
+            self.set(Phase::Busy);
+        }
+    }
+
+    /// A response has been handed over whole; the connection waits for its next request once
+    /// the socket has taken it ([`Tracker::flushed`]).
+    pub fn response_queued(&self) {
+        if !self.shared.held.load(Ordering::Acquire) {
+            self.shared.flushing.store(true, Ordering::Release);
+        }
+    }
+
+    /// The socket has taken everything written to it: if a response was waiting for that, the
+    /// connection now waits for its next request, kept alive.
+    pub fn flushed(&self) {
+        if self.shared.flushing.swap(false, Ordering::AcqRel) {
+            self.response_done();
         }
     }
 
@@ -303,6 +376,7 @@ impl Tracker {
     /// closes, out of reach of the timeouts and of eviction.
     pub fn hold(&self) {
         self.shared.held.store(true, Ordering::Release);
+        self.shared.flushing.store(false, Ordering::Release);
         self.set(Phase::Busy);
     }
 }

@@ -55,12 +55,20 @@ impl Guards {
         !self.settings.cors_origins.is_empty()
     }
 
-    /// Checks `Host`: exactly one on HTTP/1.1 (at most one before), naming this server.
+    /// Checks `Host`: exactly one on HTTP/1.1 (at most one before), naming this server —
+    /// except for a `probe` (`/healthz`, `/readyz`, `/metrics`), whose name is not checked:
+    /// load balancers and Prometheus address the server by IP, and the DNS-rebinding concern is
+    /// about the routes that carry data.
     ///
     /// # Errors
     /// 400 `bad_host` for a missing or doubled `Host`; 421 `unknown_host` for a name not
     /// served.
-    pub fn check_host(&self, headers: &HeaderMap, http11: bool) -> Result<(), ApiError> {
+    pub fn check_host(
+        &self,
+        headers: &HeaderMap,
+        http11: bool,
+        probe: bool,
+    ) -> Result<(), ApiError> {
         let mut hosts = headers.get_all(header::HOST).iter();
         let host = match (hosts.next(), hosts.next()) {
             (Some(host), None) => host,
@@ -91,6 +99,9 @@ impl Guards {
                     "the Host header is malformed",
                 )
             })?;
+        if probe {
+            return Ok(());
+        }
         let listed = self.settings.allowed_hosts.contains(&name);
         let served = if self.loopback_open {
             listed || is_loopback_name(&name)
@@ -208,6 +219,11 @@ fn split_authority(authority: &str) -> Option<(String, Option<u16>)> {
             "" => None,
             _ => Some(after.strip_prefix(':')?.parse().ok()?),
         };
+        // The canonical spelling, as the allow-list holds it: `[2001:DB8:0::1]` is `[2001:db8::1]`.
+        let inside = match inside.parse::<std::net::Ipv6Addr>() {
+            Ok(ip) => ip.to_string(),
+            Err(_) => inside.to_owned(),
+        };
         (format!("[{inside}]"), port)
     } else {
         match authority.rsplit_once(':') {
@@ -266,6 +282,10 @@ mod tests {
         );
         assert_eq!(split_authority("[::1]"), Some(("[::1]".into(), None)));
         assert_eq!(
+            split_authority("[2001:DB8:0::1]:8080"),
+            Some(("[2001:db8::1]".into(), Some(8080)))
+        );
+        assert_eq!(
             split_authority("example.com."),
             Some(("example.com".into(), None))
         );
@@ -306,9 +326,11 @@ mod tests {
             h
         };
         let open = Guards::new(true, OriginSettings::default());
-        assert!(open.check_host(&headers("127.0.0.1:5000"), true).is_ok());
+        assert!(open
+            .check_host(&headers("127.0.0.1:5000"), true, false)
+            .is_ok());
         let refused = open
-            .check_host(&headers("evil.example:5000"), true)
+            .check_host(&headers("evil.example:5000"), true, false)
             .unwrap_err();
         assert_eq!(refused.status, StatusCode::MISDIRECTED_REQUEST);
         let listed = Guards::new(
@@ -319,16 +341,36 @@ mod tests {
             },
         );
         assert!(listed
-            .check_host(&headers("BettaFish.lan:5000"), true)
+            .check_host(&headers("BettaFish.lan:5000"), true, false)
             .is_ok());
         let off_loopback = Guards::new(false, OriginSettings::default());
         assert!(off_loopback
-            .check_host(&headers("evil.example"), true)
+            .check_host(&headers("evil.example"), true, false)
             .is_ok());
-        assert!(off_loopback.check_host(&HeaderMap::new(), false).is_ok());
+        assert!(off_loopback
+            .check_host(&HeaderMap::new(), false, false)
+            .is_ok());
+        // Probes answer to any name, but still need a Host on HTTP/1.1.
+        assert!(open
+            .check_host(&headers("10.1.2.3:5000"), true, true)
+            .is_ok());
+        assert!(open.check_host(&HeaderMap::new(), true, true).is_err());
+        let ipv6 = Guards::new(
+            false,
+            OriginSettings {
+                allowed_hosts: vec!["[2001:db8::1]".into()],
+                ..OriginSettings::default()
+            },
+        );
+        assert!(ipv6
+            .check_host(&headers("[2001:db8::1]:5000"), true, false)
+            .is_ok());
+        assert!(ipv6
+            .check_host(&headers("other.example"), true, false)
+            .is_err());
         assert_eq!(
             off_loopback
-                .check_host(&HeaderMap::new(), true)
+                .check_host(&HeaderMap::new(), true, false)
                 .unwrap_err()
                 .status,
             StatusCode::BAD_REQUEST

@@ -9,15 +9,22 @@
 //! - event-stream requests, recognised from their first bytes, go to [`super::streams`];
 //! - the connection cap, the timeouts and the peer address need the socket.
 //!
+//! The connection's [`Slot`] is owned by the socket's wrapper ([`Watched`]): hyper hands that
+//! wrapper to an upgrade, so a WebSocket keeps its place in the table (and in the gauge) for as
+//! long as its session holds the socket, not just until hyper's part of the connection ends.
+//!
 //! What hyper's own `header_read_timeout` covers (hyper 1.x, `proto/h1/conn.rs`
 //! `poll_read_head`): its timer starts whenever hyper begins waiting for a request head — at
 //! the start, and again as soon as a kept-alive connection has finished a response — and stops
 //! when a head is parsed. So it is one window for "idle, then the head", and it needs a timer
 //! (none is set by default, so it never fired). The service wants three limits: the first byte,
 //! the idle time between requests, and the head from its first byte. They are tracked here:
-//! the socket wrapper ([`Watched`]) sees bytes arrive, the service wrapper sees a request begin
-//! and its response body end ([`Tracked`]). hyper's timeout stays on as a backstop, longer
-//! than ours.
+//! the socket wrapper ([`Watched`]) sees bytes arrive and the socket take what was written, the
+//! service wrapper sees a request begin and its response body handed over ([`Tracked`]), and
+//! the dispatcher's body stream ([`BodyStream`]) sees the request body end. A response counts
+//! as sent only once hyper has flushed it to the socket (it flushes when its write buffer is
+//! empty): a slow client downloading a big answer is busy, not idle. hyper's timeout stays on
+//! as a backstop, longer than ours.
 //!
 //! Accept errors (out of file descriptors, mostly) back off, growing to a second, and log at
 //! most one line per second: the listener is never dropped. At start the soft limit of open
@@ -35,7 +42,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use warp::http::{Request, Response, StatusCode};
 
-use super::connections::{Connections, Phase, Slot, Tracker};
+use super::connections::{Connections, Slot, Tracker};
 use super::streams;
 use super::Dispatch;
 use crate::config::ConnectionSettings;
@@ -43,12 +50,43 @@ use crate::internal_events::{AcceptFailed, ConnectionRefused};
 
 /// What the dispatcher learns of a request from its connection (warp cannot see the socket
 /// behind our accept loop, so `warp::addr::remote()` is None): carried as a request extension.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Peer {
     /// The client's address.
     pub remote: SocketAddr,
     /// Whether the request is HTTP/1.1 (else 1.0).
     pub http11: bool,
+    /// The connection's tracker, told when the request's body has been read.
+    pub tracker: Tracker,
+}
+
+/// A request body as the dispatcher reads it: when it is dropped (read to its end, or given
+/// up on), the connection is no longer waiting for the body.
+pub struct BodyStream<S> {
+    inner: S,
+    tracker: Option<Tracker>,
+}
+
+impl<S> BodyStream<S> {
+    pub fn new(inner: S, tracker: Option<Tracker>) -> Self {
+        Self { inner, tracker }
+    }
+}
+
+impl<S: futures_util::Stream + Unpin> futures_util::Stream for BodyStream<S> {
+    type Item = S::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        Pin::new(&mut self.inner).poll_next(cx)
+    }
+}
+
+impl<S> Drop for BodyStream<S> {
+    fn drop(&mut self) {
+        if let Some(tracker) = &self.tracker {
+            tracker.body_done();
+        }
+    }
 }
 
 /// The first wait after a failed accept, and the longest.
@@ -250,6 +288,7 @@ impl Connection {
             mut stopping,
             settings,
         } = self;
+        let slot = Arc::new(slot);
         let tracker = slot.tracker();
         let mut probe = [0u8; streams::PROBE];
         let peeked = tokio::select! {
@@ -287,7 +326,14 @@ impl Connection {
             .max_buf_size(settings.max_head_bytes.max(8192))
             .max_header_size(settings.max_head_bytes);
         let connection = builder
-            .serve_connection(TokioIo::new(Watched { stream, tracker }), service)
+            .serve_connection(
+                TokioIo::new(Watched {
+                    stream,
+                    tracker,
+                    _slot: Arc::clone(&slot),
+                }),
+                service,
+            )
             .with_upgrades();
         let mut connection = std::pin::pin!(connection);
         let finished = tokio::select! {
@@ -329,10 +375,12 @@ where
         Pin<Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>>;
 
     fn call(&self, mut request: Request<hyper::body::Incoming>) -> Self::Future {
-        self.tracker.set(Phase::Busy);
+        use http_body::Body as _;
+        self.tracker.request_began(!request.body().is_end_stream());
         let peer = Peer {
             remote: self.remote,
             http11: request.version() == warp::http::Version::HTTP_11,
+            tracker: self.tracker.clone(),
         };
         request.extensions_mut().insert(peer);
         let answer = self.inner.call(request);
@@ -347,8 +395,10 @@ where
     }
 }
 
-/// A response body that tells the tracker when hyper is done with it (dropped: written out,
-/// or the connection is gone), which is when a kept-alive connection starts waiting again.
+/// A response body that tells the tracker when hyper is done with it (dropped: handed over
+/// whole, or the connection is gone). The connection starts waiting again only once the socket
+/// has taken it ([`Watched`]'s flush): hyper drops a body as soon as it has queued its last
+/// bytes, which for a big answer to a slow reader is long before they are sent.
 pub struct Tracked<B> {
     body: B,
     tracker: Tracker,
@@ -376,14 +426,17 @@ impl<B: http_body::Body + Unpin> http_body::Body for Tracked<B> {
 
 impl<B> Drop for Tracked<B> {
     fn drop(&mut self) {
-        self.tracker.response_done();
+        self.tracker.response_queued();
     }
 }
 
-/// The socket under hyper: bytes arriving on a waiting connection start its head's clock.
+/// The socket under hyper (and, after an upgrade, under the WebSocket session): bytes arriving
+/// on a waiting connection start its head's clock; a flush that completes ends a response. It
+/// owns the connection's place in the table, which is given back when the socket closes.
 struct Watched {
     stream: TcpStream,
     tracker: Tracker,
+    _slot: Arc<Slot>,
 }
 
 impl AsyncRead for Watched {
@@ -423,7 +476,13 @@ impl AsyncWrite for Watched {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.stream).poll_flush(cx)
+        // hyper flushes the socket once its own write buffer is empty: everything written so
+        // far is in the kernel's hands.
+        let flushed = Pin::new(&mut self.stream).poll_flush(cx);
+        if matches!(flushed, Poll::Ready(Ok(()))) {
+            self.tracker.flushed();
+        }
+        flushed
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
@@ -461,6 +520,7 @@ mod tests {
             first_byte_timeout: Duration::from_secs(1),
             head_timeout: Duration::from_secs(1),
             keepalive_timeout: Duration::from_secs(1),
+            body_timeout: Duration::from_secs(1),
             max_head_bytes: 8192,
         };
         let cap = connection_cap(&settings);

@@ -1,16 +1,20 @@
-//! Request rate limits: a token bucket per client address and one per bearer token, each in a
-//! table of bounded size, answering 429 with `Retry-After` (DESIGN.md §9).
+//! Request rate limits: a token bucket per client address and one per role whose token a
+//! request carries, answering 429 with `Retry-After` (DESIGN.md §9).
 //!
 //! A bucket holds up to `burst` requests and refills at `per_sec`; a request takes one or is
 //! refused with the time until one is back. A bucket that has refilled is the same as no bucket,
-//! so the table forgets those first when it is full; if every tracked client is still active,
-//! the one seen the longest ago goes (it starts over with a full bucket, a small gift that keeps
-//! memory bounded whatever the number of addresses an attacker has).
+//! so the address table forgets those first when it is full; if every tracked client is still
+//! active, the one seen the longest ago goes (it starts over with a full bucket, a small gift
+//! that keeps memory bounded whatever the number of addresses an attacker has).
 //!
 //! Addresses are limited by IPv4 address and by IPv6 /64 — one host's usual allocation, so a
-//! single machine cannot dodge its limit by cycling through its own addresses. Behind a reverse
-//! proxy every client shares the proxy's address: turn the per-address limit off there (0) and
-//! let the proxy limit. Tokens are kept as the first half of their SHA-256, never in clear.
+//! single machine cannot dodge its limit by cycling through its own addresses. Loopback peers
+//! are not limited by address unless configured: behind a reverse proxy on the same machine
+//! every user arrives from 127.0.0.1 and would share one bucket (the proxy limits by the real
+//! address). The per-token limit is applied after the token is checked and is keyed by the
+//! [`Role`] it grants — a fixed set of two — so a client sending random tokens cannot grow a
+//! table or push the real tokens' buckets out; a request without a valid token is limited by
+//! its address only.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -18,8 +22,7 @@ use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
-
+use crate::auth::Role;
 use crate::config::{RateLimit, RateLimitSettings};
 
 /// Which limit refused a request.
@@ -27,7 +30,7 @@ use crate::config::{RateLimit, RateLimitSettings};
 pub enum Scope {
     /// The client address's.
     Address,
-    /// The bearer token's.
+    /// The bearer token's (by the role it grants).
     Token,
 }
 
@@ -54,7 +57,9 @@ pub struct Limited {
 #[derive(Debug)]
 pub struct RateLimiter {
     per_address: Option<Buckets<IpAddr>>,
-    per_token: Option<Buckets<[u8; 16]>>,
+    per_role: Option<Buckets<Role>>,
+    /// Whether loopback peers are limited by address.
+    limit_loopback: bool,
 }
 
 impl RateLimiter {
@@ -62,32 +67,48 @@ impl RateLimiter {
     pub fn new(settings: &RateLimitSettings) -> Self {
         Self {
             per_address: Buckets::when_on(settings.per_address, settings.max_clients),
-            per_token: Buckets::when_on(settings.per_token, settings.max_clients),
+            per_role: Buckets::when_on(settings.per_token, Role::ALL.len()),
+            limit_loopback: settings.limit_loopback,
         }
     }
 
-    /// Takes one request from the buckets of `remote` and of `bearer` (an `Authorization`
-    /// value), if they are limited.
+    /// Takes one request from the bucket of `remote`, if addresses are limited and this one
+    /// is (loopback peers only when configured).
     ///
     /// # Errors
-    /// [`Limited`] naming the first bucket that was empty.
-    pub fn check(&self, remote: Option<IpAddr>, bearer: Option<&str>) -> Result<(), Limited> {
-        let now = Instant::now();
-        if let (Some(buckets), Some(ip)) = (&self.per_address, remote) {
-            buckets.take(address_key(ip), now).map_err(|wait| Limited {
-                scope: Scope::Address,
-                retry_after_secs: whole_secs(wait),
-            })?;
+    /// [`Limited`] when the bucket is empty.
+    pub fn check_address(&self, remote: Option<IpAddr>) -> Result<(), Limited> {
+        let (Some(buckets), Some(ip)) = (&self.per_address, remote) else {
+            return Ok(());
+        };
+        if ip.to_canonical().is_loopback() && !self.limit_loopback {
+            return Ok(());
         }
-        if let (Some(buckets), Some(bearer)) = (&self.per_token, bearer) {
-            buckets
-                .take(token_key(bearer), now)
-                .map_err(|wait| Limited {
-                    scope: Scope::Token,
-                    retry_after_secs: whole_secs(wait),
-                })?;
+        buckets
+            .take(address_key(ip), Instant::now())
+            .map_err(|wait| Limited::new(Scope::Address, wait))
+    }
+
+    /// Takes one request from the bucket of the role an authenticated request's token grants.
+    ///
+    /// # Errors
+    /// [`Limited`] when the bucket is empty.
+    pub fn check_role(&self, role: Role) -> Result<(), Limited> {
+        let Some(buckets) = &self.per_role else {
+            return Ok(());
+        };
+        buckets
+            .take(role, Instant::now())
+            .map_err(|wait| Limited::new(Scope::Token, wait))
+    }
+}
+
+impl Limited {
+    fn new(scope: Scope, wait: Duration) -> Self {
+        Self {
+            scope,
+            retry_after_secs: whole_secs(wait),
         }
-        Ok(())
     }
 }
 
@@ -107,19 +128,6 @@ fn address_key(ip: IpAddr) -> IpAddr {
             )),
         },
     }
-}
-
-/// The token of an `Authorization` value (the whole value if it is not a bearer one), hashed.
-fn token_key(authorization: &str) -> [u8; 16] {
-    let token = authorization
-        .strip_prefix("Bearer ")
-        .or_else(|| authorization.strip_prefix("bearer "))
-        .unwrap_or(authorization)
-        .trim();
-    let digest = Sha256::digest(token.as_bytes());
-    let mut key = [0u8; 16];
-    key.copy_from_slice(&digest[..16]);
-    key
 }
 
 /// One client's bucket.
@@ -260,27 +268,50 @@ mod tests {
         assert_eq!(address_key(mapped), "10.0.0.1".parse::<IpAddr>().unwrap());
     }
 
-    #[test]
-    fn limits_at_zero_are_off() {
-        let limiter = RateLimiter::new(&RateLimitSettings {
+    fn settings(address: u32, token: u32, limit_loopback: bool) -> RateLimitSettings {
+        RateLimitSettings {
             per_address: RateLimit {
-                per_sec: 0,
+                per_sec: address,
                 burst: 1,
             },
             per_token: RateLimit {
-                per_sec: 1,
+                per_sec: token,
                 burst: 1,
             },
             max_clients: 16,
-        });
-        let ip = Some("127.0.0.1".parse().unwrap());
-        for _ in 0..10 {
-            limiter.check(ip, None).unwrap();
+            limit_loopback,
         }
-        limiter.check(ip, Some("Bearer a")).unwrap();
-        let limited = limiter.check(ip, Some("Bearer a")).unwrap_err();
+    }
+
+    #[test]
+    fn limits_at_zero_are_off_and_roles_have_their_own_buckets() {
+        let limiter = RateLimiter::new(&settings(0, 1, false));
+        let ip = Some("10.0.0.1".parse().unwrap());
+        for _ in 0..10 {
+            limiter.check_address(ip).unwrap();
+        }
+        limiter.check_role(Role::Viewer).unwrap();
+        let limited = limiter.check_role(Role::Viewer).unwrap_err();
         assert_eq!(limited.scope, Scope::Token);
         assert_eq!(limited.retry_after_secs, 1);
-        limiter.check(ip, Some("Bearer b")).unwrap();
+        limiter.check_role(Role::Operator).unwrap();
+    }
+
+    #[test]
+    fn loopback_peers_are_limited_only_when_configured() {
+        let loopback = ["127.0.0.1", "127.9.9.9", "::1", "::ffff:127.0.0.1"];
+        let off = RateLimiter::new(&settings(1, 0, false));
+        for ip in loopback {
+            for _ in 0..5 {
+                off.check_address(Some(ip.parse().unwrap())).unwrap();
+            }
+        }
+        let remote = Some("10.0.0.1".parse().unwrap());
+        off.check_address(remote).unwrap();
+        assert!(off.check_address(remote).is_err(), "others are limited");
+        let on = RateLimiter::new(&settings(1, 0, true));
+        let ip = Some("127.0.0.1".parse().unwrap());
+        on.check_address(ip).unwrap();
+        assert_eq!(on.check_address(ip).unwrap_err().scope, Scope::Address);
     }
 }

@@ -120,21 +120,33 @@ async fn read_head(stream: &mut TcpStream, max_head: usize) -> Result<Head, Head
     use tokio::io::AsyncReadExt;
     let mut buffer = Vec::with_capacity(1024);
     loop {
-        if buffer.len() >= max_head {
-            return Err(HeadError::Reject(
-                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-                "request head too large",
-            ));
-        }
         let mut chunk = [0u8; 1024];
         let n = stream.read(&mut chunk).await.map_err(|_| HeadError::Gone)?;
         if n == 0 {
             return Err(HeadError::Gone);
         }
         buffer.extend_from_slice(&chunk[..n]);
+        head_within(&buffer, max_head)?;
         if let Some(head) = parse_head(&buffer)? {
             return Ok(head);
         }
+    }
+}
+
+/// Checks what has been read against the limit: a complete head must fit in `max_head`
+/// bytes; what follows its end (a body, a pipelined request) does not count.
+fn head_within(buffer: &[u8], max_head: usize) -> Result<(), HeadError> {
+    let end = buffer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(buffer.len(), |at| at + 4);
+    if end > max_head {
+        Err(HeadError::Reject(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request head too large",
+        ))
+    } else {
+        Ok(())
     }
 }
 
@@ -306,6 +318,21 @@ mod tests {
         assert!(!is_stream_request(b"GET /api/status HTTP/1.1\r\n"));
         assert!(!is_stream_request(b"GET http://h/api/events HTTP/1.1\r\n"));
         assert!(!is_stream_request(b"\x16\x03\x01"));
+    }
+
+    #[test]
+    fn a_head_is_measured_to_its_end() {
+        let head = b"GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n";
+        assert!(head_within(head, head.len()).is_ok());
+        assert!(head_within(head, head.len() - 1).is_err(), "one byte over");
+        assert!(head_within(&head[..20], 20).is_ok(), "not ended, within");
+        assert!(head_within(&head[..21], 20).is_err(), "not ended, past it");
+        let mut more = head.to_vec();
+        more.extend_from_slice(b"GET /next HTTP/1.1\r\n");
+        assert!(
+            head_within(&more, head.len()).is_ok(),
+            "what follows is not the head"
+        );
     }
 
     #[test]

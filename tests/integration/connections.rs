@@ -318,3 +318,180 @@ fn out_of_descriptors_accept_backs_off_logs_little_and_recovers() {
     );
     drop(idle);
 }
+
+/// A WebSocket upgrade without `Origin` (a non-browser client).
+fn upgrade_request(address: &str) -> String {
+    format!(
+        "GET /ws HTTP/1.1\r\nHost: {address}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    )
+}
+
+#[test]
+fn websockets_keep_their_slots_for_as_long_as_they_are_open() {
+    let server = Server::start(&[("BETTAFISH_MAX_CONNECTIONS", "4")]);
+    let address = raw::address(&server.base).to_owned();
+    let mut sockets: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut socket = raw::connect(&server.base);
+            socket
+                .write_all(upgrade_request(&address).as_bytes())
+                .unwrap();
+            let answer = raw::read_answer_head(&mut socket).expect("upgraded");
+            assert!(answer.starts_with("HTTP/1.1 101 "), "{answer}");
+            socket
+        })
+        .collect();
+    // Four WebSockets fill a cap of four: a new connection is refused, not served, and none
+    // of them is evicted for it.
+    let mut fifth = raw::connect(&server.base);
+    let _ = fifth.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\n\r\n").as_bytes());
+    assert!(
+        raw::read_answer(&mut fifth).is_none(),
+        "refused while four WebSockets are open"
+    );
+    for socket in &mut sockets {
+        // A ping frame (masked, empty) is answered with a pong: the session is alive.
+        socket.write_all(&[0x89, 0x80, 1, 2, 3, 4]).unwrap();
+        let mut pong = [0u8; 2];
+        std::io::Read::read_exact(socket, &mut pong).unwrap();
+        assert_eq!(pong[0], 0x8a, "a pong");
+    }
+    // Closing one gives its slot back.
+    sockets.pop();
+    let metrics = eventually("a slot to be free", Duration::from_secs(10), || {
+        raw::get(&server.base, "/metrics", "").filter(|a| a.status() == 200)
+    });
+    // The three WebSockets and the request for the metrics themselves.
+    assert_eq!(
+        sample(&metrics.body, "bettafish_http_connections"),
+        Some(4.0),
+        "the gauge counts WebSockets"
+    );
+    assert!(sample(&metrics.body, "bettafish_http_connections_refused_total") >= Some(1.0));
+}
+
+/// A connection whose receive buffer is small, so that a big answer stays mostly on the
+/// server's side until it is read.
+fn connect_with_small_window(base: &str) -> TcpStream {
+    use std::os::fd::FromRawFd;
+    let address: std::net::SocketAddrV4 = raw::address(base).parse().unwrap();
+    let size: libc::c_int = 4096;
+    let ip = libc::in_addr {
+        s_addr: u32::from(*address.ip()).to_be(),
+    };
+    let sockaddr = libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: address.port().to_be(),
+        sin_addr: ip,
+        sin_zero: [0; 8],
+    };
+    // SAFETY: plain socket calls on a descriptor this function owns, with pointers to locals
+    // that outlive the calls; the descriptor is handed to TcpStream, which closes it.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        assert!(fd >= 0);
+        let set = libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            (&size as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+        assert_eq!(set, 0);
+        let connected = libc::connect(
+            fd,
+            (&sockaddr as *const libc::sockaddr_in).cast(),
+            std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+        );
+        assert_eq!(connected, 0, "{}", std::io::Error::last_os_error());
+        let stream = TcpStream::from_raw_fd(fd);
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        stream
+    }
+}
+
+#[test]
+fn a_big_answer_read_slowly_is_sent_whole_however_short_the_idle_timeout() {
+    let server = Server::start(&[
+        ("BETTAFISH_KEEPALIVE_TIMEOUT_MS", "200"),
+        ("FORUM_LOG_PAGE_MAX_LINES", "10000"),
+        ("FORUM_LOG_PAGE_MAX_BYTES", "67108864"),
+    ]);
+    // A forum log of about 6 MB: its page is an answer far larger than the sockets' buffers.
+    let line = "x".repeat(1_500);
+    let log: String = (0..4_000)
+        .map(|i| format!("[10:00:00] [INSIGHT] [1a2b3c4d] {i} {line}\n"))
+        .collect();
+    std::fs::write(server.path().join("data/forum.log"), log).unwrap();
+    let mut slow = connect_with_small_window(&server.base);
+    slow.write_all(
+        format!(
+            "GET /api/forum/log?limit=4000 HTTP/1.1\r\nHost: {}\r\n\r\n",
+            raw::address(&server.base)
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    // The client takes its time: several idle timeouts pass while the answer is being sent.
+    std::thread::sleep(Duration::from_millis(1_000));
+    let answer = raw::read_answer(&mut slow).expect("the whole answer");
+    assert_eq!(answer.status(), 200, "{}", answer.head);
+    assert!(answer.body.len() > 6_000_000, "{} bytes", answer.body.len());
+    assert_eq!(answer.json()["log_lines"].as_array().unwrap().len(), 4_000);
+    // Sent (the kernel holds the last of it, which is when it counts as sent), the connection
+    // is idle: now the timeout applies.
+    raw::closed_within(&mut slow, Duration::from_secs(5));
+}
+
+#[test]
+fn a_body_that_trickles_gets_408_and_gives_way_at_the_cap() {
+    let ms = Duration::from_millis;
+    let server = Server::start(&[
+        ("BETTAFISH_BODY_TIMEOUT_MS", "600"),
+        ("BETTAFISH_MAX_CONNECTIONS", "3"),
+    ]);
+    let address = raw::address(&server.base).to_owned();
+    let slow_post = || {
+        let mut stream = raw::connect(&server.base);
+        stream
+            .write_all(
+                format!(
+                    "POST /api/events/ext/slow HTTP/1.1\r\nHost: {address}\r\n\
+                     Authorization: Bearer {}\r\nContent-Type: application/json\r\n\
+                     Content-Length: 100\r\n\r\n{{\"data\":",
+                    server.token
+                )
+                .as_bytes(),
+            )
+            .unwrap();
+        stream
+    };
+    // One byte every 100 ms never ends the body: 408 at the limit, and the connection closes.
+    let mut slow = slow_post();
+    let mut drip = slow.try_clone().unwrap();
+    let dripping = std::thread::spawn(move || {
+        for _ in 0..30 {
+            std::thread::sleep(ms(100));
+            if drip.write_all(b" ").is_err() {
+                break;
+            }
+        }
+    });
+    let began = std::time::Instant::now();
+    let answer = raw::read_answer(&mut slow).expect("an answer");
+    about(began.elapsed(), ms(600));
+    assert_eq!(answer.status(), 408, "{answer:?}");
+    assert_eq!(answer.json()["error"]["code"], "body_timeout");
+    assert_eq!(answer.header("connection"), Some("close"));
+    raw::closed_within(&mut slow, Duration::from_secs(5));
+    dripping.join().unwrap();
+
+    // Three bodies in progress hold every slot: a health check still gets in.
+    let held: Vec<TcpStream> = (0..3).map(|_| slow_post()).collect();
+    let answer = raw::get(&server.base, "/healthz", "").expect("an answer at the cap");
+    assert_eq!(answer.status(), 200, "{answer:?}");
+    drop(held);
+}

@@ -76,15 +76,51 @@ fn on_loopback_only_loopback_names_and_listed_ones_are_served() {
     }
 }
 
+/// `GET path` with `host` and the viewer token `viewer`.
+fn get_with_host(server: &Server, path: &str, host: &str) -> raw::Answer {
+    raw::exchange(
+        &server.base,
+        &format!(
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer viewer\r\n\
+             Connection: close\r\n\r\n"
+        ),
+    )
+    .unwrap()
+}
+
 #[test]
 fn off_loopback_every_name_is_served_unless_a_list_is_set() {
     let server = Server::start(&[("HOST", "0.0.0.0"), ("BETTAFISH_VIEWER_TOKEN", "viewer")]);
-    let answer = raw::exchange(
-        &server.base,
-        "GET /healthz HTTP/1.1\r\nHost: service.example\r\nConnection: close\r\n\r\n",
-    )
-    .unwrap();
-    assert_eq!(answer.status(), 200, "{answer:?}");
+    for path in ["/healthz", "/api/status"] {
+        let answer = get_with_host(&server, path, "service.example");
+        assert_eq!(answer.status(), 200, "{path}: {answer:?}");
+    }
+    drop(server);
+
+    // With a list: only its names, on the data routes; probes answer to any name (load
+    // balancers and Prometheus use the address).
+    let server = Server::start(&[
+        ("HOST", "0.0.0.0"),
+        ("BETTAFISH_VIEWER_TOKEN", "viewer"),
+        ("BETTAFISH_ALLOWED_HOSTS", "service.example,2001:db8::1"),
+    ]);
+    for host in [
+        "service.example:443",
+        "SERVICE.example",
+        "[2001:db8::1]:5000",
+    ] {
+        let answer = get_with_host(&server, "/api/status", host);
+        assert_eq!(answer.status(), 200, "{host}: {answer:?}");
+    }
+    for path in ["/api/status", "/api/events?topics=ext/h"] {
+        let refused = get_with_host(&server, path, "other.example");
+        assert_eq!(refused.status(), 421, "{path}: {refused:?}");
+        assert_eq!(refused.json()["error"]["code"], "unknown_host");
+    }
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        let answer = get_with_host(&server, path, "10.1.2.3:5000");
+        assert_ne!(answer.status(), 421, "{path}: {answer:?}");
+    }
 }
 
 #[test]
@@ -205,6 +241,8 @@ fn an_address_over_its_rate_gets_429_with_retry_after_and_probes_are_exempt() {
     let server = Server::start(&[
         ("BETTAFISH_RATE_LIMIT_ADDRESS_PER_SEC", "1"),
         ("BETTAFISH_RATE_LIMIT_ADDRESS_BURST", "3"),
+        // The test's client is on loopback, which is not limited unless asked.
+        ("BETTAFISH_RATE_LIMIT_LOOPBACK", "true"),
     ]);
     for _ in 0..3 {
         assert_eq!(server.get("/api/status").status, 200);
@@ -221,6 +259,68 @@ fn an_address_over_its_rate_gets_429_with_retry_after_and_probes_are_exempt() {
         .metric("bettafish_http_rate_limited_total{scope=\"address\"}")
         .unwrap_or(0.0);
     assert!(counted >= 1.0, "{counted}");
+}
+
+#[test]
+fn loopback_peers_are_not_limited_by_address_by_default() {
+    // As behind a reverse proxy on the same machine: every user comes from 127.0.0.1.
+    let server = Server::start(&[
+        ("BETTAFISH_RATE_LIMIT_ADDRESS_PER_SEC", "1"),
+        ("BETTAFISH_RATE_LIMIT_ADDRESS_BURST", "1"),
+    ]);
+    for _ in 0..10 {
+        assert_eq!(server.get("/api/status").status, 200);
+    }
+}
+
+#[test]
+fn an_event_stream_over_its_rate_is_told_when_to_come_back() {
+    let server = Server::start(&[
+        ("BETTAFISH_RATE_LIMIT_ADDRESS_PER_SEC", "1"),
+        ("BETTAFISH_RATE_LIMIT_ADDRESS_BURST", "1"),
+        ("BETTAFISH_RATE_LIMIT_LOOPBACK", "true"),
+    ]);
+    assert_eq!(server.get("/api/status").status, 200);
+    // A browser's EventSource gives up for good on a 429; it follows a 200 stream that ends
+    // with a `retry:` delay, reconnecting after it.
+    let answer = raw::get(&server.base, "/api/events?topics=ext/r", "").unwrap();
+    assert_eq!(answer.status(), 200, "{answer:?}");
+    assert_eq!(answer.header("content-type"), Some("text/event-stream"));
+    let retry_after: u64 = answer.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry_after >= 1);
+    assert!(
+        answer
+            .body
+            .starts_with(&format!("retry: {}\n", retry_after * 1000)),
+        "{answer:?}"
+    );
+    assert!(answer.body.contains("rate_limited"), "{answer:?}");
+    let counted = server
+        .metric("bettafish_http_rate_limited_total{scope=\"address\"}")
+        .unwrap_or(0.0);
+    assert!(counted >= 1.0, "{counted}");
+}
+
+#[test]
+fn unknown_tokens_neither_count_for_nor_reset_the_real_ones() {
+    let server = Server::start(&[
+        ("BETTAFISH_RATE_LIMIT_ADDRESS_PER_SEC", "0"),
+        ("BETTAFISH_RATE_LIMIT_TOKEN_PER_SEC", "1"),
+        ("BETTAFISH_RATE_LIMIT_TOKEN_BURST", "2"),
+        ("BETTAFISH_RATE_LIMIT_MAX_CLIENTS", "16"),
+    ]);
+    for _ in 0..2 {
+        assert_eq!(server.call("GET", "/api/status", "").status, 200);
+    }
+    assert_eq!(server.call("GET", "/api/status", "").status, 429);
+    // Many made-up tokens (reads are open on loopback, so they are served): none is limited
+    // as a token, and they do not push the operator's bucket out of the table.
+    for i in 0..20 {
+        let answer = server.get_as("/api/status", &format!("made-up-{i}"));
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
+    let limited = server.call("GET", "/api/status", "");
+    assert_eq!(limited.status, 429, "the operator's bucket was not reset");
 }
 
 #[test]

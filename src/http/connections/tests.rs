@@ -1,4 +1,4 @@
-//! The cap's choices and the phases' deadlines, on tokio's paused clock.
+//! The cap's choices and the phases' deadlines, on the real clock with short timeouts.
 
 use std::time::Duration;
 
@@ -11,6 +11,7 @@ fn settings() -> ConnectionSettings {
         first_byte_timeout: Duration::from_millis(100),
         head_timeout: Duration::from_millis(200),
         keepalive_timeout: Duration::from_millis(300),
+        body_timeout: Duration::from_millis(50),
         max_head_bytes: 8192,
     }
 }
@@ -90,4 +91,87 @@ async fn each_phase_has_its_deadline() {
     tracker.response_done();
     assert_eq!(waiting.await.unwrap(), CloseReason::IdleTimeout);
     about(done.elapsed(), ms(300));
+}
+
+#[test]
+fn bodies_give_way_after_idle_connections_and_heads() {
+    let table = Connections::new(3, settings());
+    let body = table.admit().unwrap();
+    body.tracker().request_began(true);
+    let head = table.admit().unwrap();
+    head.tracker().bytes_arrived();
+    let waiting = table.admit().unwrap();
+    let d = table.admit().unwrap();
+    assert!(waiting.shared.evicted.load(Ordering::Acquire));
+    d.tracker().request_began(false);
+    let e = table.admit().unwrap();
+    assert!(head.shared.evicted.load(Ordering::Acquire));
+    assert!(!body.shared.evicted.load(Ordering::Acquire));
+    e.tracker().request_began(false);
+    // A body still arriving is the last to go before a refusal.
+    let f = table.admit().unwrap();
+    assert!(body.shared.evicted.load(Ordering::Acquire));
+    // Once its body is read a request is busy, and out of reach.
+    f.tracker().request_began(true);
+    f.tracker().body_done();
+    assert_eq!(f.tracker().phase(), Phase::Busy);
+    assert!(table.admit().is_none());
+}
+
+#[test]
+fn the_order_follows_phase_changes_and_closes() {
+    let table = Connections::new(2, settings());
+    let a = table.admit().unwrap();
+    let b = table.admit().unwrap();
+    // a was waiting longer, but it served a request and waits again now: b is the oldest.
+    std::thread::sleep(Duration::from_millis(5));
+    a.tracker().request_began(false);
+    a.tracker().response_done();
+    let c = table.admit().unwrap();
+    assert!(b.shared.evicted.load(Ordering::Acquire));
+    assert!(!a.shared.evicted.load(Ordering::Acquire));
+    // An evicted connection's later phase changes do not bring it back into the order.
+    b.tracker().bytes_arrived();
+    drop(b);
+    // A closed connection leaves the order: the next eviction picks a live one.
+    drop(a);
+    let d = table.admit().unwrap();
+    assert!(!c.shared.evicted.load(Ordering::Acquire));
+    let _e = table.admit().unwrap();
+    assert!(c.shared.evicted.load(Ordering::Acquire));
+    assert!(!d.shared.evicted.load(Ordering::Acquire));
+    let table = table.lock();
+    assert_eq!(table.slots.len(), 2);
+    assert_eq!(table.order.iter().map(BTreeSet::len).sum::<usize>(), 2);
+}
+
+#[test]
+fn a_response_counts_as_sent_once_flushed() {
+    let table = Connections::new(2, settings());
+    let slot = table.admit().unwrap();
+    let tracker = slot.tracker();
+    tracker.bytes_arrived();
+    tracker.request_began(false);
+    tracker.response_queued();
+    // Handed over but not yet taken by the socket: still busy, not idle.
+    assert_eq!(tracker.phase(), Phase::Busy);
+    tracker.flushed();
+    assert_eq!(tracker.phase(), Phase::Waiting);
+    // A flush with no response pending changes nothing.
+    tracker.bytes_arrived();
+    tracker.flushed();
+    assert_eq!(tracker.phase(), Phase::Head);
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_end_is_closed_after_its_grace() {
+    let table = Connections::new(1, settings());
+    let slot = table.admit().unwrap();
+    slot.tracker().request_began(true);
+    let began = Instant::now();
+    assert_eq!(slot.expired().await, CloseReason::BodyTimeout);
+    about(
+        began.elapsed(),
+        Duration::from_millis(50) + BODY_ANSWER_GRACE,
+    );
 }
