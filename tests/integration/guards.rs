@@ -313,6 +313,7 @@ fn unknown_tokens_neither_count_for_nor_reset_the_real_ones() {
         assert_eq!(server.call("GET", "/api/status", "").status, 200);
     }
     assert_eq!(server.call("GET", "/api/status", "").status, 429);
+    let emptied = std::time::Instant::now();
     // Many made-up tokens (reads are open on loopback, so they are served): none is limited
     // as a token, and they do not push the operator's bucket out of the table.
     for i in 0..20 {
@@ -320,7 +321,13 @@ fn unknown_tokens_neither_count_for_nor_reset_the_real_ones() {
         assert_eq!(answer.status, 200, "{}", answer.body);
     }
     let limited = server.call("GET", "/api/status", "");
-    assert_eq!(limited.status, 429, "the operator's bucket was not reset");
+    // The bucket refills one request a second (the slowest rate there is): on a machine slow
+    // enough that the made-up requests took that long, a 200 is the refill, not a reset.
+    if emptied.elapsed() < std::time::Duration::from_millis(900) {
+        assert_eq!(limited.status, 429, "the operator's bucket was not reset");
+    } else {
+        eprintln!("the made-up requests took over a second: the bucket may have refilled");
+    }
 }
 
 #[test]
