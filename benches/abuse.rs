@@ -116,10 +116,10 @@ fn main() {
             rows.push(connections::descriptors(1_024, 1_100, secs(15)).await);
         }
         if wanted("sse") {
-            rows.push(streams::sse_resume(10_000, 8_000, 300, secs(20)).await);
+            rows.push(streams::sse_resume(10_000, 2_000, 8_000, 300, secs(20)).await);
         }
         if wanted("websocket-resume") {
-            rows.push(streams::ws_resume(10_000, 8_000, 300, secs(20)).await);
+            rows.push(streams::ws_resume(10_000, 2_000, 8_000, 300, secs(20)).await);
         }
         if wanted("stalled") {
             rows.push(streams::ws_stalled(50, 64_000, secs(60)).await);

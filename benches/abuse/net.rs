@@ -36,19 +36,26 @@ impl Answer {
 
 /// Sends `raw` on a new connection and reads the answer to the close (status 0: none).
 pub async fn exchange(port: u16, raw: &[u8], within: Duration) -> Answer {
-    let attempt = async {
-        let mut stream = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
-        stream.write_all(raw).await.ok()?;
-        let mut bytes = Vec::new();
-        // A reset after the answer still leaves the answer read.
-        let _ = stream.read_to_end(&mut bytes).await;
-        Some(parse(&bytes))
+    let until = tokio::time::Instant::now() + within;
+    let Ok(Ok(mut stream)) =
+        tokio::time::timeout_at(until, TcpStream::connect(("127.0.0.1", port))).await
+    else {
+        return Answer::default();
     };
-    tokio::time::timeout(within, attempt)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default()
+    if stream.write_all(raw).await.is_err() {
+        return Answer::default();
+    }
+    // To the close, or what has come by the deadline (a connection kept alive after the
+    // answer); a reset after the answer still leaves the answer read.
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 8192];
+    while let Ok(Ok(n)) = tokio::time::timeout_at(until, stream.read(&mut chunk)).await {
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+    parse(&bytes)
 }
 
 fn parse(bytes: &[u8]) -> Answer {
@@ -168,6 +175,20 @@ pub async fn read_for(stream: &mut TcpStream, within: Duration, limit: usize) ->
     let mut chunk = [0u8; 8192];
     let until = tokio::time::Instant::now() + within;
     while out.len() < limit {
+        match tokio::time::timeout_at(until, stream.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => out.extend_from_slice(&chunk[..n]),
+            _ => break,
+        }
+    }
+    out
+}
+
+/// Reads what `stream` sends until `marker` has arrived, for up to `within`.
+pub async fn read_until(stream: &mut TcpStream, marker: &[u8], within: Duration) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let until = tokio::time::Instant::now() + within;
+    while !out.windows(marker.len()).any(|w| w == marker) {
         match tokio::time::timeout_at(until, stream.read(&mut chunk)).await {
             Ok(Ok(n)) if n > 0 => out.extend_from_slice(&chunk[..n]),
             _ => break,
