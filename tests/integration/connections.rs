@@ -26,13 +26,15 @@ fn sample(metrics: &str, series: &str) -> Option<f64> {
 /// Closed after about `limit`: not before it (less a little for the connect), and within a
 /// margin for a busy machine.
 fn about(took: Duration, limit: Duration) {
-    let early = Duration::from_millis(50);
+    // The server's clock starts before the test's (its write and a thread spawn come first),
+    // and a loaded CI machine schedules late: generous margins both ways.
+    let early = Duration::from_millis(250);
     assert!(
         took + early >= limit,
         "closed after {took:?}, before {limit:?}"
     );
     assert!(
-        took <= limit + Duration::from_millis(1500),
+        took <= limit + Duration::from_millis(3000),
         "closed after {took:?}, long after {limit:?}"
     );
 }
@@ -203,7 +205,7 @@ fn silent_slow_and_idle_connections_are_closed_in_time_on_both_paths() {
     let server = Server::start(&[
         ("BETTAFISH_FIRST_BYTE_TIMEOUT_MS", "300"),
         ("BETTAFISH_HEAD_TIMEOUT_MS", "600"),
-        ("BETTAFISH_KEEPALIVE_TIMEOUT_MS", "400"),
+        ("BETTAFISH_KEEPALIVE_TIMEOUT_MS", "1500"),
     ]);
     let address = raw::address(&server.base).to_owned();
 
@@ -240,10 +242,10 @@ fn silent_slow_and_idle_connections_are_closed_in_time_on_both_paths() {
         kept.write_all(request.as_bytes()).unwrap();
         let answer = raw::read_answer(&mut kept).expect("kept alive");
         assert_eq!(answer.status(), 200);
-        std::thread::sleep(ms(200));
+        std::thread::sleep(ms(300));
     }
     // …and it is closed once idle for longer.
-    about(raw::closed_within(&mut kept, ms(5000)) + ms(200), ms(400));
+    about(raw::closed_within(&mut kept, ms(5000)) + ms(300), ms(1500));
 
     for reason in ["first_byte_timeout", "head_timeout", "idle_timeout"] {
         let series = format!("bettafish_http_connections_closed_total{{reason=\"{reason}\"}}");
