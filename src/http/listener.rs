@@ -48,6 +48,32 @@ use super::Dispatch;
 use crate::config::ConnectionSettings;
 use crate::internal_events::{AcceptFailed, ConnectionRefused};
 
+/// What serves each connection's requests (warp behind hyper): its bounds, named once for the
+/// accept loop and each connection.
+pub trait ConnectionService:
+    hyper::service::Service<
+        Request<hyper::body::Incoming>,
+        Response = warp::reply::Response,
+        Error = std::convert::Infallible,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S> ConnectionService for S where
+    S: hyper::service::Service<
+            Request<hyper::body::Incoming>,
+            Response = warp::reply::Response,
+            Error = std::convert::Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + 'static
+{
+}
+
 /// What the dispatcher learns of a request from its connection (warp cannot see the socket
 /// behind our accept loop, so `warp::addr::remote()` is None): carried as a request extension.
 #[derive(Debug, Clone)]
@@ -101,14 +127,7 @@ pub async fn accept_loop<S>(
     dispatch: Arc<Dispatch>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) where
-    S: hyper::service::Service<
-            Request<hyper::body::Incoming>,
-            Response = warp::reply::Response,
-            Error = std::convert::Infallible,
-        > + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
+    S: ConnectionService,
 {
     let settings = dispatch.app.config().connections;
     let connections = Connections::new(connection_cap(&settings), settings);
@@ -271,14 +290,7 @@ impl Connection {
     /// Serves the connection until it ends, the watchdog closes it, or shutdown.
     async fn serve<S>(self, service: S)
     where
-        S: hyper::service::Service<
-                Request<hyper::body::Incoming>,
-                Response = warp::reply::Response,
-                Error = std::convert::Infallible,
-            > + Clone
-            + Send
-            + 'static,
-        S::Future: Send + 'static,
+        S: ConnectionService,
     {
         let Connection {
             stream,

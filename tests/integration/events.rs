@@ -9,12 +9,7 @@ use super::sse::SseClient;
 use super::util::Server;
 
 fn publish(server: &Server, topic: &str, n: usize) -> String {
-    let answer = server.post(
-        &format!("/api/events/{topic}"),
-        &json!({"type": "tick", "data": {"n": n}}),
-    );
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    answer.json()["id"].as_str().unwrap().to_owned()
+    server.publish(topic, &json!({"n": n}))
 }
 
 #[test]

@@ -23,12 +23,7 @@ fn node(url: &str, prefix: &str) -> Server {
 }
 
 fn publish(server: &Server, topic: &str, n: u32) -> String {
-    let answer = server.post(
-        &format!("/api/events/{topic}"),
-        &json!({"type": "tick", "data": {"n": n}}),
-    );
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    answer.json()["id"].as_str().unwrap().to_owned()
+    server.publish(topic, &json!({"n": n}))
 }
 
 /// Waits until `/metrics` shows `series` at `value`.

@@ -13,12 +13,7 @@ use super::sse::SseClient;
 use super::util::Server;
 
 fn publish(server: &Server, topic: &str, data: &Value) -> String {
-    let answer = server.post(
-        &format!("/api/events/{topic}"),
-        &json!({"type": "tick", "data": data}),
-    );
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    answer.json()["id"].as_str().unwrap().to_owned()
+    server.publish(topic, data)
 }
 
 /// Review of issue 12: a payload's own line breaks (raw JSON keeps the publisher's

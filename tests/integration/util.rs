@@ -207,6 +207,16 @@ impl Server {
         self.post_raw(path, Some(&self.token.clone()), &body.to_string())
     }
 
+    /// Publishes a `tick` event with `data` on `topic` from outside; its id.
+    pub fn publish(&self, topic: &str, data: &Value) -> String {
+        let answer = self.post(
+            &format!("/api/events/{topic}"),
+            &serde_json::json!({"type": "tick", "data": data}),
+        );
+        assert_eq!(answer.status, 202, "{}", answer.body);
+        answer.json()["id"].as_str().unwrap().to_owned()
+    }
+
     /// A node of `GET /api/actors`.
     pub fn node(&self, path: &str) -> Value {
         self.find_node(path)
