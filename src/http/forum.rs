@@ -92,11 +92,15 @@ fn unreadable(path: &std::path::Path, e: impl std::fmt::Display) -> ApiError {
 /// Runs a blocking read of the log off the async runtime.
 async fn off_runtime<T: Send + 'static>(
     path: &std::path::Path,
+    place: OwnedSemaphorePermit,
     read: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(read)
+) -> Result<(T, OwnedSemaphorePermit), ApiError> {
+    // The reader's place goes with the read: a request that times out or whose client goes
+    // away drops this future, not the blocking read, which keeps its place until it is done.
+    let (read, place) = tokio::task::spawn_blocking(move || (read(), place))
         .await
-        .map_err(|e| unreadable(path, e))?
+        .map_err(|e| unreadable(path, e))?;
+    Ok((read?, place))
 }
 
 /// What `GET /api/forum/log` reads from its query string.
@@ -156,7 +160,7 @@ pub async fn log(app: &App, query: &str) -> ApiResult {
     };
     let path = config.forum.log_path.clone();
     let reading = path.clone();
-    let page = off_runtime(&path, move || {
+    let (page, place) = off_runtime(&path, place, move || {
         page::read_page(&reading, cursor, page_limits).map_err(|e| match e {
             PageError::BadCursor(message) => bad_cursor(message),
             PageError::Io(e) => unreadable(&reading, e),
@@ -233,7 +237,7 @@ pub async fn history(app: &App, body: &[u8]) -> ApiResult {
     };
     let path = config.forum.log_path.clone();
     let reading = path.clone();
-    let (slice, end, total) = off_runtime(&path, move || {
+    let ((slice, end, total), place) = off_runtime(&path, place, move || {
         page::window(&reading, window.position, want, budget).map_err(|e| unreadable(&reading, e))
     })
     .await?;
