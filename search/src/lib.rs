@@ -25,6 +25,9 @@ pub struct SearchHit {
     pub published: Option<String>,
     /// Likes + comments + shares + saves of a local post.
     pub engagement: Option<i64>,
+    /// The item found: a stored post, comment or news item, or the web page (by URL); `None`
+    /// for a web result without a URL.
+    pub item: Option<storage::model::ItemRef>,
 }
 
 /// Why a search failed.
@@ -193,6 +196,7 @@ impl Search for Tavily {
                     platform: None,
                     published: text(r, "published_date"),
                     engagement: None,
+                    item: text(r, "url").map(storage::model::ItemRef::Web),
                 })
             }))
         })
@@ -247,6 +251,7 @@ impl Search for Bocha {
                     platform: text(r, "siteName"),
                     published: text(r, "datePublished"),
                     engagement: None,
+                    item: text(r, "url").map(storage::model::ItemRef::Web),
                 })
             }))
         })
@@ -296,6 +301,7 @@ impl Search for Searxng {
                     platform: text(r, "engine"),
                     published: text(r, "publishedDate"),
                     engagement: None,
+                    item: text(r, "url").map(storage::model::ItemRef::Web),
                 })
             }))
         })
@@ -338,6 +344,10 @@ impl Search for LocalStore {
             let mut hits: Vec<SearchHit> = posts
                 .into_iter()
                 .map(|h| SearchHit {
+                    item: Some(match h.post.kind {
+                        storage::model::PostKind::Comment => storage::model::ItemRef::Comment(h.id),
+                        _ => storage::model::ItemRef::Post(h.id),
+                    }),
                     title: h.post.title.clone().unwrap_or_default(),
                     url: h.post.url.clone(),
                     engagement: Some(h.post.engagement()),
@@ -348,6 +358,7 @@ impl Search for LocalStore {
                 })
                 .collect();
             hits.extend(news.into_iter().map(|n| SearchHit {
+                item: Some(storage::model::ItemRef::News(n.news.news_id.clone())),
                 title: n.news.title.clone(),
                 url: n.news.url,
                 content: n.news.description.unwrap_or(n.news.title),

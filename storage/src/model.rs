@@ -148,3 +148,19 @@ pub struct Topic {
     pub news_count: i64,
     pub processing_status: String,
 }
+
+/// Which stored (or found) item a piece of evidence is: a post or comment by its row id, a
+/// hot-list news item by its news id, or a web page by its URL. What an analysis's evidence
+/// set and a report's citations point at.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
+pub enum ItemRef {
+    /// A row of `posts` whose kind is content.
+    Post(i64),
+    /// A row of `posts` whose kind is comment.
+    Comment(i64),
+    /// A row of `daily_news`, by `news_id`.
+    News(String),
+    /// A web page a search provider found, by URL.
+    Web(String),
+}

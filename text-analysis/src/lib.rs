@@ -9,6 +9,8 @@
 //!
 //! [`analyse`] does all of it for a set of posts, on every core.
 
+pub mod evidence;
+pub mod platform;
 pub mod sentiment;
 pub mod summary;
 

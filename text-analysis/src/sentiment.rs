@@ -70,7 +70,7 @@ fn lexicon() -> &'static Lexicon {
 }
 
 /// Where a text leans.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Leaning {
     Positive,
