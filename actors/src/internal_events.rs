@@ -19,6 +19,18 @@ pub const METRICS: &[(&str, &str)] = &[
         "bettafish_analyses_total",
         "Analysis sessions ended, by outcome (done, partial, failed, cancelled).",
     ),
+    (
+        "bettafish_report_tasks_total",
+        "Report tasks ended on this instance, by status (completed, error, cancelled).",
+    ),
+    (
+        "bettafish_report_generation_duration_seconds",
+        "Time from a report task's claim to its ending, by status.",
+    ),
+    (
+        "bettafish_report_chapters_total",
+        "Report chapters written, by outcome (builtin, llm, repaired, fallback, placeholder).",
+    ),
 ];
 
 /// Histogram buckets for research jobs and analyses, in seconds: 10 ms to 30 min.
@@ -61,6 +73,32 @@ pub struct AnalysisEnded {
 impl AnalysisEnded {
     pub fn emit(self) {
         counter!("bettafish_analyses_total", "outcome" => self.outcome.as_str()).increment(1);
+    }
+}
+
+/// A report task ended (recorded by the instance that held it).
+pub struct ReportTaskEnded {
+    pub status: storage::reports::ReportStatus,
+    pub duration: Duration,
+}
+
+impl ReportTaskEnded {
+    pub fn emit(self) {
+        counter!("bettafish_report_tasks_total", "status" => self.status.as_str()).increment(1);
+        histogram!("bettafish_report_generation_duration_seconds", "status" => self.status.as_str())
+            .record(self.duration.as_secs_f64());
+    }
+}
+
+/// A report chapter was written.
+pub struct ReportChapterWritten {
+    /// `builtin`, `llm`, `repaired`, `fallback` or `placeholder`.
+    pub outcome: &'static str,
+}
+
+impl ReportChapterWritten {
+    pub fn emit(self) {
+        counter!("bettafish_report_chapters_total", "outcome" => self.outcome).increment(1);
     }
 }
 

@@ -11,7 +11,9 @@
 //! Start with [`tree::service_tree`].
 
 pub mod engines;
+pub mod evidence;
 pub mod forum;
 pub mod internal_events;
+pub mod reports;
 pub mod sessions;
 pub mod tree;

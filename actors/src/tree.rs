@@ -122,6 +122,17 @@ pub fn engine_path(kind: EngineKind) -> String {
     Branch::Engines.child(kind.name())
 }
 
+/// The report engine's id under `engines`.
+pub const REPORT_ENGINE: &str = "report";
+
+/// The report engine's path.
+pub const REPORT_ENGINE_PATH: &str = "root/engines/report";
+
+/// A report task's path (`root/reports/<id>`).
+pub fn report_path(id: &str) -> String {
+    Branch::Reports.child(id)
+}
+
 /// An analysis session's path (`root/analyses/<id>`).
 pub fn analysis_path(id: &str) -> String {
     Branch::Analyses.child(id)

@@ -144,3 +144,14 @@ mod tests {
         }
     }
 }
+
+/// Epoch milliseconds as an RFC 3339 time in UTC (the number itself when out of range).
+pub fn iso_of_ms(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| ms.to_string())
+}

@@ -1,0 +1,177 @@
+//! The report engine (`root/engines/report`): takes tasks from the shared queue in the
+//! database while this instance has room (`REPORT_MAX_RUNNING`), and starts each as an actor
+//! under `root/reports`. It looks on a timer and whenever a task is queued here; tasks queued
+//! by other instances, and tasks whose instance died (their lease expired), are found by the
+//! timer. Tasks claimed too many times are recorded as failed, never left running.
+
+use std::sync::atomic::AtomicU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ractor::{Actor, ActorProcessingErr, ActorRef};
+use storage::reports::Claimed;
+use supervision::{ChildSpec, Restart};
+
+use super::event::{Journal, ReportEvent};
+use super::pipeline::TaskContext;
+use super::task::{TaskActor, TaskArgs};
+use super::{RootLink, RunningSlot, Slots};
+use crate::tree::{self, Branch};
+
+/// What a task claimed too many times is recorded as having failed of.
+pub const EXHAUSTED: &str =
+    "abandoned: the instances that took this task stopped before finishing it, too many times";
+
+/// The queue's settings, read when the engine starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueSettings {
+    /// How long a claim holds without renewal.
+    pub lease: Duration,
+    /// Claims of one task before it is recorded as failed.
+    pub max_attempts: i64,
+    /// How often the queue is looked at without a nudge.
+    pub poll: Duration,
+}
+
+pub struct ReportEngineArgs {
+    pub ctx: TaskContext,
+    pub queue: QueueSettings,
+    pub root: RootLink,
+    pub slots: Slots,
+    pub path: String,
+}
+
+pub enum ReportEngineMsg {
+    /// Look at the queue now.
+    Look,
+}
+
+pub struct ReportEngine;
+
+pub struct ReportEngineState {
+    args: ReportEngineArgs,
+    ticker: tokio::task::AbortHandle,
+}
+
+impl Drop for ReportEngineState {
+    fn drop(&mut self) {
+        self.ticker.abort();
+    }
+}
+
+impl ReportEngineState {
+    async fn look(&mut self) {
+        let Some(root) = self.args.root.get() else {
+            return; // The tree is still starting.
+        };
+        let now = storage::clock::now_ms();
+        let db = &self.args.ctx.db;
+        match db
+            .fail_exhausted_report_tasks(now, self.args.queue.max_attempts, EXHAUSTED)
+            .await
+        {
+            Ok(ids) => {
+                for id in ids {
+                    tracing::warn!(task = %id, "a report task was abandoned too many times and is recorded as failed");
+                    Journal::new(db.clone(), self.args.ctx.bus.clone(), id)
+                        .record(ReportEvent::Error {
+                            message: EXHAUSTED.to_owned(),
+                        })
+                        .await;
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "could not sweep the report queue"),
+        }
+        let lease_ms = i64::try_from(self.args.queue.lease.as_millis()).unwrap_or(i64::MAX);
+        loop {
+            let Some(slot) = self.args.slots.take() else {
+                return;
+            };
+            let claimed = db
+                .claim_report_task(
+                    &self.args.ctx.owner,
+                    storage::clock::now_ms(),
+                    lease_ms,
+                    self.args.queue.max_attempts,
+                )
+                .await;
+            let claimed = match claimed {
+                Ok(Some(claimed)) => claimed,
+                Ok(None) => return,
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not claim a report task");
+                    return;
+                }
+            };
+            let id = claimed.task.id.clone();
+            tracing::info!(task = %id, attempt = claimed.token, "claimed a report task");
+            let spec = self.spec(claimed, slot);
+            if let Err(err) = root.start_child(Branch::Reports.path(), spec).await {
+                // Its lease expires and it is claimed again (here or elsewhere).
+                tracing::warn!(task = %id, error = %err, "could not start the report task");
+                return;
+            }
+        }
+    }
+
+    fn spec(&self, claimed: Claimed, slot: RunningSlot) -> ChildSpec {
+        let ctx = self.args.ctx.clone();
+        let lease = self.args.queue.lease;
+        let panics = Arc::new(AtomicU32::new(0));
+        ChildSpec::worker(claimed.task.id.clone(), move |cx| {
+            let args = TaskArgs {
+                ctx: ctx.clone(),
+                claimed: claimed.clone(),
+                lease,
+                path: cx.path().to_owned(),
+                slot: slot.clone(),
+                panics: Arc::clone(&panics),
+            };
+            async move { cx.spawn(TaskActor, args).await }
+        })
+        .restart(Restart::Transient)
+    }
+}
+
+impl Actor for ReportEngine {
+    type Msg = ReportEngineMsg;
+    type State = ReportEngineState;
+    type Arguments = ReportEngineArgs;
+
+    async fn pre_start(
+        &self,
+        myself: ActorRef<ReportEngineMsg>,
+        args: ReportEngineArgs,
+    ) -> Result<ReportEngineState, ActorProcessingErr> {
+        let every = args.queue.poll.max(Duration::from_millis(50));
+        let me = myself.clone();
+        let ticker = tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                if me.send_message(ReportEngineMsg::Look).is_err() {
+                    return;
+                }
+            }
+        })
+        .abort_handle();
+        Ok(ReportEngineState { args, ticker })
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<ReportEngineMsg>,
+        message: ReportEngineMsg,
+        state: &mut ReportEngineState,
+    ) -> Result<(), ActorProcessingErr> {
+        let span = tracing::info_span!("report_engine", actor = %state.args.path);
+        let _ = tree::REPORT_ENGINE;
+        match message {
+            ReportEngineMsg::Look => {
+                tracing::Instrument::instrument(state.look(), span).await;
+            }
+        }
+        Ok(())
+    }
+}

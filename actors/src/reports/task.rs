@@ -1,0 +1,324 @@
+//! A report task (`root/reports/<id>`, transient): runs the pipeline for a task this instance
+//! claimed, keeps its lease while it works, and records how it ended — completed, error or
+//! cancelled — fenced by its claim, so an instance that lost the lease writes nothing.
+//!
+//! Cancel really stops the work: the pipeline runs in a task of its own that is aborted (an
+//! LLM call in flight is dropped with it), whether the cancel came through this instance (a
+//! message) or another (the flag its lease renewal reads). A pipeline that panics fails the
+//! actor, and its supervisor restarts it: the new incarnation resumes from the last finished
+//! chapter, up to [`MAX_PANICS`] times before the task is recorded as failed.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ractor::{Actor, ActorProcessingErr, ActorRef};
+use storage::reports::{Claimed, Holder, LeaseState, ReportEnding, ReportStatus};
+use tokio::task::AbortHandle;
+use tracing::Instrument;
+
+use super::event::{Journal, ReportEvent};
+use super::output::{self, Format};
+use super::pipeline::{self, Outputs, TaskContext, LEASE_LOST};
+use super::RunningSlot;
+use crate::internal_events::ReportTaskEnded;
+use events::Topic;
+
+/// Panics of a task's pipeline before it is recorded as failed.
+pub const MAX_PANICS: u32 = 2;
+
+pub struct TaskArgs {
+    pub ctx: TaskContext,
+    pub claimed: Claimed,
+    pub lease: Duration,
+    /// The actor's path, for spans.
+    pub path: String,
+    /// Its place among the running tasks, held as long as its spec exists.
+    pub slot: RunningSlot,
+    /// Panics so far, across incarnations.
+    pub panics: Arc<AtomicU32>,
+}
+
+pub enum TaskMsg {
+    /// Renew the lease (and read whether a cancel was asked for elsewhere).
+    Renew,
+    /// Stop the work and record the task cancelled.
+    Cancel,
+    /// The pipeline ended.
+    Done(Result<Outputs, String>),
+    /// The pipeline panicked.
+    Panicked(String),
+}
+
+pub struct TaskState {
+    args: TaskArgs,
+    journal: Journal,
+    pipeline: AbortHandle,
+    renewal: AbortHandle,
+    began: Instant,
+    ended: bool,
+}
+
+impl Drop for TaskState {
+    fn drop(&mut self) {
+        self.pipeline.abort();
+        self.renewal.abort();
+    }
+}
+
+pub struct TaskActor;
+
+impl TaskState {
+    fn id(&self) -> &str {
+        &self.args.claimed.task.id
+    }
+
+    fn holder(&self) -> Holder<'_> {
+        Holder {
+            owner: &self.args.ctx.owner,
+            token: self.args.claimed.token,
+        }
+    }
+
+    /// Records the ending (if the lease is still ours) and says it; then the actor stops.
+    async fn end(
+        &mut self,
+        myself: &ActorRef<TaskMsg>,
+        status: ReportStatus,
+        error: Option<String>,
+        outputs: Option<&Outputs>,
+    ) {
+        if self.ended {
+            return;
+        }
+        self.ended = true;
+        self.pipeline.abort();
+        self.renewal.abort();
+        let ending = ReportEnding {
+            status,
+            error: error.as_deref(),
+            document: outputs.map(|o| o.document.as_str()),
+            markdown: outputs.map(|o| o.markdown.as_str()),
+            html: outputs.map(|o| o.html.as_str()),
+        };
+        let recorded = self
+            .args
+            .ctx
+            .db
+            .finish_report_task(self.id(), &self.holder(), &ending, storage::clock::now_ms())
+            .await;
+        match recorded {
+            Ok(true) => {
+                let elapsed = self.began.elapsed();
+                ReportTaskEnded {
+                    status,
+                    duration: elapsed,
+                }
+                .emit();
+                let elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+                let id = self.id().to_owned();
+                let event = match status {
+                    ReportStatus::Completed => ReportEvent::Completed {
+                        progress: 100,
+                        url: output::url(&id, Format::Html),
+                        markdown_url: output::url(&id, Format::Markdown),
+                        json_url: output::url(&id, Format::Json),
+                        elapsed_ms,
+                    },
+                    ReportStatus::Cancelled => ReportEvent::Cancelled {
+                        message: error.unwrap_or_else(|| "cancelled by request".into()),
+                    },
+                    _ => ReportEvent::Error {
+                        message: error.unwrap_or_else(|| "the report failed".into()),
+                    },
+                };
+                self.journal.record(event).await;
+                tracing::info!(status = %status, "report task ended");
+            }
+            Ok(false) => {
+                tracing::warn!("the task's lease was lost before its ending could be recorded")
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "could not record how the report task ended; its lease will expire and another attempt take it")
+            }
+        }
+        myself.stop(None);
+    }
+
+    async fn renew(&mut self, myself: &ActorRef<TaskMsg>) {
+        let lease_ms = i64::try_from(self.args.lease.as_millis()).unwrap_or(i64::MAX);
+        let renewed = self
+            .args
+            .ctx
+            .db
+            .renew_report_lease(
+                self.id(),
+                &self.holder(),
+                storage::clock::now_ms(),
+                lease_ms,
+            )
+            .await;
+        match renewed {
+            Ok(LeaseState::Held {
+                cancel_requested: false,
+            }) => {}
+            Ok(LeaseState::Held {
+                cancel_requested: true,
+            }) => {
+                self.end(
+                    myself,
+                    ReportStatus::Cancelled,
+                    Some("cancelled by request".into()),
+                    None,
+                )
+                .await;
+            }
+            Ok(LeaseState::Lost) => {
+                tracing::warn!("{LEASE_LOST}; stopping its work here");
+                self.ended = true;
+                myself.stop(None);
+            }
+            Err(err) => tracing::warn!(error = %err, "could not renew the report task's lease"),
+        }
+    }
+}
+
+impl Actor for TaskActor {
+    type Msg = TaskMsg;
+    type State = TaskState;
+    type Arguments = TaskArgs;
+
+    async fn pre_start(
+        &self,
+        myself: ActorRef<TaskMsg>,
+        mut args: TaskArgs,
+    ) -> Result<TaskState, ActorProcessingErr> {
+        // A restarted incarnation reads the row again: its checkpoint has the chapters the
+        // last one finished.
+        if let Ok(Some(fresh)) = args.ctx.db.report_task(&args.claimed.task.id).await {
+            args.claimed.task = fresh;
+        }
+        let journal = Journal::new(
+            args.ctx.db.clone(),
+            args.ctx.bus.clone(),
+            args.claimed.task.id.clone(),
+        );
+        let span = tracing::info_span!("report", topic = %Topic::report(&args.claimed.task.id), actor = %args.path);
+        let (ctx, task, token, me) = (
+            args.ctx.clone(),
+            args.claimed.task.clone(),
+            args.claimed.token,
+            myself.clone(),
+        );
+        let run_journal = journal.clone();
+        let work = tokio::spawn(
+            async move {
+                let holder = Holder {
+                    owner: &ctx.owner,
+                    token,
+                };
+                pipeline::generate(&ctx, &task, &holder, &run_journal).await
+            }
+            .instrument(span),
+        );
+        let pipeline = work.abort_handle();
+        let watcher = myself.clone();
+        tokio::spawn(async move {
+            let message = match work.await {
+                Ok(result) => TaskMsg::Done(result),
+                Err(err) if err.is_panic() => TaskMsg::Panicked(panic_text(err)),
+                // Aborted: the actor that aborted it is ending the task.
+                Err(_) => return,
+            };
+            let _ = watcher.send_message(message);
+        });
+        let every = (args.lease / 3).max(Duration::from_millis(100));
+        let renewal = tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.tick().await;
+            loop {
+                ticks.tick().await;
+                if me.send_message(TaskMsg::Renew).is_err() {
+                    return;
+                }
+            }
+        })
+        .abort_handle();
+        Ok(TaskState {
+            args,
+            journal,
+            pipeline,
+            renewal,
+            began: Instant::now(),
+            ended: false,
+        })
+    }
+
+    async fn handle(
+        &self,
+        myself: ActorRef<TaskMsg>,
+        message: TaskMsg,
+        state: &mut TaskState,
+    ) -> Result<(), ActorProcessingErr> {
+        if state.ended {
+            return Ok(());
+        }
+        let span = tracing::info_span!("report", topic = %Topic::report(state.id()), actor = %state.args.path);
+        async {
+            match message {
+                TaskMsg::Renew => state.renew(&myself).await,
+                TaskMsg::Cancel => {
+                    state
+                        .end(
+                            &myself,
+                            ReportStatus::Cancelled,
+                            Some("cancelled by request".into()),
+                            None,
+                        )
+                        .await;
+                }
+                TaskMsg::Done(Ok(outputs)) => {
+                    state
+                        .end(&myself, ReportStatus::Completed, None, Some(&outputs))
+                        .await;
+                }
+                TaskMsg::Done(Err(why)) if why == LEASE_LOST => {
+                    tracing::warn!("{LEASE_LOST}; stopping its work here");
+                    state.ended = true;
+                    myself.stop(None);
+                }
+                TaskMsg::Done(Err(why)) => {
+                    state
+                        .end(&myself, ReportStatus::Error, Some(why), None)
+                        .await;
+                }
+                TaskMsg::Panicked(why) => {
+                    let panics = state.args.panics.fetch_add(1, Ordering::SeqCst) + 1;
+                    if panics >= MAX_PANICS {
+                        let why = format!("the report failed {panics} times: {why}");
+                        state
+                            .end(&myself, ReportStatus::Error, Some(why), None)
+                            .await;
+                    } else {
+                        return Err(why);
+                    }
+                }
+            }
+            Ok(())
+        }
+        .instrument(span)
+        .await
+        .map_err(|why: String| {
+            ActorProcessingErr::from(format!("the report pipeline panicked: {why}"))
+        })
+    }
+}
+
+fn panic_text(err: tokio::task::JoinError) -> String {
+    let payload = err.into_panic();
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned())
+}
