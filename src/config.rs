@@ -31,7 +31,8 @@ use dotenv::{Dotenv, DotenvError};
 pub use layers::{load, Inputs, RawConfig};
 use read::Reader;
 pub use settings::{
-    AnalysisSettings, EngineSettings, ForumSettings, InputLimits, LlmSettings, SearchSettings,
+    AnalysisSettings, EngineSettings, ForumSettings, InputLimits, LlmSettings, ReportSettings,
+    SearchSettings,
     StreamSettings, Supervision, SupervisionSettings,
 };
 pub use settings::{ConnectionSettings, OriginSettings, RateLimit, RateLimitSettings};
@@ -220,6 +221,8 @@ pub struct Config {
     pub llm: LlmSettings,
     /// Analysis sessions.
     pub analysis: AnalysisSettings,
+    /// Report tasks and evidence sets.
+    pub reports: ReportSettings,
     /// Limits on untrusted input (forum log pages, searches, imports).
     pub input: InputLimits,
     /// The connection layer: cap, timeouts, head size.
@@ -320,6 +323,7 @@ impl Config {
             search: SearchSettings::read(keys)?,
             llm: LlmSettings::read(keys)?,
             analysis: AnalysisSettings::read(keys)?,
+            reports: ReportSettings::read(keys)?,
             input: InputLimits::read(keys)?,
             connections: ConnectionSettings::read(keys)?,
             origins: OriginSettings::read(keys)?,

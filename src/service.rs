@@ -4,6 +4,7 @@
 pub mod config_actor;
 pub mod engines;
 pub mod metrics_actor;
+pub mod reports;
 pub mod storage_actor;
 pub mod telemetry;
 
@@ -31,6 +32,8 @@ pub struct App {
     pub root: SupervisorRef,
     /// The analysis sessions.
     pub sessions: AnalysisSessions,
+    /// The report tasks.
+    pub reports: actors::reports::ReportTasks,
     /// The live configuration.
     pub live: LiveConfig,
     /// Access tokens.
@@ -252,6 +255,9 @@ pub async fn start(
     // of the actors they send to (the engines, the forum's), whichever starts first.
     let handles = TreeHandles::new();
     let records = SessionRecords::new(db.clone(), bus.clone());
+    let reports = reports::wiring(&bus, &live, &db, &cache, &handles);
+    let mut engine_children = engines::children(&bus, &live, &db, &cache, &handles);
+    engine_children.push(reports.engine);
     let branches = Branches {
         infra: infra(
             &bus,
@@ -261,7 +267,7 @@ pub async fn start(
             &latest,
             storage(&live, &bus, &db, &health, &records),
         ),
-        engines: engines::children(&bus, &live, &db, &cache, &handles),
+        engines: engine_children,
         ..Branches::default()
     };
     let settings_live = Arc::clone(&live);
@@ -273,6 +279,7 @@ pub async fn start(
     let root = SupervisorRef::start_root_with(ROOT, spec, handles)
         .await
         .context("starting the supervision tree")?;
+    reports.root.set(root.clone());
     let (max_running, forum_readers) = {
         let input = live.borrow().input;
         (input.analysis_max_running, input.forum_max_readers)
@@ -289,6 +296,7 @@ pub async fn start(
     Ok(App {
         root,
         sessions,
+        reports: reports.tasks,
         live,
         tokens,
         prometheus,

@@ -143,6 +143,7 @@ mod engines;
 mod input;
 mod limits;
 mod realtime;
+mod reports;
 mod search;
 mod service;
 mod storage;
@@ -152,6 +153,7 @@ pub use engines::*;
 pub use input::*;
 pub use limits::*;
 pub use realtime::*;
+pub use reports::*;
 pub use search::*;
 pub use service::*;
 pub use storage::*;
@@ -161,6 +163,7 @@ const GROUPS: &[&[Key]] = &[
     service::SERVICE,
     storage::STORAGE,
     engines::ENGINES,
+    reports::REPORTS,
     input::INPUT,
     search::SEARCH,
     limits::LIMITS,

@@ -213,6 +213,65 @@ impl AnalysisSettings {
     }
 }
 
+/// Report tasks and the evidence they are written from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportSettings {
+    /// Tasks this instance writes at once (`REPORT_MAX_RUNNING`; read at start).
+    pub max_running: usize,
+    /// How the shared queue is worked (`REPORT_LEASE_SECS`, `REPORT_MAX_ATTEMPTS`,
+    /// `REPORT_POLL_MS`).
+    pub queue: actors::reports::engine::QueueSettings,
+    /// Whether an analysis ends by queuing its report (`REPORT_AUTO`).
+    pub auto: bool,
+    /// Most items in an evidence set (`EVIDENCE_MAX_ITEMS`).
+    pub evidence_max_items: usize,
+    /// The UTC offset days are counted in (`BETTAFISH_TIME_ZONE`).
+    pub time_zone: time::UtcOffset,
+}
+
+impl ReportSettings {
+    pub(super) fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
+        let zone = keys.text(catalogue::BETTAFISH_TIME_ZONE)?;
+        let time_zone = parse_offset(zone).ok_or_else(|| {
+            keys.invalid(
+                catalogue::BETTAFISH_TIME_ZONE,
+                "is not a UTC offset such as +08:00, -05:00 or UTC".to_owned(),
+            )
+        })?;
+        Ok(Self {
+            max_running: keys.number(catalogue::REPORT_MAX_RUNNING)?,
+            queue: actors::reports::engine::QueueSettings {
+                lease: keys.secs(catalogue::REPORT_LEASE_SECS)?,
+                max_attempts: keys.number(catalogue::REPORT_MAX_ATTEMPTS)?,
+                poll: keys.millis(catalogue::REPORT_POLL_MS)?,
+            },
+            auto: keys.text(catalogue::REPORT_AUTO)? == "true",
+            evidence_max_items: keys.number(catalogue::EVIDENCE_MAX_ITEMS)?,
+            time_zone,
+        })
+    }
+}
+
+/// `+08:00`, `-05:30`, `+8`, `UTC`, `Z` as an offset.
+fn parse_offset(text: &str) -> Option<time::UtcOffset> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("utc") || text == "Z" {
+        return Some(time::UtcOffset::UTC);
+    }
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1i8, &text[1..]),
+        b'-' => (-1i8, &text[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
+    let hours: i8 = hours.parse().ok()?;
+    let minutes: i8 = minutes.parse().ok()?;
+    if !(0..=14).contains(&hours) || !(0..60).contains(&minutes) {
+        return None;
+    }
+    time::UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()
+}
+
 /// Limits on untrusted input: what a client's request or an imported file may make the
 /// service read, hold or run (issue 12). One group, so every such limit is found in one place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

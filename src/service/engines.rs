@@ -23,7 +23,7 @@ const SEARCH_CACHE_TTL: Duration = Duration::from_secs(600);
 
 /// An LLM client for an endpoint's settings, or None (built-in analysis) when it is not
 /// configured or cannot be built; either way the log says which.
-fn llm(settings: Option<&LlmConfig>) -> Option<Arc<LlmClient>> {
+pub(super) fn llm(settings: Option<&LlmConfig>) -> Option<Arc<LlmClient>> {
     let settings = settings?;
     match LlmClient::new(settings.clone()) {
         Ok(client) => Some(Arc::new(client)),
