@@ -32,8 +32,7 @@ pub use layers::{load, Inputs, RawConfig};
 use read::Reader;
 pub use settings::{
     AnalysisSettings, EngineSettings, ForumSettings, InputLimits, LlmSettings, ReportSettings,
-    SearchSettings,
-    StreamSettings, Supervision, SupervisionSettings,
+    SearchSettings, StreamSettings, Supervision, SupervisionSettings,
 };
 pub use settings::{ConnectionSettings, OriginSettings, RateLimit, RateLimitSettings};
 

@@ -21,6 +21,7 @@ pub mod openapi;
 mod query;
 mod rate_limit;
 mod reply;
+mod report;
 pub mod router;
 mod routes;
 mod streams;

@@ -4,7 +4,9 @@
 //! nothing else; handlers live in the module of their area.
 
 use super::router::{get, post, ready, Kind, RouteDef};
-use super::{actors, analysis, config, dashboard, db, events, forum, openapi, reply, system, ws};
+use super::{
+    actors, analysis, config, dashboard, db, events, forum, openapi, reply, report, system, ws,
+};
 use crate::auth::Access;
 use supervision::Operation;
 use warp::http::StatusCode;
@@ -110,6 +112,54 @@ pub const ROUTES: &[RouteDef] = &[
     },
     post("/api/analysis/{id}/cancel", "Cancel a running analysis and its engines' jobs.", |c| {
         Box::pin(analysis::cancel(c.app, c.param(0)))
+    }),
+    get("/api/report/status", Access::Read, "Report tasks by status, and this instance's room (REPORT_MAX_RUNNING).", |c| {
+        Box::pin(report::status(c.app))
+    }),
+    RouteDef {
+        body: Some("{\"query\": string} or {\"analysis_id\": string}, with optional \"template\" (a kind from /api/report/templates) and \"custom_template\" (Markdown: # title, ## chapter lines)"),
+        ..post("/api/report/generate", "Queue a report task (202 with it, pending); the queue is shared by every instance using the database.", |c| {
+            Box::pin(report::generate(c.app, &c.body))
+        })
+    },
+    get("/api/report/tasks", Access::Read, "The report history, newest first, a page at a time (?limit=N, default 50, at most 500; ?before= the previous page's next).", |c| {
+        Box::pin(report::tasks(c.app, c.query))
+    }),
+    get("/api/report/progress/{id}", Access::Read, "A report task: status, progress 0-100, error, where its outputs are.", |c| {
+        Box::pin(report::progress(c.app, c.param(0)))
+    }),
+    RouteDef {
+        kind: Kind::EventStream,
+        ..get("/api/report/stream/{id}", Access::Read, "Server-Sent Events of a report task from its stored log (replayed whole, or after Last-Event-ID: the event's seq), then live; ends after completed, error or cancelled.", |c| {
+            Box::pin(report::stream(c.app, c.param(0), c.headers, c.query))
+        })
+    },
+    get("/api/report/result/{id}", Access::Read, "The HTML report (409 until completed).", |c| {
+        Box::pin(report::result(c.app, c.param(0)))
+    }),
+    get("/api/report/result/{id}/json", Access::Read, "The report's typed document (JSON), with every claim's sources.", |c| {
+        Box::pin(report::result_json(c.app, c.param(0)))
+    }),
+    get("/api/report/download/{id}", Access::Read, "The HTML report as a file.", |c| {
+        Box::pin(report::download(c.app, c.param(0)))
+    }),
+    get("/api/report/export/md/{id}", Access::Read, "The Markdown report as a file.", |c| {
+        Box::pin(report::export_md(c.app, c.param(0)))
+    }),
+    get("/api/report/export/pdf/{id}", Access::Read, "The report as PDF, printed by headless Chromium (503 saying what to install when there is none).", |c| {
+        Box::pin(report::pdf::export(c.app, c.param(0)))
+    }),
+    post("/api/report/cancel/{id}", "Cancel a report task: a pending one at once, a running one stopped by its instance (200 recorded, 202 stopping, 409 ended).", |c| {
+        Box::pin(report::cancel(c.app, c.param(0)))
+    }),
+    get("/api/report/templates", Access::Read, "The report templates (six kinds, Chinese and English).", |c| {
+        ready(report::templates(c.app))
+    }),
+    get("/api/report/log", Access::Read, "The report engine's log, last lines (?limit=N, default 200, at most 2000).", |c| {
+        Box::pin(report::log(c.app, c.query))
+    }),
+    post("/api/report/log/clear", "Empty the report engine's log.", |c| {
+        Box::pin(report::log_clear(c.app))
     }),
     get("/api/db/stats", Access::Read, "Database statistics: tables with row counts, news, topics, tasks, posts by platform (503 while the database is down).", |c| {
         Box::pin(db::stats(c.app))

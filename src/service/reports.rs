@@ -42,7 +42,11 @@ pub struct Wiring {
 }
 
 /// The evidence gatherer for the configuration.
-pub fn gatherer(config: &Config, db: &storage::Database, cache: &Arc<dyn storage::cache::Cache>) -> Gatherer {
+pub fn gatherer(
+    config: &Config,
+    db: &storage::Database,
+    cache: &Arc<dyn storage::cache::Cache>,
+) -> Gatherer {
     let search = &config.search;
     let web: Vec<Provider> = [search.tavily(), search.searxng(), search.bocha()]
         .into_iter()
@@ -63,7 +67,11 @@ pub fn gatherer(config: &Config, db: &storage::Database, cache: &Arc<dyn storage
 /// process never passes for the one that held a task before it.
 fn owner() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".to_owned());
-    format!("{host}:{}:{:06x}", std::process::id(), fastrand::u32(..) & 0xff_ffff)
+    format!(
+        "{host}:{}:{:06x}",
+        std::process::id(),
+        fastrand::u32(..) & 0xff_ffff
+    )
 }
 
 /// The report engine's spec and the facade.
