@@ -284,8 +284,22 @@ pub async fn start(
         let input = live.borrow().input;
         (input.analysis_max_running, input.forum_max_readers)
     };
+    let reporting = {
+        let (gather_live, auto_live, db, cache) = (
+            Arc::clone(&live),
+            Arc::clone(&live),
+            db.clone(),
+            Arc::clone(&cache),
+        );
+        actors::sessions::Reporting {
+            gatherer: Arc::new(move || reports::gatherer(&gather_live.borrow(), &db, &cache)),
+            reports: reports.tasks.clone(),
+            auto: Arc::new(move || auto_live.borrow().reports.auto),
+        }
+    };
     let sessions =
-        AnalysisSessions::new(records, root.clone(), session_settings(&live), max_running);
+        AnalysisSessions::new(records, root.clone(), session_settings(&live), max_running)
+            .with_reporting(reporting);
     let (shutdown, _) = watch::channel(false);
     let (closing, _) = watch::channel(false);
     let _ = bus.publish(

@@ -29,7 +29,7 @@ use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
 pub use actor::{SessionActor, SessionArgs, SessionMsg};
 pub use event::{SessionEnd, SessionEvent};
-pub use outcome::{AnalysisResult, EnginePart, FinalReport, NoReport, PartStatus};
+pub use outcome::{AnalysisResult, EnginePart, EvidenceSummary, NoReport, PartStatus, ReportLink};
 pub use records::{AnalysisSummary, AnalysisView, EngineOutputView, SessionRecords};
 pub use storage::analyses::AnalysisStatus;
 
@@ -113,6 +113,17 @@ impl SessionSettings {
 /// Where the sessions read their settings, once per session started.
 pub type SessionSettingsSource = Arc<dyn Fn() -> SessionSettings + Send + Sync>;
 
+/// What a session needs to gather its evidence and queue its report, read again for each one.
+#[derive(Clone)]
+pub struct Reporting {
+    /// The gatherer for the configuration now (`EVIDENCE_MAX_ITEMS`, `BETTAFISH_TIME_ZONE`…).
+    pub gatherer: Arc<dyn Fn() -> crate::evidence::Gatherer + Send + Sync>,
+    /// Where reports are queued.
+    pub reports: crate::reports::ReportTasks,
+    /// Whether an analysis ends by queuing its report (`REPORT_AUTO`), read at its end.
+    pub auto: Arc<dyn Fn() -> bool + Send + Sync>,
+}
+
 /// What the sessions' facade can answer instead.
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
@@ -185,9 +196,17 @@ pub struct AnalysisSessions {
     /// stays as the backstop.
     running: Arc<Semaphore>,
     max_running: usize,
+    /// Evidence and reports (none in tests of the sessions alone).
+    reporting: Option<Reporting>,
 }
 
 impl AnalysisSessions {
+    /// Sessions that gather their evidence first and end by queuing their report.
+    pub fn with_reporting(mut self, reporting: Reporting) -> Self {
+        self.reporting = Some(reporting);
+        self
+    }
+
     /// The sessions of the tree at `root` (which must have the service's shape,
     /// [`tree::service_tree`]), recording through `records`, at most `max_running` at once.
     pub fn new(
@@ -206,6 +225,7 @@ impl AnalysisSessions {
             settings,
             running: Arc::new(Semaphore::new(max_running)),
             max_running,
+            reporting: None,
         }
     }
 
@@ -317,10 +337,11 @@ impl AnalysisSessions {
         engine_timeout: Duration,
         slot: RunningSlot,
     ) -> ChildSpec {
-        let (records, engines, forum) = (
+        let (records, engines, forum, reporting) = (
             self.records.clone(),
             self.engines.clone(),
             self.forum.clone(),
+            self.reporting.clone(),
         );
         ChildSpec::worker(id.to_string(), move |ctx| {
             let args = SessionArgs {
@@ -332,6 +353,7 @@ impl AnalysisSessions {
                 path: ctx.path().to_owned(),
                 engine_timeout,
                 slot: slot.clone(),
+                reporting: reporting.clone(),
             };
             async move { ctx.spawn(SessionActor, args).await }
         })

@@ -7,8 +7,9 @@
 //! it stops before that (an operator, a branch restart, a panic, shutdown), the engines' jobs
 //! are cancelled and the record ends `failed`, so nothing is left `running`.
 //!
-//! When the report engine exists it will be asked for a final report here; until then the
-//! session ends with the engines' reports.
+//! Before the engines start, the session gathers the analysis's evidence set and stores it
+//! (every report of the analysis is written from it); when they are done it queues the
+//! analysis's report (`REPORT_AUTO`) and links it in the result.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -43,6 +44,8 @@ pub struct SessionArgs {
     pub engine_timeout: Duration,
     /// Its place among the running analyses, held as long as the actor lives.
     pub slot: super::RunningSlot,
+    /// Gathering the evidence first and queuing the report at the end (none: neither).
+    pub reporting: Option<super::Reporting>,
 }
 
 pub enum SessionMsg {
@@ -64,6 +67,10 @@ pub struct SessionState {
     /// The engines that took a job, to cancel it through.
     asked: BTreeSet<EngineKind>,
     ended: bool,
+    /// What the evidence set holds, once gathered and stored.
+    evidence: Option<super::EvidenceSummary>,
+    /// The report task queued at the end.
+    report: Option<super::ReportLink>,
 }
 
 pub struct SessionActor;
@@ -77,12 +84,71 @@ impl SessionState {
         event.publish(self.args.records.bus(), &self.args.id);
     }
 
-    fn begin(&mut self, myself: &ActorRef<SessionMsg>) {
+    /// Gathers and stores the evidence set every report of the analysis is written from.
+    async fn gather_evidence(&mut self) {
+        let Some(reporting) = &self.args.reporting else {
+            return;
+        };
+        let gatherer = (reporting.gatherer)();
+        let db = gatherer.db.clone();
+        let gathered = match gatherer.gather(&self.args.query).await {
+            Ok(gathered) => gathered,
+            Err(err) => {
+                tracing::warn!(error = %err, "could not gather the analysis's evidence; its report will gather it");
+                return;
+            }
+        };
+        if let Err(err) = crate::evidence::store(&db, self.args.id.as_str(), &gathered).await {
+            tracing::warn!(error = %err, "could not store the analysis's evidence; its report will gather it");
+            return;
+        }
+        let kinds = gathered.stats.kinds;
+        let summary = super::EvidenceSummary {
+            items: gathered.stats.total,
+            posts: kinds.posts,
+            comments: kinds.comments,
+            news: kinds.news,
+            web: kinds.web,
+        };
+        tracing::info!(items = summary.items, "evidence gathered");
+        self.evidence = Some(summary);
+    }
+
+    /// Queues the analysis's report, when configured and there is something to report on.
+    async fn queue_report(&mut self, status: AnalysisStatus) {
+        let Some(reporting) = &self.args.reporting else {
+            return;
+        };
+        let found = self.evidence.is_some_and(|e| e.items > 0);
+        if !(reporting.auto)()
+            || !found
+            || !matches!(status, AnalysisStatus::Done | AnalysisStatus::Partial)
+        {
+            return;
+        }
+        let ask = crate::reports::GenerateRequest {
+            analysis_id: Some(self.args.id.to_string()),
+            ..Default::default()
+        };
+        match reporting.reports.generate(ask).await {
+            Ok(task) => {
+                self.report = Some(super::ReportLink {
+                    url: task.progress_url.clone(),
+                    stream: task.stream.clone(),
+                    task_id: task.task.id,
+                });
+            }
+            Err(err) => tracing::warn!(error = %err, "could not queue the analysis's report"),
+        }
+    }
+
+    async fn begin(&mut self, myself: &ActorRef<SessionMsg>) {
         self.publish(SessionEvent::Started {
             id: self.args.id.clone(),
             query: self.args.query.clone(),
             engines: EngineKind::ALL,
         });
+        self.gather_evidence().await;
         for engine in EngineKind::ALL {
             let (reply, answer) = oneshot::channel();
             let job = Job {
@@ -188,7 +254,8 @@ impl SessionState {
                     (*k, part)
                 })
                 .collect(),
-            report: None,
+            evidence: self.evidence,
+            report: self.report.clone(),
         }
     }
 
@@ -206,6 +273,7 @@ impl SessionState {
             AnalysisStatus::Cancelled => PartStatus::Cancelled,
             _ => PartStatus::Failed,
         };
+        self.queue_report(status).await;
         let ending = Ending {
             status,
             error,
@@ -306,6 +374,8 @@ impl Actor for SessionActor {
             asked: BTreeSet::new(),
             args,
             ended: false,
+            evidence: None,
+            report: None,
         })
     }
 
@@ -324,7 +394,7 @@ impl Actor for SessionActor {
         );
         async {
             match message {
-                SessionMsg::Begin => state.begin(&myself),
+                SessionMsg::Begin => state.begin(&myself).await,
                 SessionMsg::EngineDone { engine, outcome } => {
                     if !state.ended {
                         state.engine_done(&myself, engine, outcome).await

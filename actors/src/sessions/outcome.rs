@@ -1,4 +1,4 @@
-//! What a session comes to: each engine's part, and the report engine's report (none yet).
+//! What a session comes to: each engine's part, its evidence set, and its report task.
 //! [`AnalysisResult`] is what is stored in the analysis's row (as JSON, written once when it
 //! ends), answered by `GET /api/analysis/{id}` as `result`, and carried by the `finished` event.
 
@@ -103,18 +103,37 @@ impl EnginePart {
     }
 }
 
-/// The report engine's final report. None exists yet: this type has no value, so
-/// [`AnalysisResult::report`] is always `None` (`null`) until the report engine is built.
+/// The analysis's report task, queued when it ended (with `REPORT_AUTO`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FinalReport {}
+pub struct ReportLink {
+    pub task_id: String,
+    /// Its progress and, once completed, where its outputs are.
+    pub url: String,
+    /// Its events (SSE).
+    pub stream: String,
+}
+
+/// What the analysis's evidence set holds (the set itself is stored beside it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceSummary {
+    pub items: usize,
+    pub posts: usize,
+    pub comments: usize,
+    pub news: usize,
+    pub web: usize,
+}
 
 /// What a session came to.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnalysisResult {
     /// Each engine's part, by engine (`query`, `media`, `insight`).
     pub engines: BTreeMap<EngineKind, EnginePart>,
-    /// The final report (none until the report engine exists).
-    pub report: Option<FinalReport>,
+    /// The evidence set every report of the analysis is written from.
+    #[serde(default)]
+    pub evidence: Option<EvidenceSummary>,
+    /// The report task queued for it.
+    #[serde(default)]
+    pub report: Option<ReportLink>,
 }
 
 impl AnalysisResult {
