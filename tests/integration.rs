@@ -31,6 +31,7 @@ mod integration {
     mod openapi;
     pub mod proxy;
     mod redis;
+    mod report;
     // Issue 12: the event streams' bounds.
     mod stream_limits;
     mod ws;
