@@ -335,6 +335,36 @@ impl Database {
     }
 }
 
+impl Database {
+    /// The posts and comments with these row ids (those that exist), with their ids.
+    pub async fn posts_by_ids(&self, ids: &[i64]) -> Result<Vec<(i64, Post)>> {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows = match self.conn().await? {
+                Conn::Sqlite(mut c) => {
+                    let sql = format!(
+                        "SELECT {COLUMNS_P}, p.raw AS raw_text, 0.0 AS score FROM posts p \
+                         WHERE p.id IN (SELECT value FROM json_each($1))"
+                    );
+                    let list = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+                    let rows = sqlx::query(&sql).bind(list).fetch_all(&mut *c).await?;
+                    rows.iter().map(|r| hit!(r)).collect::<Result<Vec<_>>>()?
+                }
+                Conn::Postgres(mut c) => {
+                    let sql = format!(
+                        "SELECT {COLUMNS_P}, p.raw::text AS raw_text, 0.0::float8 AS score \
+                         FROM posts p WHERE p.id = ANY($1)"
+                    );
+                    let rows = sqlx::query(&sql).bind(chunk).fetch_all(&mut *c).await?;
+                    rows.iter().map(|r| hit!(r)).collect::<Result<Vec<_>>>()?
+                }
+            };
+            found.extend(rows.into_iter().map(|h| (h.id, h.post)));
+        }
+        Ok(found)
+    }
+}
+
 /// The post columns, qualified by `p`.
 const COLUMNS_P: &str = "p.id, p.platform, p.kind, p.platform_id, p.content_id, p.parent_id, \
     p.author_id, p.author_name, p.title, p.body, p.url, p.liked_count, p.comment_count, \

@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::db::Database;
+use crate::db::{on_conn, Conn, Database, SQLITE_BEGIN_WRITE};
 use crate::error::{Result, StorageError};
 
 /// Where a report task is. The stored and spoken text is [`ReportStatus::as_str`].
@@ -194,20 +194,133 @@ pub struct PageCursor {
     pub id: String,
 }
 
+/// The task columns, with the flag as a number both databases decode alike.
+const TASK_COLUMNS: &str = "id, analysis_id, query, template, custom_template, status, progress, \
+    error, owner, lease_until, attempts, \
+    CAST(CASE WHEN cancel_requested THEN 1 ELSE 0 END AS BIGINT) AS cancel_flag, \
+    checkpoint, document, markdown, html, created_at, updated_at, finished_at";
+
+const SUMMARY_COLUMNS: &str =
+    "id, analysis_id, query, template, status, progress, error, created_at, updated_at, finished_at";
+
+#[derive(sqlx::FromRow)]
+struct TaskRow {
+    id: String,
+    analysis_id: Option<String>,
+    query: String,
+    template: Option<String>,
+    custom_template: Option<String>,
+    status: String,
+    progress: i64,
+    error: Option<String>,
+    owner: Option<String>,
+    lease_until: Option<i64>,
+    attempts: i64,
+    cancel_flag: i64,
+    checkpoint: Option<String>,
+    document: Option<String>,
+    markdown: Option<String>,
+    html: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    finished_at: Option<i64>,
+}
+
+impl TaskRow {
+    fn record(self) -> Result<ReportTaskRecord> {
+        Ok(ReportTaskRecord {
+            status: self.status.parse()?,
+            progress: u8::try_from(self.progress.clamp(0, 100)).unwrap_or(100),
+            id: self.id,
+            analysis_id: self.analysis_id,
+            query: self.query,
+            template: self.template,
+            custom_template: self.custom_template,
+            error: self.error,
+            owner: self.owner,
+            lease_until: self.lease_until,
+            attempts: self.attempts,
+            cancel_requested: self.cancel_flag != 0,
+            checkpoint: self.checkpoint,
+            document: self.document,
+            markdown: self.markdown,
+            html: self.html,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            finished_at: self.finished_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: String,
+    analysis_id: Option<String>,
+    query: String,
+    template: Option<String>,
+    status: String,
+    progress: i64,
+    error: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    finished_at: Option<i64>,
+}
+
+impl SummaryRow {
+    fn summary(self) -> Result<ReportTaskSummary> {
+        Ok(ReportTaskSummary {
+            status: self.status.parse()?,
+            progress: u8::try_from(self.progress.clamp(0, 100)).unwrap_or(100),
+            id: self.id,
+            analysis_id: self.analysis_id,
+            query: self.query,
+            template: self.template,
+            error: self.error,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            finished_at: self.finished_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    seq: i64,
+    kind: String,
+    payload: String,
+    at: i64,
+}
+
 impl Database {
     /// Queues a task as pending.
     ///
     /// # Errors
-    /// [`StorageError::Conflict`] for a taken id; the database's.
+    /// The database's (a taken id among them).
     pub async fn create_report_task(&self, task: &NewReportTask<'_>) -> Result<()> {
-        let _ = task;
-        todo!("H-storage")
+        on_conn!(self, c => {
+            sqlx::query(
+                "INSERT INTO report_tasks (id, analysis_id, query, template, custom_template, status, \
+                 progress, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
+            )
+            .bind(task.id)
+            .bind(task.analysis_id)
+            .bind(task.query)
+            .bind(task.template)
+            .bind(task.custom_template)
+            .bind(task.created_at)
+            .execute(&mut *c)
+            .await?;
+        });
+        Ok(())
     }
 
     /// A task, if it exists.
     pub async fn report_task(&self, id: &str) -> Result<Option<ReportTaskRecord>> {
-        let _ = id;
-        todo!("H-storage")
+        let sql = format!("SELECT {TASK_COLUMNS} FROM report_tasks WHERE id = $1");
+        let row: Option<TaskRow> = on_conn!(self, c => {
+            sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await?
+        });
+        row.map(TaskRow::record).transpose()
     }
 
     /// A page of the history, newest first, after `cursor`.
@@ -216,13 +329,46 @@ impl Database {
         cursor: Option<&PageCursor>,
         limit: u32,
     ) -> Result<Vec<ReportTaskSummary>> {
-        let _ = (cursor, limit);
-        todo!("H-storage")
+        let limit = i64::from(limit.clamp(1, 1_000));
+        let (at, id) = match cursor {
+            Some(c) => (c.created_at, c.id.as_str()),
+            None => (i64::MAX, ""),
+        };
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM report_tasks \
+             WHERE $1 = 0 OR created_at < $2 OR (created_at = $2 AND id < $3) \
+             ORDER BY created_at DESC, id DESC LIMIT $4"
+        );
+        let first = i64::from(cursor.is_some());
+        let rows: Vec<SummaryRow> = on_conn!(self, c => {
+            sqlx::query_as(&sql)
+                .bind(first)
+                .bind(at)
+                .bind(id)
+                .bind(limit)
+                .fetch_all(&mut *c)
+                .await?
+        });
+        rows.into_iter().map(SummaryRow::summary).collect()
     }
 
     /// How many tasks are in each status (every status listed, zeros included).
     pub async fn report_task_counts(&self) -> Result<Vec<(ReportStatus, i64)>> {
-        todo!("H-storage")
+        let rows: Vec<(String, i64)> = on_conn!(self, c => {
+            sqlx::query_as("SELECT status, COUNT(*) FROM report_tasks GROUP BY status")
+                .fetch_all(&mut *c)
+                .await?
+        });
+        Ok(ReportStatus::ALL
+            .into_iter()
+            .map(|s| {
+                let n = rows
+                    .iter()
+                    .find(|(t, _)| t == s.as_str())
+                    .map_or(0, |r| r.1);
+                (s, n)
+            })
+            .collect())
     }
 
     /// Claims the oldest claimable task for `owner` — pending, or running with a lease expired
@@ -236,8 +382,60 @@ impl Database {
         lease_ms: i64,
         max_attempts: i64,
     ) -> Result<Option<Claimed>> {
-        let _ = (owner, now_ms, lease_ms, max_attempts);
-        todo!("H-storage")
+        let until = now_ms.saturating_add(lease_ms);
+        let claimable =
+            "(status = 'pending' OR (status = 'running' AND lease_until < $2 AND attempts < $3))";
+        let row: Option<TaskRow> = match self.conn().await? {
+            Conn::Sqlite(mut c) => {
+                sqlx::query(SQLITE_BEGIN_WRITE).execute(&mut *c).await?;
+                let sql = format!(
+                    "UPDATE report_tasks SET status = 'running', owner = $1, lease_until = $4, \
+                     attempts = attempts + 1, updated_at = $2 \
+                     WHERE id = (SELECT id FROM report_tasks WHERE {claimable} \
+                                 ORDER BY created_at, id LIMIT 1) \
+                     RETURNING {TASK_COLUMNS}"
+                );
+                let claimed = sqlx::query_as(&sql)
+                    .bind(owner)
+                    .bind(now_ms)
+                    .bind(max_attempts)
+                    .bind(until)
+                    .fetch_optional(&mut *c)
+                    .await;
+                match claimed {
+                    Ok(row) => {
+                        sqlx::query("COMMIT").execute(&mut *c).await?;
+                        row
+                    }
+                    Err(err) => {
+                        let _ = sqlx::query("ROLLBACK").execute(&mut *c).await;
+                        return Err(err.into());
+                    }
+                }
+            }
+            Conn::Postgres(mut c) => {
+                let sql = format!(
+                    "UPDATE report_tasks SET status = 'running', owner = $1, lease_until = $4, \
+                     attempts = attempts + 1, updated_at = $2 \
+                     WHERE id = (SELECT id FROM report_tasks WHERE {claimable} \
+                                 ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+                     RETURNING {TASK_COLUMNS}"
+                );
+                sqlx::query_as(&sql)
+                    .bind(owner)
+                    .bind(now_ms)
+                    .bind(max_attempts)
+                    .bind(until)
+                    .fetch_optional(&mut *c)
+                    .await?
+            }
+        };
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let task = row.record()?;
+        let token = task.attempts;
+        Ok(Some(Claimed { task, token }))
     }
 
     /// Ends as `error` (with `reason`) the running tasks whose lease expired and that were
@@ -248,8 +446,18 @@ impl Database {
         max_attempts: i64,
         reason: &str,
     ) -> Result<Vec<String>> {
-        let _ = (now_ms, max_attempts, reason);
-        todo!("H-storage")
+        Ok(on_conn!(self, c => {
+            sqlx::query_scalar(
+                "UPDATE report_tasks SET status = 'error', error = $3, owner = NULL, \
+                 lease_until = NULL, finished_at = $1, updated_at = $1 \
+                 WHERE status = 'running' AND lease_until < $1 AND attempts >= $2 RETURNING id",
+            )
+            .bind(now_ms)
+            .bind(max_attempts)
+            .bind(reason)
+            .fetch_all(&mut *c)
+            .await?
+        }))
     }
 
     /// Extends the lease while `holder` holds the task.
@@ -260,8 +468,26 @@ impl Database {
         now_ms: i64,
         lease_ms: i64,
     ) -> Result<LeaseState> {
-        let _ = (id, holder, now_ms, lease_ms);
-        todo!("H-storage")
+        let flag: Option<i64> = on_conn!(self, c => {
+            sqlx::query_scalar(
+                "UPDATE report_tasks SET lease_until = $4, updated_at = $5 \
+                 WHERE id = $1 AND status = 'running' AND owner = $2 AND attempts = $3 \
+                 RETURNING CAST(CASE WHEN cancel_requested THEN 1 ELSE 0 END AS BIGINT)",
+            )
+            .bind(id)
+            .bind(holder.owner)
+            .bind(holder.token)
+            .bind(now_ms.saturating_add(lease_ms))
+            .bind(now_ms)
+            .fetch_optional(&mut *c)
+            .await?
+        });
+        Ok(match flag {
+            Some(flag) => LeaseState::Held {
+                cancel_requested: flag != 0,
+            },
+            None => LeaseState::Lost,
+        })
     }
 
     /// Records progress (and the checkpoint, when given) while `holder` holds the task;
@@ -274,8 +500,22 @@ impl Database {
         checkpoint: Option<&str>,
         now_ms: i64,
     ) -> Result<bool> {
-        let _ = (id, holder, progress, checkpoint, now_ms);
-        todo!("H-storage")
+        let done = on_conn!(self, c => {
+            sqlx::query(
+                "UPDATE report_tasks SET progress = $4, checkpoint = COALESCE($5, checkpoint), \
+                 updated_at = $6 WHERE id = $1 AND status = 'running' AND owner = $2 AND attempts = $3",
+            )
+            .bind(id)
+            .bind(holder.owner)
+            .bind(holder.token)
+            .bind(i64::from(progress.min(100)))
+            .bind(checkpoint)
+            .bind(now_ms)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
     }
 
     /// Ends a task `holder` holds; whether it did (false: the lease was lost).
@@ -286,15 +526,67 @@ impl Database {
         ending: &ReportEnding<'_>,
         now_ms: i64,
     ) -> Result<bool> {
-        let _ = (id, holder, ending, now_ms);
-        todo!("H-storage")
+        let progress: Option<i64> = (ending.status == ReportStatus::Completed).then_some(100);
+        let done = on_conn!(self, c => {
+            sqlx::query(
+                "UPDATE report_tasks SET status = $4, error = $5, document = $6, markdown = $7, \
+                 html = $8, progress = COALESCE($9, progress), owner = NULL, lease_until = NULL, \
+                 finished_at = $10, updated_at = $10 \
+                 WHERE id = $1 AND status = 'running' AND owner = $2 AND attempts = $3",
+            )
+            .bind(id)
+            .bind(holder.owner)
+            .bind(holder.token)
+            .bind(ending.status.as_str())
+            .bind(ending.error)
+            .bind(ending.document)
+            .bind(ending.markdown)
+            .bind(ending.html)
+            .bind(progress)
+            .bind(now_ms)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
     }
 
     /// Asks to cancel a task: a pending one is cancelled at once, a running one flagged for
     /// its holder.
     pub async fn request_report_cancel(&self, id: &str, now_ms: i64) -> Result<CancelOutcome> {
-        let _ = (id, now_ms);
-        todo!("H-storage")
+        let cancelled = on_conn!(self, c => {
+            sqlx::query(
+                "UPDATE report_tasks SET status = 'cancelled', error = 'cancelled before it started', \
+                 finished_at = $2, updated_at = $2 WHERE id = $1 AND status = 'pending'",
+            )
+            .bind(id)
+            .bind(now_ms)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        if cancelled == 1 {
+            return Ok(CancelOutcome::Cancelled);
+        }
+        let flagged: Option<Option<String>> = on_conn!(self, c => {
+            sqlx::query_scalar(
+                "UPDATE report_tasks SET cancel_requested = TRUE, updated_at = $2 \
+                 WHERE id = $1 AND status = 'running' RETURNING owner",
+            )
+            .bind(id)
+            .bind(now_ms)
+            .fetch_optional(&mut *c)
+            .await?
+        });
+        if let Some(owner) = flagged {
+            return Ok(CancelOutcome::Requested { owner });
+        }
+        Ok(match self.report_task(id).await? {
+            Some(task) if task.status.is_final() => CancelOutcome::AlreadyEnded(task.status),
+            // Claimed between the two updates: ask again.
+            Some(_) => Box::pin(self.request_report_cancel(id, now_ms)).await?,
+            None => CancelOutcome::NotFound,
+        })
     }
 
     /// Appends an event to a task's log; its sequence number (1, 2, 3…).
@@ -305,8 +597,47 @@ impl Database {
         payload: &str,
         at_ms: i64,
     ) -> Result<i64> {
-        let _ = (task_id, kind, payload, at_ms);
-        todo!("H-storage")
+        // Two writers of one task's log (its instance, a cancel elsewhere) may pick the same
+        // number; the unique constraint refuses the second, which takes the next.
+        let mut last = None;
+        for _ in 0..5 {
+            let inserted: std::result::Result<i64, sqlx::Error> = match self.conn().await? {
+                Conn::Sqlite(mut c) => {
+                    sqlx::query_scalar(
+                        "INSERT INTO report_events (task_id, seq, kind, payload, at) \
+                         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4 FROM report_events \
+                         WHERE task_id = $1 RETURNING seq",
+                    )
+                    .bind(task_id)
+                    .bind(kind)
+                    .bind(payload)
+                    .bind(at_ms)
+                    .fetch_one(&mut *c)
+                    .await
+                }
+                Conn::Postgres(mut c) => {
+                    sqlx::query_scalar(
+                        "INSERT INTO report_events (task_id, seq, kind, payload, at) \
+                         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4 FROM report_events \
+                         WHERE task_id = $1 RETURNING seq",
+                    )
+                    .bind(task_id)
+                    .bind(kind)
+                    .bind(payload)
+                    .bind(at_ms)
+                    .fetch_one(&mut *c)
+                    .await
+                }
+            };
+            match inserted {
+                Ok(seq) => return Ok(seq),
+                Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                    last = Some(StorageError::Conflict(db.to_string()));
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(last.unwrap_or_else(|| StorageError::Conflict("report event".into())))
     }
 
     /// A task's events after `after_seq`, oldest first, at most `limit`.
@@ -316,7 +647,25 @@ impl Database {
         after_seq: i64,
         limit: u32,
     ) -> Result<Vec<ReportEventRecord>> {
-        let _ = (task_id, after_seq, limit);
-        todo!("H-storage")
+        let rows: Vec<EventRow> = on_conn!(self, c => {
+            sqlx::query_as(
+                "SELECT seq, kind, payload, at FROM report_events \
+                 WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            )
+            .bind(task_id)
+            .bind(after_seq)
+            .bind(i64::from(limit.clamp(1, 10_000)))
+            .fetch_all(&mut *c)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| ReportEventRecord {
+                seq: r.seq,
+                kind: r.kind,
+                payload: r.payload,
+                at: r.at,
+            })
+            .collect())
     }
 }

@@ -19,8 +19,15 @@ use super::util::Server;
 
 /// Reads the task's stream to its end: each event's (seq, type, data).
 fn follow(server: &Server, task: &str, last_event_id: Option<&str>) -> Vec<(i64, String, Value)> {
-    let headers: Vec<(&str, &str)> = last_event_id.map(|id| ("Last-Event-ID", id)).into_iter().collect();
-    let mut client = SseClient::open(&server.base, &format!("/api/report/stream/{task}"), &headers);
+    let headers: Vec<(&str, &str)> = last_event_id
+        .map(|id| ("Last-Event-ID", id))
+        .into_iter()
+        .collect();
+    let mut client = SseClient::open(
+        &server.base,
+        &format!("/api/report/stream/{task}"),
+        &headers,
+    );
     assert_eq!(client.status(), 200);
     let mut seen = Vec::new();
     while let Some(frame) = client.next_event() {
@@ -35,10 +42,14 @@ fn follow(server: &Server, task: &str, last_event_id: Option<&str>) -> Vec<(i64,
 
 fn wait_for_status(server: &Server, task: &str, want: &str) -> Value {
     let mut last = Value::Null;
-    eventually(&format!("report {task} to be {want}"), Duration::from_secs(60), || {
-        last = server.get(&format!("/api/report/progress/{task}")).json();
-        last["status"] == want
-    });
+    eventually(
+        &format!("report {task} to be {want}"),
+        Duration::from_secs(60),
+        || {
+            last = server.get(&format!("/api/report/progress/{task}")).json();
+            last["status"] == want
+        },
+    );
     last
 }
 
@@ -73,18 +84,40 @@ fn an_offline_analysis_ends_with_a_report_whose_figures_are_the_databases() {
 
     let events = follow(&server, &task, None);
     let kinds: Vec<&str> = events.iter().map(|(_, k, _)| k.as_str()).collect();
-    for want in ["status", "stage", "chapter_status", "chapter_chunk", "metrics", "html_ready", "completed"] {
+    for want in [
+        "status",
+        "stage",
+        "chapter_status",
+        "chapter_chunk",
+        "metrics",
+        "html_ready",
+        "completed",
+    ] {
         assert!(kinds.contains(&want), "no {want} in {kinds:?}");
     }
-    assert_eq!(kinds.last(), Some(&"completed"), "the stream ends after the terminal event");
+    assert_eq!(
+        kinds.last(),
+        Some(&"completed"),
+        "the stream ends after the terminal event"
+    );
     let seqs: Vec<i64> = events.iter().map(|(s, _, _)| *s).collect();
-    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "every stored event, in order");
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as i64).collect::<Vec<_>>(),
+        "every stored event, in order"
+    );
 
     let progress = wait_for_status(&server, &task, "completed");
     assert_eq!(progress["progress"], 100);
-    let doc = server.get(&format!("/api/report/result/{task}/json")).json();
+    let doc = server
+        .get(&format!("/api/report/result/{task}/json"))
+        .json();
     let sources = doc["sources"].as_array().unwrap();
-    assert_eq!(sources.len() as u64, items, "every evidence item is a numbered source");
+    assert_eq!(
+        sources.len() as u64,
+        items,
+        "every evidence item is a numbered source"
+    );
 
     // The evidence set, and its posts, read from the database here.
     let db = server.path().join("data/bettafish.db");
@@ -110,14 +143,28 @@ fn an_offline_analysis_ends_with_a_report_whose_figures_are_the_databases() {
         if block["type"] != "chart" {
             continue;
         }
-        let labels: Vec<&str> = block["labels"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+        let labels: Vec<&str> = block["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
         if labels.is_empty() || !labels.iter().all(|l| is_day(l)) {
             continue;
         }
         day_charts += 1;
-        let values: Vec<u64> = block["series"][0]["values"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap() as u64).collect();
-        let charted: BTreeMap<String, u64> = labels.iter().map(|l| l.to_string()).zip(values).collect();
-        assert_eq!(charted, per_day, "the per-day chart is the database's count per day");
+        let values: Vec<u64> = block["series"][0]["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap() as u64)
+            .collect();
+        let charted: BTreeMap<String, u64> =
+            labels.iter().map(|l| l.to_string()).zip(values).collect();
+        assert_eq!(
+            charted, per_day,
+            "the per-day chart is the database's count per day"
+        );
         // Each day cites exactly the items it counts.
         let cites = block["cites"].as_array().unwrap();
         for (label, cited) in labels.iter().zip(cites) {
@@ -126,7 +173,11 @@ fn an_offline_analysis_ends_with_a_report_whose_figures_are_the_databases() {
     }
     assert!(day_charts > 0, "the report charts volume per day");
     let undated = rows.iter().filter(|r| r[2].is_null()).count() as u64;
-    assert_eq!(per_day.values().sum::<u64>() + undated, items, "per-day volumes add up to the total");
+    assert_eq!(
+        per_day.values().sum::<u64>() + undated,
+        items,
+        "per-day volumes add up to the total"
+    );
 
     // No post is quoted twice, and every quote is a real source.
     let mut quoted = HashSet::new();
@@ -141,7 +192,10 @@ fn an_offline_analysis_ends_with_a_report_whose_figures_are_the_databases() {
 
     let html = server.get(&format!("/api/report/download/{task}"));
     assert_eq!(html.status, 200);
-    assert!(html.header("content-type").unwrap().starts_with("text/html"));
+    assert!(html
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
     assert!(!html.body.contains("<script"), "no script in the report");
     assert!(html.body.contains("id=\"src-1\""), "sources are anchored");
     let md = server.get(&format!("/api/report/export/md/{task}"));
@@ -157,9 +211,23 @@ fn an_offline_analysis_ends_with_a_report_whose_figures_are_the_databases() {
 
     // The history lists it; finished tasks cannot be cancelled.
     let history = server.get("/api/report/tasks?limit=10").json();
-    assert!(history["tasks"].as_array().unwrap().iter().any(|t| t["id"] == task.as_str()));
-    assert_eq!(server.post(&format!("/api/report/cancel/{task}"), &json!({})).status, 409);
-    assert!(server.metric("bettafish_report_tasks_total{status=\"completed\"}").unwrap_or(0.0) >= 1.0);
+    assert!(history["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["id"] == task.as_str()));
+    assert_eq!(
+        server
+            .post(&format!("/api/report/cancel/{task}"), &json!({}))
+            .status,
+        409
+    );
+    assert!(
+        server
+            .metric("bettafish_report_tasks_total{status=\"completed\"}")
+            .unwrap_or(0.0)
+            >= 1.0
+    );
 }
 
 /// A model endpoint that takes connections and never answers.
@@ -200,7 +268,10 @@ fn tasks_beyond_the_limit_wait_and_a_cancel_stops_the_running_one() {
     // The other two wait: one place.
     std::thread::sleep(Duration::from_millis(500));
     for other in &tasks[1..] {
-        assert_eq!(server.get(&format!("/api/report/progress/{other}")).json()["status"], "pending");
+        assert_eq!(
+            server.get(&format!("/api/report/progress/{other}")).json()["status"],
+            "pending"
+        );
     }
     // Cancel a waiting one: at once.
     let cancelled = server.post(&format!("/api/report/cancel/{}", tasks[2]), &json!({}));
@@ -208,15 +279,25 @@ fn tasks_beyond_the_limit_wait_and_a_cancel_stops_the_running_one() {
     // Cancel the running one, blocked on the model: it stops, and the next one starts.
     let cancelled = server.post(&format!("/api/report/cancel/{first}"), &json!({}));
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
-    assert_eq!(server.get(&format!("/api/report/progress/{first}")).json()["status"], "cancelled");
+    assert_eq!(
+        server.get(&format!("/api/report/progress/{first}")).json()["status"],
+        "cancelled"
+    );
     let events = follow(&server, first, None);
     assert_eq!(events.last().map(|e| e.1.as_str()), Some("cancelled"));
     wait_for_status(&server, &tasks[1], "running");
-    assert_eq!(server.get(&format!("/api/report/progress/{}", tasks[2])).json()["status"], "cancelled");
+    assert_eq!(
+        server
+            .get(&format!("/api/report/progress/{}", tasks[2]))
+            .json()["status"],
+        "cancelled"
+    );
     let path = format!("root/reports/{first}");
-    eventually("the cancelled task's actor to be gone", Duration::from_secs(10), || {
-        server.find_node(&path).is_none()
-    });
+    eventually(
+        "the cancelled task's actor to be gone",
+        Duration::from_secs(10),
+        || server.find_node(&path).is_none(),
+    );
 }
 
 #[test]
@@ -225,8 +306,16 @@ fn bad_requests_are_refused_with_what_to_fix() {
     let cases = [
         (json!({}), 400, "bad_request"),
         (json!({"query": "  "}), 400, "empty_query"),
-        (json!({"query": "x", "template": "nope"}), 400, "unknown_template"),
-        (json!({"query": "x", "custom_template": "no chapters here"}), 422, "invalid_template"),
+        (
+            json!({"query": "x", "template": "nope"}),
+            400,
+            "unknown_template",
+        ),
+        (
+            json!({"query": "x", "custom_template": "no chapters here"}),
+            422,
+            "invalid_template",
+        ),
         (json!({"analysis_id": "000000000000"}), 404, "no_analysis"),
         (json!({"query": "x", "extra": 1}), 400, "bad_request"),
     ];
@@ -260,10 +349,15 @@ fn day_of(ms: i64) -> String {
 /// Rows of a query on the server's SQLite file, as JSON values per column.
 fn sqlite_rows(path: &std::path::Path, sql: &str) -> Vec<Vec<Value>> {
     use sqlx::{Column, Row};
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let url = format!("sqlite://{}?mode=ro", path.display());
-        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
+        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+            .await
+            .unwrap();
         let rows = sqlx::query(sql).fetch_all(&mut conn).await.unwrap();
         rows.iter()
             .map(|row| {
