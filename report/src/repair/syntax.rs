@@ -60,7 +60,8 @@ fn answer_line_start(text: &str, from: usize) -> Option<usize> {
 }
 
 /// Takes the content of the first Markdown code fence that holds JSON-looking text (its
-/// language tag dropped); an opening fence without a closing one (truncated) runs to the end.
+/// language tag dropped); an opening fence without a closing one (truncated) runs to the end,
+/// and backticks inside the JSON's strings do not close it.
 pub(super) fn strip_fence(text: &str) -> Option<String> {
     const FENCE: &str = "```";
     let mut from = 0;
@@ -69,9 +70,7 @@ pub(super) fn strip_fence(text: &str) -> Option<String> {
         let body_start = text[open..]
             .find('\n')
             .map_or(text.len(), |nl| open + nl + 1);
-        let body_end = text[body_start..]
-            .find(FENCE)
-            .map_or(text.len(), |end| body_start + end);
+        let body_end = closing_fence(text, body_start).unwrap_or(text.len());
         let body = &text[body_start..body_end];
         if body.contains('{') || body.contains('[') {
             return Some(body.to_owned());
@@ -82,6 +81,14 @@ pub(super) fn strip_fence(text: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The offset of the first fence at or after `from` outside JSON strings: a span may quote
+/// Markdown with backticks of its own.
+fn closing_fence(text: &str, from: usize) -> Option<usize> {
+    let mut scan = Scanner::default();
+    let bytes = text.as_bytes();
+    (from..bytes.len()).find(|&i| !scan.step(bytes[i]) && bytes[i..].starts_with(b"```"))
 }
 
 /// Cuts prose before the JSON and after its matching end. The JSON starts at the first `{`
