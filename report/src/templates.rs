@@ -5,10 +5,18 @@
 //! A template is Markdown: `# title`, then one `## chapter` heading per chapter, each followed
 //! by a line saying what it covers. A chapter heading may end with `{angle}` naming what the
 //! built-in writer draws it from; without one the angle is inferred from its words.
+//!
+//! One parser ([`parse_custom`], and `parse` inside) reads both the built-in files and the
+//! templates users send, so the built-ins are held to the rules users are.
+
+mod keywords;
+mod parse;
 
 use serde::{Deserialize, Serialize};
 
 use crate::document::Language;
+
+pub use parse::{MAX_CHAPTERS, MAX_TEMPLATE_BYTES, MAX_TITLE_CHARS};
 
 /// The report kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -58,6 +66,53 @@ pub enum Angle {
     Method,
     /// Anything else: drawn from the engines' paragraphs that match its words.
     General,
+}
+
+impl Angle {
+    /// Every angle, in the order a report would usually take them.
+    pub const ALL: [Angle; 15] = [
+        Self::Summary,
+        Self::Overview,
+        Self::Timeline,
+        Self::Platforms,
+        Self::Sentiment,
+        Self::Voices,
+        Self::Complaints,
+        Self::Support,
+        Self::Focus,
+        Self::TopPosts,
+        Self::Engines,
+        Self::Forum,
+        Self::Outlook,
+        Self::Method,
+        Self::General,
+    ];
+
+    /// `summary`, `top_posts`…: as written in a template's `{angle}` and in JSON.
+    pub const fn id(self) -> &'static str {
+        match self {
+            Self::Summary => "summary",
+            Self::Overview => "overview",
+            Self::Timeline => "timeline",
+            Self::Platforms => "platforms",
+            Self::Sentiment => "sentiment",
+            Self::Voices => "voices",
+            Self::Complaints => "complaints",
+            Self::Support => "support",
+            Self::Focus => "focus",
+            Self::TopPosts => "top_posts",
+            Self::Engines => "engines",
+            Self::Forum => "forum",
+            Self::Outlook => "outlook",
+            Self::Method => "method",
+            Self::General => "general",
+        }
+    }
+
+    /// The angle of this id.
+    pub fn parse(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.id() == id)
+    }
 }
 
 /// One chapter to write.
@@ -131,9 +186,15 @@ pub struct Templates {
 }
 
 impl Templates {
-    /// The templates embedded in the binary (`report/templates/`).
+    /// The templates embedded in the binary (`report/templates/`), read by the same parser
+    /// as custom templates. A file that failed to parse would be missing from [`Self::get`];
+    /// the tests prove every kind parses in both languages, so that never ships.
     pub fn builtin() -> Self {
-        todo!("H-render")
+        let all = BUILTIN_FILES
+            .iter()
+            .filter_map(|&(kind, language, text)| parse::template(text, kind, language).ok())
+            .collect();
+        Self { all }
     }
 
     /// Every template.
@@ -149,14 +210,100 @@ impl Templates {
     }
 
     /// The kind whose rules the query fits best (hot-topic event when none fits).
+    ///
+    /// The rules are keyword lists in Chinese and English ([`keywords::KIND_RULES`]), tried
+    /// in this order, the first that matches winning:
+    ///
+    /// 1. crisis PR — 危机, 道歉, 召回, 事故, 泄露…; crisis, recall, apology, scandal…
+    ///    (first: a brand's recall is a crisis before it is a brand story);
+    /// 2. policy impact — 政策, 新规, 条例, 监管…; policy, regulation, law, reform…;
+    /// 3. competitive landscape — 对比, 竞品, 竞争, vs…; versus, competitor, comparison…;
+    /// 4. brand reputation — 品牌, 口碑, 声誉…; brand, reputation, perception…;
+    /// 5. daily monitoring — 今日, 每日, 监测, 日报…; daily, today, monitoring…;
+    /// 6. otherwise a hot-topic event.
+    ///
+    /// Chinese keywords match anywhere (Chinese has no spaces); English ones match whole
+    /// words, case-insensitively, so `act` is not found in `impact`.
     pub fn choose(&self, query: &str) -> TemplateKind {
-        let _ = query;
-        todo!("H-render")
+        keywords::kind_for(query)
     }
 }
 
+/// The embedded template files: every built-in kind in both languages.
+const BUILTIN_FILES: [(TemplateKind, Language, &str); 12] = [
+    (
+        TemplateKind::BrandReputation,
+        Language::Zh,
+        include_str!("../templates/brand_reputation.zh.md"),
+    ),
+    (
+        TemplateKind::BrandReputation,
+        Language::En,
+        include_str!("../templates/brand_reputation.en.md"),
+    ),
+    (
+        TemplateKind::CompetitiveLandscape,
+        Language::Zh,
+        include_str!("../templates/competitive_landscape.zh.md"),
+    ),
+    (
+        TemplateKind::CompetitiveLandscape,
+        Language::En,
+        include_str!("../templates/competitive_landscape.en.md"),
+    ),
+    (
+        TemplateKind::DailyMonitoring,
+        Language::Zh,
+        include_str!("../templates/daily_monitoring.zh.md"),
+    ),
+    (
+        TemplateKind::DailyMonitoring,
+        Language::En,
+        include_str!("../templates/daily_monitoring.en.md"),
+    ),
+    (
+        TemplateKind::PolicyImpact,
+        Language::Zh,
+        include_str!("../templates/policy_impact.zh.md"),
+    ),
+    (
+        TemplateKind::PolicyImpact,
+        Language::En,
+        include_str!("../templates/policy_impact.en.md"),
+    ),
+    (
+        TemplateKind::HotTopicEvent,
+        Language::Zh,
+        include_str!("../templates/hot_topic_event.zh.md"),
+    ),
+    (
+        TemplateKind::HotTopicEvent,
+        Language::En,
+        include_str!("../templates/hot_topic_event.en.md"),
+    ),
+    (
+        TemplateKind::CrisisPr,
+        Language::Zh,
+        include_str!("../templates/crisis_pr.zh.md"),
+    ),
+    (
+        TemplateKind::CrisisPr,
+        Language::En,
+        include_str!("../templates/crisis_pr.en.md"),
+    ),
+];
+
 /// A custom template's text as a template, or why it cannot be one.
+///
+/// Bounded: at most [`MAX_TEMPLATE_BYTES`], [`MAX_CHAPTERS`] chapters, titles of at most
+/// [`MAX_TITLE_CHARS`] characters, no control characters other than tabs. Errors:
+/// [`TemplateError::Empty`], [`TemplateError::TooLong`], [`TemplateError::NoChapters`],
+/// [`TemplateError::TooManyChapters`], and [`TemplateError::Line`] naming the line for the
+/// rest (a control character, a title too long or empty, a second `# ` title, an unknown
+/// `{angle}`).
 pub fn parse_custom(text: &str, language: Language) -> Result<Template, TemplateError> {
-    let _ = (text, language);
-    todo!("H-render")
+    parse::template(text, TemplateKind::Custom, language)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,440 @@
+//! Keyword rules in Chinese and English: which report kind a query asks for, and which angle
+//! a chapter title without `{angle}` means.
+//!
+//! Both are ordered lists where the first match wins, so an ambiguous text goes to the more
+//! specific reading (a recall is a crisis before it is brand news; "负面情绪" is about
+//! sentiment's negative side, so `complaints` does not list "负面"). Chinese keywords match
+//! as substrings; English ones (any ASCII keyword) match whole words, case-insensitively, so
+//! `law` is not found in `lawn` and `vs` is found in `华为VS苹果`.
+
+use super::{Angle, TemplateKind};
+
+/// The choice rules of [`super::Templates::choose`], in order.
+pub(super) const KIND_RULES: [(TemplateKind, &[&str]); 5] = [
+    (
+        TemplateKind::CrisisPr,
+        &[
+            "危机",
+            "道歉",
+            "致歉",
+            "召回",
+            "事故",
+            "爆炸",
+            "坍塌",
+            "泄露",
+            "泄漏",
+            "丑闻",
+            "翻车",
+            "塌房",
+            "维权",
+            "辟谣",
+            "公关",
+            "crisis",
+            "recall",
+            "recalls",
+            "recalled",
+            "apology",
+            "apologize",
+            "apologise",
+            "apologizes",
+            "accident",
+            "explosion",
+            "scandal",
+            "breach",
+            "leak",
+            "leaked",
+            "outage",
+            "backlash",
+            "boycott",
+        ],
+    ),
+    (
+        TemplateKind::PolicyImpact,
+        &[
+            "政策",
+            "新规",
+            "条例",
+            "法规",
+            "法案",
+            "规定",
+            "意见稿",
+            "征求意见",
+            "监管",
+            "细则",
+            "改革",
+            "补贴",
+            "policy",
+            "policies",
+            "regulation",
+            "regulations",
+            "regulatory",
+            "law",
+            "laws",
+            "legislation",
+            "ordinance",
+            "directive",
+            "rule",
+            "rules",
+            "reform",
+            "subsidy",
+            "subsidies",
+            "tariff",
+            "tariffs",
+            "ban",
+        ],
+    ),
+    (
+        TemplateKind::CompetitiveLandscape,
+        &[
+            "对比",
+            "竞品",
+            "竞争",
+            "比较",
+            "对决",
+            "之争",
+            "格局",
+            "份额",
+            "vs",
+            "versus",
+            "compare",
+            "compared",
+            "comparison",
+            "competitor",
+            "competitors",
+            "competition",
+            "competitive",
+            "rival",
+            "rivals",
+            "market share",
+        ],
+    ),
+    (
+        TemplateKind::BrandReputation,
+        &[
+            "品牌",
+            "口碑",
+            "声誉",
+            "形象",
+            "美誉",
+            "brand",
+            "brands",
+            "reputation",
+            "perception",
+            "word of mouth",
+        ],
+    ),
+    (
+        TemplateKind::DailyMonitoring,
+        &[
+            "今日",
+            "每日",
+            "今天",
+            "日报",
+            "监测",
+            "监控",
+            "本周",
+            "周报",
+            "简报",
+            "daily",
+            "today",
+            "monitoring",
+            "monitor",
+            "this week",
+            "weekly",
+            "digest",
+            "briefing",
+        ],
+    ),
+];
+
+/// The words that name each angle, in the order they are tried.
+const ANGLE_WORDS: [(Angle, &[&str]); 14] = [
+    (
+        Angle::Method,
+        &[
+            "方法",
+            "说明",
+            "口径",
+            "数据来源",
+            "method",
+            "methods",
+            "methodology",
+            "about this report",
+            "data scope",
+            "how this report",
+        ],
+    ),
+    (
+        Angle::Summary,
+        &[
+            "摘要",
+            "概要",
+            "总结",
+            "要点",
+            "核心",
+            "速览",
+            "一览",
+            "局势",
+            "summary",
+            "key findings",
+            "at a glance",
+            "executive",
+            "highlights",
+            "situation",
+        ],
+    ),
+    (
+        Angle::TopPosts,
+        &[
+            "热门帖",
+            "热帖",
+            "高互动",
+            "爆款",
+            "热门内容",
+            "关键帖子",
+            "热门评论",
+            "top posts",
+            "most engaged",
+            "viral",
+            "most shared",
+            "posts that",
+        ],
+    ),
+    (
+        Angle::Timeline,
+        &[
+            "时间线",
+            "脉络",
+            "演变",
+            "走势",
+            "趋势",
+            "经过",
+            "发酵",
+            "时间轴",
+            "进程",
+            "讨论量",
+            "timeline",
+            "chronology",
+            "over time",
+            "evolution",
+            "evolved",
+            "escalation",
+            "trend",
+            "trends",
+            "spread",
+            "volume",
+        ],
+    ),
+    (
+        Angle::Complaints,
+        &[
+            "投诉",
+            "不满",
+            "批评",
+            "质疑",
+            "诉求",
+            "抱怨",
+            "差评",
+            "吐槽",
+            "担忧",
+            "complaints",
+            "complaint",
+            "criticism",
+            "grievances",
+            "demands",
+            "doubts",
+            "concerns",
+        ],
+    ),
+    (
+        Angle::Support,
+        &[
+            "支持", "认可", "好评", "赞赏", "理解", "点赞", "support", "praise", "approval",
+            "value", "welcome",
+        ],
+    ),
+    (
+        Angle::Sentiment,
+        &[
+            "情感",
+            "情绪",
+            "态度",
+            "倾向",
+            "正负面",
+            "口碑",
+            "心态",
+            "sentiment",
+            "mood",
+            "tone",
+            "feeling",
+            "feelings",
+            "stance",
+            "stances",
+            "attitude",
+            "attitudes",
+            "reputation",
+        ],
+    ),
+    (
+        Angle::Platforms,
+        &[
+            "平台",
+            "渠道",
+            "传播途径",
+            "媒体分布",
+            "platform",
+            "platforms",
+            "channel",
+            "channels",
+            "where it is discussed",
+            "media",
+        ],
+    ),
+    (
+        Angle::Voices,
+        &[
+            "声音",
+            "观点",
+            "原帖",
+            "代表性",
+            "网友",
+            "网民",
+            "评论",
+            "引述",
+            "选择理由",
+            "voices",
+            "views",
+            "opinions",
+            "quotes",
+            "comments",
+            "why users",
+        ],
+    ),
+    (
+        Angle::Focus,
+        &[
+            "焦点",
+            "关注点",
+            "关键词",
+            "热词",
+            "话题",
+            "议题",
+            "关注",
+            "focus",
+            "keywords",
+            "keyword",
+            "topics",
+            "themes",
+            "questions",
+            "issues",
+            "compare",
+        ],
+    ),
+    (
+        Angle::Engines,
+        &[
+            "引擎",
+            "检索",
+            "多源",
+            "搜索",
+            "新闻报道",
+            "engine",
+            "engines",
+            "search",
+            "news coverage",
+            "research",
+        ],
+    ),
+    (
+        Angle::Outlook,
+        &[
+            "展望",
+            "建议",
+            "预测",
+            "对策",
+            "应对",
+            "风险",
+            "走向",
+            "下一步",
+            "机会",
+            "威胁",
+            "跟进",
+            "outlook",
+            "recommendations",
+            "recommended",
+            "advice",
+            "next steps",
+            "forecast",
+            "risks",
+            "risk",
+            "opportunities",
+            "threats",
+            "follow up",
+            "watch",
+        ],
+    ),
+    (
+        Angle::Forum,
+        &[
+            "论坛",
+            "研讨",
+            "圆桌",
+            "讨论纪要",
+            "研判",
+            "多方",
+            "forum",
+            "debate",
+            "panel",
+            "assessment",
+            "deliberation",
+        ],
+    ),
+    (
+        Angle::Overview,
+        &[
+            "概况",
+            "概述",
+            "背景",
+            "始末",
+            "事件",
+            "基本情况",
+            "简介",
+            "overview",
+            "background",
+            "context",
+            "what happened",
+            "introduction",
+        ],
+    ),
+];
+
+/// The kind of report a query asks for; see [`super::Templates::choose`].
+pub(super) fn kind_for(query: &str) -> TemplateKind {
+    let query = query.to_lowercase();
+    KIND_RULES
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| mentions(&query, w)))
+        .map_or(TemplateKind::HotTopicEvent, |(kind, _)| *kind)
+}
+
+/// The angle a chapter title means, `general` when no word says.
+pub(super) fn angle_for(title: &str) -> Angle {
+    let title = title.to_lowercase();
+    ANGLE_WORDS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| mentions(&title, w)))
+        .map_or(Angle::General, |(angle, _)| *angle)
+}
+
+/// Whether lowercase `text` holds `keyword`: anywhere for Chinese, as whole words for ASCII.
+fn mentions(text: &str, keyword: &str) -> bool {
+    if !keyword.is_ascii() {
+        return text.contains(keyword);
+    }
+    text.match_indices(keyword).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + keyword.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
+}
