@@ -8,7 +8,7 @@
 //! Each figure keeps the indexes of the items it counts, so a report can cite them.
 
 use serde::{Deserialize, Serialize};
-use storage::model::ItemRef;
+use storage::model::{ItemRef, Post, PostKind};
 
 use crate::sentiment::Leaning;
 
@@ -55,6 +55,47 @@ pub struct EvidenceItem {
 }
 
 impl EvidenceItem {
+    /// An item as found: its platform spelled canonically and its sentiment scored once, from
+    /// its title and text, on the −1…+1 scale. Everything else starts empty (no URL, author,
+    /// time, engagement or searches); set those fields before the set is stored.
+    pub fn scored(item: ItemRef, platform: &str, title: Option<String>, text: String) -> Self {
+        let sentiment = crate::features_of(title.as_deref(), &text).sentiment;
+        Self {
+            item,
+            platform: crate::platform::canonical(platform),
+            url: None,
+            title,
+            text,
+            author: None,
+            published_ms: None,
+            likes: 0,
+            comments: 0,
+            shares: 0,
+            saves: 0,
+            sentiment: sentiment.unit(),
+            leaning: sentiment.leaning,
+            found_by: Vec::new(),
+        }
+    }
+
+    /// A stored post or comment (row `id`) as an item, scored, found by `found_by`.
+    pub fn from_post(id: i64, post: &Post, found_by: FoundBy) -> Self {
+        let item = match post.kind {
+            PostKind::Comment => ItemRef::Comment(id),
+            PostKind::Content => ItemRef::Post(id),
+        };
+        let mut scored = Self::scored(item, &post.platform, post.title.clone(), post.body.clone());
+        scored.url.clone_from(&post.url);
+        scored.author.clone_from(&post.author_name);
+        scored.published_ms = post.published_at;
+        scored.likes = post.liked_count;
+        scored.comments = post.comment_count;
+        scored.shares = post.share_count;
+        scored.saves = post.collected_count;
+        scored.found_by.push(found_by);
+        scored
+    }
+
     /// Likes, comments, shares and saves together.
     pub fn engagement(&self) -> i64 {
         self.likes
@@ -124,7 +165,8 @@ pub struct SentimentSplit {
     pub mean: f32,
 }
 
-/// Every figure of an evidence set, computed once ([`EvidenceStats::compute`]).
+/// Every figure of an evidence set, computed once ([`EvidenceStats::compute`], in
+/// `evidence/stats.rs`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvidenceStats {
     pub total: usize,
@@ -146,10 +188,7 @@ pub struct EvidenceStats {
     pub keywords: Vec<Counted<String>>,
 }
 
-impl EvidenceStats {
-    /// Every figure of `set`, days counted at `offset`.
-    pub fn compute(set: &EvidenceSet, offset: time::UtcOffset) -> Self {
-        let _ = (set, offset);
-        todo!("H-writer")
-    }
-}
+mod stats;
+
+#[cfg(test)]
+mod tests;

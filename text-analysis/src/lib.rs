@@ -7,12 +7,18 @@
 //!   platform split, top posts by engagement, sentiment distribution) and extractive quotes
 //!   of real posts with their sources.
 //!
+//! - [`evidence`]: an analysis's evidence set and every figure computed once from it;
+//! - [`excerpt`]: quotes cut after whole sentences, never inside a hashtag or a word;
+//! - [`platform`]: one spelling per platform; [`time_zone`]: the offset days are counted in.
+//!
 //! [`analyse`] does all of it for a set of posts, on every core.
 
 pub mod evidence;
+pub mod excerpt;
 pub mod platform;
 pub mod sentiment;
 pub mod summary;
+pub mod time_zone;
 
 use std::sync::OnceLock;
 
@@ -74,15 +80,25 @@ pub struct Features {
     pub sentiment: sentiment::Sentiment,
 }
 
-/// Tokens and sentiment of a post's title and text.
-pub fn features(post: &Post) -> Features {
-    let text = match &post.title {
-        Some(t) if !post.body.starts_with(t.as_str()) => format!("{t}。{}", post.body),
-        _ => post.body.clone(),
-    };
-    let tokens = tokens(&text);
+/// A title and a text as one text to analyse (the title only when the text does not already
+/// start with it, ended as a sentence so sentiment modifiers do not run across).
+pub fn titled(title: Option<&str>, text: &str) -> String {
+    match title {
+        Some(t) if !t.trim().is_empty() && !text.starts_with(t) => format!("{t}。{text}"),
+        _ => text.to_owned(),
+    }
+}
+
+/// Tokens and sentiment of a title and a text.
+pub fn features_of(title: Option<&str>, text: &str) -> Features {
+    let tokens = tokens(&titled(title, text));
     let sentiment = sentiment::score(tokens.iter().map(String::as_str));
     Features { tokens, sentiment }
+}
+
+/// Tokens and sentiment of a post's title and text.
+pub fn features(post: &Post) -> Features {
+    features_of(post.title.as_deref(), &post.body)
 }
 
 /// Analyses `posts` (features on every core, then the summary).

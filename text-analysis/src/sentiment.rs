@@ -69,6 +69,18 @@ fn lexicon() -> &'static Lexicon {
     })
 }
 
+/// The raw score from which a text leans positive (and, negated, negative).
+pub const LEANING_FROM_RAW: f32 = 0.5;
+
+/// How [`Sentiment::unit`] squeezes a raw score into −1…+1: `raw / (|raw| + UNIT_SOFTNESS)`.
+/// 1.5 puts the leaning cut-off ([`LEANING_FROM_RAW`]) at exactly ±0.25 on the unit scale, a
+/// figure a report can state plainly, and keeps one strong word (weight 3) short of +1.
+const UNIT_SOFTNESS: f32 = 1.5;
+
+/// The unit-scale score from which a text leans positive (and, negated, negative): the raw
+/// cut-off [`LEANING_FROM_RAW`] on the scale reports show.
+pub const LEANING_FROM: f32 = LEANING_FROM_RAW / (LEANING_FROM_RAW + UNIT_SOFTNESS);
+
 /// Where a text leans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -81,6 +93,8 @@ pub enum Leaning {
 /// A text's sentiment: the summed weights, normalised by how many sentiment words it has.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Sentiment {
+    /// The raw score: unbounded (weights run −3…3, intensifiers scale them); see
+    /// [`Sentiment::unit`] for the −1…+1 scale reports show.
     pub score: f32,
     pub leaning: Leaning,
     /// Sentiment words found.
@@ -140,9 +154,9 @@ pub fn score<'a>(tokens: impl IntoIterator<Item = &'a str>) -> Sentiment {
     } else {
         total / (hits as f32).sqrt()
     };
-    let leaning = if score >= 0.5 {
+    let leaning = if score >= LEANING_FROM_RAW {
         Leaning::Positive
-    } else if score <= -0.5 {
+    } else if score <= -LEANING_FROM_RAW {
         Leaning::Negative
     } else {
         Leaning::Neutral
@@ -151,6 +165,15 @@ pub fn score<'a>(tokens: impl IntoIterator<Item = &'a str>) -> Sentiment {
         score,
         leaning,
         hits,
+    }
+}
+
+impl Sentiment {
+    /// The score on the scale reports show: −1 most negative, 0 no sentiment words (or as
+    /// many of each kind), +1 most positive. Monotonic in the raw score, so a text leans
+    /// positive exactly when this is at least [`LEANING_FROM`], negative at most −[`LEANING_FROM`].
+    pub fn unit(&self) -> f32 {
+        self.score / (self.score.abs() + UNIT_SOFTNESS)
     }
 }
 
@@ -191,5 +214,29 @@ mod tests {
             score(tokens("非常好").iter().map(String::as_str)).score
                 > score(tokens("好").iter().map(String::as_str)).score
         );
+    }
+
+    #[test]
+    fn the_unit_scale_stays_within_one_and_keeps_the_leaning_cut_off() {
+        assert_eq!(LEANING_FROM, 0.25);
+        for text in [
+            "非常非常好，太棒了，点赞点赞点赞！",
+            "太差了，垃圾，骗子，愤怒，失望透顶",
+            "The marathon starts at 7 am",
+            "好",
+            "不好",
+        ] {
+            let s = score(tokens(text).iter().map(String::as_str));
+            let unit = s.unit();
+            assert!((-1.0..=1.0).contains(&unit), "{text}: {unit}");
+            let lean = if unit >= LEANING_FROM {
+                Leaning::Positive
+            } else if unit <= -LEANING_FROM {
+                Leaning::Negative
+            } else {
+                Leaning::Neutral
+            };
+            assert_eq!(lean, s.leaning, "{text}: {unit}");
+        }
     }
 }
