@@ -31,7 +31,6 @@ mod integration {
     mod openapi;
     pub mod proxy;
     mod redis;
-    mod report;
     // Issue 12: the event streams' bounds.
     mod stream_limits;
     mod ws;

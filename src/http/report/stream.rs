@@ -97,7 +97,7 @@ pub fn body(
     app: &App,
     id: ReportId,
     after: i64,
-) -> impl Stream<Item = Result<Bytes, Infallible>> + Send + 'static {
+) -> impl Stream<Item = Result<Bytes, Infallible>> + Send + Sync + 'static {
     let mut wake = Feed::new(app.bus.clone(), app.closing.subscribe());
     if let Ok(filter) = ReportTasks::topic(&id).filter() {
         wake.subscribe(filter, Since::Now);
@@ -112,8 +112,20 @@ pub fn body(
         ended: false,
         queued: std::collections::VecDeque::new(),
     };
-    futures_util::stream::unfold(stream, |mut stream| async move {
-        let chunk = stream.next_chunk().await?;
-        Some((Ok(chunk), stream))
+    // The stream runs in a task of its own and hands its chunks over a small channel: the
+    // database reads it awaits are not `Sync`, which the response body must be. A client that
+    // goes away closes the channel, and the task ends at its next send.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
+    let mut stream = stream;
+    tokio::spawn(async move {
+        while let Some(chunk) = stream.next_chunk().await {
+            if tx.send(chunk).await.is_err() {
+                return;
+            }
+        }
+    });
+    futures_util::stream::unfold(rx, |mut rx| async move {
+        let chunk = rx.recv().await?;
+        Some((Ok(chunk), rx))
     })
 }
