@@ -86,16 +86,7 @@ macro_rules! news_hit {
         let row = $row;
         Ok::<_, StorageError>(NewsHit {
             score: row.try_get("score")?,
-            news: NewsItem {
-                news_id: row.try_get("news_id")?,
-                source_platform: row.try_get("source_platform")?,
-                title: row.try_get("title")?,
-                url: row.try_get("url")?,
-                description: row.try_get("description")?,
-                extra_info: row.try_get("extra_info")?,
-                crawl_date: row.try_get("crawl_date")?,
-                rank_position: row.try_get("rank_position")?,
-            },
+            news: crate::rows::news_of_row!(row),
         })
     }};
 }
