@@ -3,14 +3,20 @@
 //! write transaction on SQLite), renewed while its instance works, and taken over by another
 //! instance when the lease expires. Every write of a running task is fenced by its owner and
 //! claim token, so an instance that lost its lease cannot overwrite the new holder's work.
+//!
+//! Here: the types, creating a task and reading the history. The lease and its fenced writes
+//! are in `queue`, the event log in `events`.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::db::Database;
+use crate::db::{on_conn, Database};
 use crate::error::{Result, StorageError};
+
+mod events;
+mod queue;
 
 /// Where a report task is. The stored and spoken text is [`ReportStatus::as_str`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -194,129 +200,220 @@ pub struct PageCursor {
     pub id: String,
 }
 
+/// Every stored column of a task, in [`TaskRow`]'s order.
+const TASK_COLUMNS: &str = "id, analysis_id, query, template, custom_template, status, progress, \
+    error, owner, lease_until, attempts, cancel_requested, checkpoint, document, markdown, html, \
+    created_at, updated_at, finished_at";
+
+/// The columns of a history entry, in [`SummaryRow`]'s order.
+const SUMMARY_COLUMNS: &str =
+    "id, analysis_id, query, template, status, progress, error, created_at, updated_at, finished_at";
+
+/// A task row as the database gives it; [`ReportTaskRecord`] once its status is known and its
+/// progress in range. Decoded the same way from either backend.
+#[derive(sqlx::FromRow)]
+struct TaskRow {
+    id: String,
+    analysis_id: Option<String>,
+    query: String,
+    template: Option<String>,
+    custom_template: Option<String>,
+    status: String,
+    progress: i64,
+    error: Option<String>,
+    owner: Option<String>,
+    lease_until: Option<i64>,
+    attempts: i64,
+    cancel_requested: bool,
+    checkpoint: Option<String>,
+    document: Option<String>,
+    markdown: Option<String>,
+    html: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    finished_at: Option<i64>,
+}
+
+impl TryFrom<TaskRow> for ReportTaskRecord {
+    type Error = StorageError;
+
+    fn try_from(row: TaskRow) -> Result<Self> {
+        Ok(Self {
+            status: row.status.parse()?,
+            progress: progress_of(row.progress),
+            id: row.id,
+            analysis_id: row.analysis_id,
+            query: row.query,
+            template: row.template,
+            custom_template: row.custom_template,
+            error: row.error,
+            owner: row.owner,
+            lease_until: row.lease_until,
+            attempts: row.attempts,
+            cancel_requested: row.cancel_requested,
+            checkpoint: row.checkpoint,
+            document: row.document,
+            markdown: row.markdown,
+            html: row.html,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            finished_at: row.finished_at,
+        })
+    }
+}
+
+/// A history row as the database gives it.
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: String,
+    analysis_id: Option<String>,
+    query: String,
+    template: Option<String>,
+    status: String,
+    progress: i64,
+    error: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    finished_at: Option<i64>,
+}
+
+impl TryFrom<SummaryRow> for ReportTaskSummary {
+    type Error = StorageError;
+
+    fn try_from(row: SummaryRow) -> Result<Self> {
+        Ok(Self {
+            status: row.status.parse()?,
+            progress: progress_of(row.progress),
+            id: row.id,
+            analysis_id: row.analysis_id,
+            query: row.query,
+            template: row.template,
+            error: row.error,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            finished_at: row.finished_at,
+        })
+    }
+}
+
+/// A stored progress as a percentage: the column is a plain integer, so anything outside
+/// 0–100 (written by hand, say) is read as the nearest end rather than refused.
+fn progress_of(stored: i64) -> u8 {
+    // The clamp makes the cast lossless.
+    stored.clamp(0, 100) as u8
+}
+
+/// The most history entries one page returns, whatever is asked.
+const MAX_PAGE: u32 = 1_000;
+
 impl Database {
     /// Queues a task as pending.
     ///
     /// # Errors
-    /// [`StorageError::Conflict`] for a taken id; the database's.
+    /// [`StorageError::Conflict`] for a taken id; [`StorageError::Invalid`] for an empty id or
+    /// query; the database's.
     pub async fn create_report_task(&self, task: &NewReportTask<'_>) -> Result<()> {
-        let _ = task;
-        todo!("H-storage")
+        if task.id.is_empty() || task.query.is_empty() {
+            return Err(StorageError::Invalid(
+                "a report task needs an id and a query".into(),
+            ));
+        }
+        // ON CONFLICT DO NOTHING rather than catching the unique violation: the taken id is
+        // then an answer (no row written), the same on both backends, and a PostgreSQL
+        // transaction is not left aborted.
+        let written = on_conn!(self, c => {
+            sqlx::query(
+                "INSERT INTO report_tasks (id, analysis_id, query, template, custom_template, \
+                 status, progress, attempts, cancel_requested, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 0, 0, FALSE, $7, $7) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(task.id)
+            .bind(task.analysis_id)
+            .bind(task.query)
+            .bind(task.template)
+            .bind(task.custom_template)
+            .bind(ReportStatus::Pending.as_str())
+            .bind(task.created_at)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        if written == 0 {
+            return Err(StorageError::Conflict(format!(
+                "report task `{}` already exists",
+                task.id
+            )));
+        }
+        Ok(())
     }
 
     /// A task, if it exists.
     pub async fn report_task(&self, id: &str) -> Result<Option<ReportTaskRecord>> {
-        let _ = id;
-        todo!("H-storage")
+        let sql = format!("SELECT {TASK_COLUMNS} FROM report_tasks WHERE id = $1");
+        let row: Option<TaskRow> = on_conn!(self, c => {
+            sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await?
+        });
+        row.map(ReportTaskRecord::try_from).transpose()
     }
 
-    /// A page of the history, newest first, after `cursor`.
+    /// A page of the history, newest first, after `cursor` (at most 1,000 entries). Ordered by
+    /// (created_at, id), so tasks created in the same millisecond are neither repeated nor
+    /// skipped from one page to the next.
     pub async fn report_tasks_page(
         &self,
         cursor: Option<&PageCursor>,
         limit: u32,
     ) -> Result<Vec<ReportTaskSummary>> {
-        let _ = (cursor, limit);
-        todo!("H-storage")
+        let limit = i64::from(limit.clamp(1, MAX_PAGE));
+        let rows: Vec<SummaryRow> = match cursor {
+            None => {
+                let sql = format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM report_tasks \
+                     ORDER BY created_at DESC, id DESC LIMIT $1"
+                );
+                on_conn!(self, c => {
+                    sqlx::query_as(&sql).bind(limit).fetch_all(&mut *c).await?
+                })
+            }
+            Some(cursor) => {
+                // Strictly after the cursor in (created_at DESC, id DESC); the first condition
+                // alone lets either backend start its scan of idx_report_tasks_created there.
+                let sql = format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM report_tasks \
+                     WHERE created_at <= $1 AND (created_at < $1 OR id < $2) \
+                     ORDER BY created_at DESC, id DESC LIMIT $3"
+                );
+                on_conn!(self, c => {
+                    sqlx::query_as(&sql)
+                        .bind(cursor.created_at)
+                        .bind(&cursor.id)
+                        .bind(limit)
+                        .fetch_all(&mut *c)
+                        .await?
+                })
+            }
+        };
+        rows.into_iter().map(ReportTaskSummary::try_from).collect()
     }
 
-    /// How many tasks are in each status (every status listed, zeros included).
+    /// How many tasks are in each status (every status listed, zeros included), in
+    /// [`ReportStatus::ALL`]'s order.
     pub async fn report_task_counts(&self) -> Result<Vec<(ReportStatus, i64)>> {
-        todo!("H-storage")
-    }
-
-    /// Claims the oldest claimable task for `owner` — pending, or running with a lease expired
-    /// before `now_ms` and fewer than `max_attempts` claims — as running with a lease to
-    /// `now_ms + lease_ms`. Each task is claimed by one caller at a time whatever the number of
-    /// instances.
-    pub async fn claim_report_task(
-        &self,
-        owner: &str,
-        now_ms: i64,
-        lease_ms: i64,
-        max_attempts: i64,
-    ) -> Result<Option<Claimed>> {
-        let _ = (owner, now_ms, lease_ms, max_attempts);
-        todo!("H-storage")
-    }
-
-    /// Ends as `error` (with `reason`) the running tasks whose lease expired and that were
-    /// claimed `max_attempts` times already: never left running. Their ids.
-    pub async fn fail_exhausted_report_tasks(
-        &self,
-        now_ms: i64,
-        max_attempts: i64,
-        reason: &str,
-    ) -> Result<Vec<String>> {
-        let _ = (now_ms, max_attempts, reason);
-        todo!("H-storage")
-    }
-
-    /// Extends the lease while `holder` holds the task.
-    pub async fn renew_report_lease(
-        &self,
-        id: &str,
-        holder: &Holder<'_>,
-        now_ms: i64,
-        lease_ms: i64,
-    ) -> Result<LeaseState> {
-        let _ = (id, holder, now_ms, lease_ms);
-        todo!("H-storage")
-    }
-
-    /// Records progress (and the checkpoint, when given) while `holder` holds the task;
-    /// whether it does.
-    pub async fn save_report_progress(
-        &self,
-        id: &str,
-        holder: &Holder<'_>,
-        progress: u8,
-        checkpoint: Option<&str>,
-        now_ms: i64,
-    ) -> Result<bool> {
-        let _ = (id, holder, progress, checkpoint, now_ms);
-        todo!("H-storage")
-    }
-
-    /// Ends a task `holder` holds; whether it did (false: the lease was lost).
-    pub async fn finish_report_task(
-        &self,
-        id: &str,
-        holder: &Holder<'_>,
-        ending: &ReportEnding<'_>,
-        now_ms: i64,
-    ) -> Result<bool> {
-        let _ = (id, holder, ending, now_ms);
-        todo!("H-storage")
-    }
-
-    /// Asks to cancel a task: a pending one is cancelled at once, a running one flagged for
-    /// its holder.
-    pub async fn request_report_cancel(&self, id: &str, now_ms: i64) -> Result<CancelOutcome> {
-        let _ = (id, now_ms);
-        todo!("H-storage")
-    }
-
-    /// Appends an event to a task's log; its sequence number (1, 2, 3…).
-    pub async fn append_report_event(
-        &self,
-        task_id: &str,
-        kind: &str,
-        payload: &str,
-        at_ms: i64,
-    ) -> Result<i64> {
-        let _ = (task_id, kind, payload, at_ms);
-        todo!("H-storage")
-    }
-
-    /// A task's events after `after_seq`, oldest first, at most `limit`.
-    pub async fn report_events_after(
-        &self,
-        task_id: &str,
-        after_seq: i64,
-        limit: u32,
-    ) -> Result<Vec<ReportEventRecord>> {
-        let _ = (task_id, after_seq, limit);
-        todo!("H-storage")
+        let rows: Vec<(String, i64)> = on_conn!(self, c => {
+            sqlx::query_as("SELECT status, COUNT(*) FROM report_tasks GROUP BY status")
+                .fetch_all(&mut *c)
+                .await?
+        });
+        let mut counts: Vec<(ReportStatus, i64)> =
+            ReportStatus::ALL.into_iter().map(|s| (s, 0)).collect();
+        for (status, count) in rows {
+            match counts.iter_mut().find(|(s, _)| s.as_str() == status) {
+                Some((_, slot)) => *slot = count,
+                // Written by something newer (or by hand): not one of ours to count.
+                None => tracing::warn!(%status, count, "report tasks in an unknown status"),
+            }
+        }
+        Ok(counts)
     }
 }
