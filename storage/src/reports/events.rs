@@ -2,21 +2,23 @@
 //! client that reconnects (to this instance or another) replays from the last number it saw.
 
 use super::ReportEventRecord;
-use crate::db::{on_conn, Database};
+use crate::db::{on_conn, Conn, Database};
 use crate::error::{Result, StorageError};
 
-/// How many times an append is tried when another append to the same task took its number.
-/// Appends to one task come from its one holder, so a collision means two writers briefly
-/// overlapped (a takeover); a handful of tries is plenty.
-const APPEND_TRIES: u32 = 8;
+/// The first key of the PostgreSQL advisory lock that serialises appends to one task (the
+/// second is the task id's hash): a namespace of its own, apart from the single-key locks
+/// sqlx's migrator takes.
+const APPEND_LOCK_SPACE: i32 = 0x5245_5054; // "REPT"
 
 /// The most events one read returns, whatever is asked.
 const MAX_EVENTS: u32 = 10_000;
 
 /// Inserts the event with the next number of its task, computed in the same statement.
 /// SQLite runs a write statement under the write lock from its first step, so no other writer
-/// sees the same maximum; two PostgreSQL statements can, and the second then fails on
-/// `uq_report_events_seq` once the first commits, to be tried again with a fresh snapshot.
+/// sees the same maximum. Two PostgreSQL statements could (the second would then fail on
+/// `uq_report_events_seq`), so there appends to one task take turns on an advisory lock held
+/// to the end of their transaction: unlike a lock on the task's row, it holds up neither the
+/// holder's lease renewals nor claims.
 const APPEND: &str = "INSERT INTO report_events (task_id, seq, kind, payload, at) \
     SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4 FROM report_events WHERE task_id = $1 \
     RETURNING seq";
@@ -25,8 +27,7 @@ impl Database {
     /// Appends an event to a task's log; its sequence number (1, 2, 3…).
     ///
     /// # Errors
-    /// [`StorageError::Invalid`] when there is no such task; [`StorageError::Conflict`] when
-    /// concurrent appends kept taking the number; the database's.
+    /// [`StorageError::Invalid`] when there is no such task; the database's.
     pub async fn append_report_event(
         &self,
         task_id: &str,
@@ -34,8 +35,8 @@ impl Database {
         payload: &str,
         at_ms: i64,
     ) -> Result<i64> {
-        for _ in 0..APPEND_TRIES {
-            let appended: std::result::Result<i64, sqlx::Error> = on_conn!(self, c => {
+        let appended: std::result::Result<i64, sqlx::Error> = match self.conn().await? {
+            Conn::Sqlite(mut c) => {
                 sqlx::query_scalar(APPEND)
                     .bind(task_id)
                     .bind(kind)
@@ -43,21 +44,41 @@ impl Database {
                     .bind(at_ms)
                     .fetch_one(&mut *c)
                     .await
-            });
-            match appended {
-                Ok(seq) => return Ok(seq),
-                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => continue,
-                Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-                    return Err(StorageError::Invalid(format!(
-                        "no report task `{task_id}` to log an event for"
-                    )))
-                }
-                Err(e) => return Err(e.into()),
             }
+            Conn::Postgres(mut c) => {
+                let mut tx = sqlx::Connection::begin(&mut *c).await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+                    .bind(APPEND_LOCK_SPACE)
+                    .bind(task_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let seq = sqlx::query_scalar(APPEND)
+                    .bind(task_id)
+                    .bind(kind)
+                    .bind(payload)
+                    .bind(at_ms)
+                    .fetch_one(&mut *tx)
+                    .await;
+                match seq {
+                    Ok(seq) => tx.commit().await.map(|()| seq),
+                    // Dropping the transaction rolls it back.
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        match appended {
+            Ok(seq) => Ok(seq),
+            Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => Err(
+                StorageError::Invalid(format!("no report task `{task_id}` to log an event for")),
+            ),
+            // Only a writer that skipped the lock could take the number: worth another try.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(StorageError::Conflict(format!(
+                    "report task `{task_id}`: another append took the next number"
+                )))
+            }
+            Err(e) => Err(e.into()),
         }
-        Err(StorageError::Conflict(format!(
-            "report task `{task_id}`: {APPEND_TRIES} concurrent appends took the next number"
-        )))
     }
 
     /// A task's events after `after_seq`, oldest first, at most `limit` (and at most 10,000).
