@@ -146,8 +146,14 @@ impl Database {
             Conn::Sqlite(mut conn) => {
                 // A deferred transaction reads one WAL snapshot from its first statement on.
                 let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-                let header = sqlx::query_as(SET).bind(set_id).fetch_optional(&mut *tx).await?;
-                let rows = sqlx::query_as(ITEMS).bind(set_id).fetch_all(&mut *tx).await?;
+                let header = sqlx::query_as(SET)
+                    .bind(set_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let rows = sqlx::query_as(ITEMS)
+                    .bind(set_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 (header, rows)
             }
@@ -157,8 +163,14 @@ impl Database {
                 sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .execute(&mut *tx)
                     .await?;
-                let header = sqlx::query_as(SET).bind(set_id).fetch_optional(&mut *tx).await?;
-                let rows = sqlx::query_as(ITEMS).bind(set_id).fetch_all(&mut *tx).await?;
+                let header = sqlx::query_as(SET)
+                    .bind(set_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let rows = sqlx::query_as(ITEMS)
+                    .bind(set_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 (header, rows)
             }

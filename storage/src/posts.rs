@@ -313,7 +313,8 @@ impl Database {
 }
 
 /// The post columns, qualified by `p`.
-pub(crate) const COLUMNS_P: &str = "p.id, p.platform, p.kind, p.platform_id, p.content_id, p.parent_id, \
+pub(crate) const COLUMNS_P: &str =
+    "p.id, p.platform, p.kind, p.platform_id, p.content_id, p.parent_id, \
     p.author_id, p.author_name, p.title, p.body, p.url, p.liked_count, p.comment_count, \
     p.share_count, p.collected_count, p.published_at, p.crawled_at, p.source_keyword, p.topic_id";
 
