@@ -115,6 +115,7 @@ impl Database {
         now_ms: i64,
         lease_ms: i64,
     ) -> Result<LeaseState> {
+        // A renewal changes no part of the task a reader sees, so `updated_at` stays.
         let sql = format!(
             "UPDATE report_tasks SET lease_until = $5 WHERE {HELD} RETURNING cancel_requested"
         );
