@@ -1,14 +1,24 @@
--- Report tasks as a queue shared by instances (owner, lease, claim count, cancel flag), with
--- their checkpoint and document; evidence sets of analyses and report tasks.
-ALTER TABLE report_tasks ADD COLUMN custom_template TEXT;
-ALTER TABLE report_tasks ADD COLUMN owner TEXT;
-ALTER TABLE report_tasks ADD COLUMN lease_until BIGINT;
-ALTER TABLE report_tasks ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE report_tasks ADD COLUMN cancel_requested BOOLEAN NOT NULL DEFAULT FALSE;
-ALTER TABLE report_tasks ADD COLUMN checkpoint TEXT;
-ALTER TABLE report_tasks ADD COLUMN document TEXT;
-CREATE INDEX idx_report_tasks_queue ON report_tasks (status, created_at);
+-- The report queue, shared by every instance on one database (DESIGN.md §6 Report): a task is
+-- claimed with a lease by one owner, renewed while it works, taken over when the lease runs
+-- out, and its writes are fenced by `attempts` (the claim's token). `cancel_requested` is how
+-- a cancel reaches a task another instance runs; `checkpoint` holds the finished chapters to
+-- resume from, `document` the final typed document.
+ALTER TABLE report_tasks
+    ADD COLUMN custom_template TEXT,
+    ADD COLUMN owner TEXT,
+    ADD COLUMN lease_until BIGINT,
+    ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN cancel_requested BOOLEAN NOT NULL DEFAULT FALSE,
+    ADD COLUMN checkpoint TEXT,
+    ADD COLUMN document TEXT;
+-- A claim looks for the oldest pending (or expired running) task; the history keeps
+-- idx_report_tasks_created.
+CREATE INDEX idx_report_tasks_claim ON report_tasks (status, created_at);
 
+-- Evidence sets: what an analysis (or a report task) found, each item by reference with a
+-- snapshot, and the figures computed from them once. `set_id` is an analysis's or a report
+-- task's id, with no foreign key since it may be either. `kind`/`item_id` are storage's
+-- ItemRef (post, comment, news, web) and its id as text.
 CREATE TABLE evidence_sets (
     set_id     TEXT   PRIMARY KEY,
     definition TEXT   NOT NULL,

@@ -11,7 +11,7 @@ use crate::db::{on_conn, Backend, Database};
 use crate::error::{Result, StorageError};
 
 /// Every table, with the group `db tables` shows it under.
-pub const TABLES: [(&str, &str); 12] = [
+pub const TABLES: [(&str, &str); 14] = [
     ("daily_news", "mindspider"),
     ("daily_topics", "mindspider"),
     ("topic_news_relation", "mindspider"),
@@ -22,6 +22,8 @@ pub const TABLES: [(&str, &str); 12] = [
     ("report_tasks", "service"),
     ("report_events", "service"),
     ("forum_messages", "service"),
+    ("evidence_sets", "service"),
+    ("evidence_items", "service"),
     ("service_meta", "service"),
     ("_sqlx_migrations", "service"),
 ];

@@ -98,6 +98,33 @@ pub(crate) use on_conn;
 /// and the sample seeding, would fail instead of taking turns.
 pub(crate) const SQLITE_BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 
+/// Runs `$body` with `$tx` bound to a write transaction of whichever backend, and commits it
+/// when `$body` has run (a `?` in it drops the transaction, which rolls it back). On SQLite
+/// the transaction holds the write lock from its start ([`SQLITE_BEGIN_WRITE`]), so a statement
+/// that reads before it writes (a claim choosing the oldest task) sees no other writer between
+/// the two, and waits its turn rather than failing when another writer is at work.
+macro_rules! in_write_tx {
+    ($db:expr, $tx:ident => $body:expr) => {
+        match $db.conn().await? {
+            $crate::db::Conn::Sqlite(mut conn) => {
+                let mut $tx =
+                    sqlx::Connection::begin_with(&mut *conn, $crate::db::SQLITE_BEGIN_WRITE)
+                        .await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::db::Conn::Postgres(mut conn) => {
+                let mut $tx = sqlx::Connection::begin(&mut *conn).await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+pub(crate) use in_write_tx;
+
 /// The database. Cheap to clone.
 #[derive(Clone)]
 pub struct Database {

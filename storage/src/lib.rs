@@ -19,6 +19,7 @@ pub mod model;
 mod posts;
 mod reindex;
 pub mod reports;
+mod rows;
 pub mod sample;
 pub mod telemetry;
 pub mod terms;

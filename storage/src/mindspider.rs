@@ -86,16 +86,7 @@ macro_rules! news_hit {
         let row = $row;
         Ok::<_, StorageError>(NewsHit {
             score: row.try_get("score")?,
-            news: NewsItem {
-                news_id: row.try_get("news_id")?,
-                source_platform: row.try_get("source_platform")?,
-                title: row.try_get("title")?,
-                url: row.try_get("url")?,
-                description: row.try_get("description")?,
-                extra_info: row.try_get("extra_info")?,
-                crawl_date: row.try_get("crawl_date")?,
-                rank_position: row.try_get("rank_position")?,
-            },
+            news: crate::rows::news_of_row!(row),
         })
     }};
 }
@@ -216,46 +207,6 @@ impl Database {
             }
         }
         Ok(links.len() as u64)
-    }
-
-    /// The hot-list news items with these news ids (those that exist; the latest day's when an
-    /// id was listed on several days).
-    pub async fn news_by_ids(&self, ids: &[String]) -> Result<Vec<NewsItem>> {
-        const COLUMNS: &str = "n.news_id, n.source_platform, n.title, n.url, n.description, \
-            n.extra_info, n.crawl_date, n.rank_position";
-        let mut found: Vec<NewsItem> = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let rows = match self.conn().await? {
-                Conn::Sqlite(mut c) => {
-                    let sql = format!(
-                        "SELECT {COLUMNS}, 0.0 AS score FROM daily_news n \
-                         WHERE n.news_id IN (SELECT value FROM json_each($1)) \
-                         ORDER BY n.crawl_date DESC"
-                    );
-                    let list = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
-                    let rows = sqlx::query(&sql).bind(list).fetch_all(&mut *c).await?;
-                    rows.iter()
-                        .map(|r| news_hit!(r))
-                        .collect::<Result<Vec<_>>>()?
-                }
-                Conn::Postgres(mut c) => {
-                    let sql = format!(
-                        "SELECT {COLUMNS}, 0.0::float8 AS score FROM daily_news n \
-                         WHERE n.news_id = ANY($1) ORDER BY n.crawl_date DESC"
-                    );
-                    let rows = sqlx::query(&sql).bind(chunk).fetch_all(&mut *c).await?;
-                    rows.iter()
-                        .map(|r| news_hit!(r))
-                        .collect::<Result<Vec<_>>>()?
-                }
-            };
-            for hit in rows {
-                if !found.iter().any(|n| n.news_id == hit.news.news_id) {
-                    found.push(hit.news);
-                }
-            }
-        }
-        Ok(found)
     }
 
     /// News whose title or description holds every term of `text`, best first.

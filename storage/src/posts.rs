@@ -213,33 +213,10 @@ fn check(post: &Post) -> Result<()> {
 macro_rules! hit {
     ($row:expr) => {{
         let row = $row;
-        let kind: String = row.try_get("kind")?;
-        let raw: Option<String> = row.try_get("raw_text")?;
         Ok::<_, StorageError>(PostHit {
             id: row.try_get("id")?,
             score: row.try_get("score")?,
-            post: Post {
-                platform: row.try_get("platform")?,
-                kind: PostKind::parse(&kind)
-                    .ok_or_else(|| StorageError::Query(format!("unknown post kind `{kind}`")))?,
-                platform_id: row.try_get("platform_id")?,
-                content_id: row.try_get("content_id")?,
-                parent_id: row.try_get("parent_id")?,
-                author_id: row.try_get("author_id")?,
-                author_name: row.try_get("author_name")?,
-                title: row.try_get("title")?,
-                body: row.try_get("body")?,
-                url: row.try_get("url")?,
-                liked_count: row.try_get("liked_count")?,
-                comment_count: row.try_get("comment_count")?,
-                share_count: row.try_get("share_count")?,
-                collected_count: row.try_get("collected_count")?,
-                published_at: row.try_get("published_at")?,
-                crawled_at: row.try_get("crawled_at")?,
-                source_keyword: row.try_get("source_keyword")?,
-                topic_id: row.try_get("topic_id")?,
-                raw: raw.and_then(|r| serde_json::from_str(&r).ok()),
-            },
+            post: crate::rows::post_of_row!(row),
         })
     }};
 }
@@ -335,38 +312,9 @@ impl Database {
     }
 }
 
-impl Database {
-    /// The posts and comments with these row ids (those that exist), with their ids.
-    pub async fn posts_by_ids(&self, ids: &[i64]) -> Result<Vec<(i64, Post)>> {
-        let mut found = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let rows = match self.conn().await? {
-                Conn::Sqlite(mut c) => {
-                    let sql = format!(
-                        "SELECT {COLUMNS_P}, p.raw AS raw_text, 0.0 AS score FROM posts p \
-                         WHERE p.id IN (SELECT value FROM json_each($1))"
-                    );
-                    let list = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
-                    let rows = sqlx::query(&sql).bind(list).fetch_all(&mut *c).await?;
-                    rows.iter().map(|r| hit!(r)).collect::<Result<Vec<_>>>()?
-                }
-                Conn::Postgres(mut c) => {
-                    let sql = format!(
-                        "SELECT {COLUMNS_P}, p.raw::text AS raw_text, 0.0::float8 AS score \
-                         FROM posts p WHERE p.id = ANY($1)"
-                    );
-                    let rows = sqlx::query(&sql).bind(chunk).fetch_all(&mut *c).await?;
-                    rows.iter().map(|r| hit!(r)).collect::<Result<Vec<_>>>()?
-                }
-            };
-            found.extend(rows.into_iter().map(|h| (h.id, h.post)));
-        }
-        Ok(found)
-    }
-}
-
 /// The post columns, qualified by `p`.
-const COLUMNS_P: &str = "p.id, p.platform, p.kind, p.platform_id, p.content_id, p.parent_id, \
+pub(crate) const COLUMNS_P: &str =
+    "p.id, p.platform, p.kind, p.platform_id, p.content_id, p.parent_id, \
     p.author_id, p.author_name, p.title, p.body, p.url, p.liked_count, p.comment_count, \
     p.share_count, p.collected_count, p.published_at, p.crawled_at, p.source_keyword, p.topic_id";
 

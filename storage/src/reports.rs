@@ -3,14 +3,20 @@
 //! write transaction on SQLite), renewed while its instance works, and taken over by another
 //! instance when the lease expires. Every write of a running task is fenced by its owner and
 //! claim token, so an instance that lost its lease cannot overwrite the new holder's work.
+//!
+//! Here: the types, creating a task and reading the history. The lease and its fenced writes
+//! are in `queue`, the event log in `events`.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::db::{on_conn, Conn, Database, SQLITE_BEGIN_WRITE};
+use crate::db::{on_conn, Database};
 use crate::error::{Result, StorageError};
+
+mod events;
+mod queue;
 
 /// Where a report task is. The stored and spoken text is [`ReportStatus::as_str`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -194,15 +200,17 @@ pub struct PageCursor {
     pub id: String,
 }
 
-/// The task columns, with the flag as a number both databases decode alike.
+/// Every stored column of a task, in [`TaskRow`]'s order.
 const TASK_COLUMNS: &str = "id, analysis_id, query, template, custom_template, status, progress, \
-    error, owner, lease_until, attempts, \
-    CAST(CASE WHEN cancel_requested THEN 1 ELSE 0 END AS BIGINT) AS cancel_flag, \
-    checkpoint, document, markdown, html, created_at, updated_at, finished_at";
+    error, owner, lease_until, attempts, cancel_requested, checkpoint, document, markdown, html, \
+    created_at, updated_at, finished_at";
 
+/// The columns of a history entry, in [`SummaryRow`]'s order.
 const SUMMARY_COLUMNS: &str =
     "id, analysis_id, query, template, status, progress, error, created_at, updated_at, finished_at";
 
+/// A task row as the database gives it; [`ReportTaskRecord`] once its status is known and its
+/// progress in range. Decoded the same way from either backend.
 #[derive(sqlx::FromRow)]
 struct TaskRow {
     id: String,
@@ -216,7 +224,7 @@ struct TaskRow {
     owner: Option<String>,
     lease_until: Option<i64>,
     attempts: i64,
-    cancel_flag: i64,
+    cancel_requested: bool,
     checkpoint: Option<String>,
     document: Option<String>,
     markdown: Option<String>,
@@ -226,32 +234,35 @@ struct TaskRow {
     finished_at: Option<i64>,
 }
 
-impl TaskRow {
-    fn record(self) -> Result<ReportTaskRecord> {
-        Ok(ReportTaskRecord {
-            status: self.status.parse()?,
-            progress: u8::try_from(self.progress.clamp(0, 100)).unwrap_or(100),
-            id: self.id,
-            analysis_id: self.analysis_id,
-            query: self.query,
-            template: self.template,
-            custom_template: self.custom_template,
-            error: self.error,
-            owner: self.owner,
-            lease_until: self.lease_until,
-            attempts: self.attempts,
-            cancel_requested: self.cancel_flag != 0,
-            checkpoint: self.checkpoint,
-            document: self.document,
-            markdown: self.markdown,
-            html: self.html,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-            finished_at: self.finished_at,
+impl TryFrom<TaskRow> for ReportTaskRecord {
+    type Error = StorageError;
+
+    fn try_from(row: TaskRow) -> Result<Self> {
+        Ok(Self {
+            status: row.status.parse()?,
+            progress: progress_of(row.progress),
+            id: row.id,
+            analysis_id: row.analysis_id,
+            query: row.query,
+            template: row.template,
+            custom_template: row.custom_template,
+            error: row.error,
+            owner: row.owner,
+            lease_until: row.lease_until,
+            attempts: row.attempts,
+            cancel_requested: row.cancel_requested,
+            checkpoint: row.checkpoint,
+            document: row.document,
+            markdown: row.markdown,
+            html: row.html,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            finished_at: row.finished_at,
         })
     }
 }
 
+/// A history row as the database gives it.
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
     id: String,
@@ -266,51 +277,74 @@ struct SummaryRow {
     finished_at: Option<i64>,
 }
 
-impl SummaryRow {
-    fn summary(self) -> Result<ReportTaskSummary> {
-        Ok(ReportTaskSummary {
-            status: self.status.parse()?,
-            progress: u8::try_from(self.progress.clamp(0, 100)).unwrap_or(100),
-            id: self.id,
-            analysis_id: self.analysis_id,
-            query: self.query,
-            template: self.template,
-            error: self.error,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-            finished_at: self.finished_at,
+impl TryFrom<SummaryRow> for ReportTaskSummary {
+    type Error = StorageError;
+
+    fn try_from(row: SummaryRow) -> Result<Self> {
+        Ok(Self {
+            status: row.status.parse()?,
+            progress: progress_of(row.progress),
+            id: row.id,
+            analysis_id: row.analysis_id,
+            query: row.query,
+            template: row.template,
+            error: row.error,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            finished_at: row.finished_at,
         })
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct EventRow {
-    seq: i64,
-    kind: String,
-    payload: String,
-    at: i64,
+/// A stored progress as a percentage: the column is a plain integer, so anything outside
+/// 0–100 (written by hand, say) is read as the nearest end rather than refused.
+fn progress_of(stored: i64) -> u8 {
+    // The clamp makes the cast lossless.
+    stored.clamp(0, 100) as u8
 }
+
+/// The most history entries one page returns, whatever is asked.
+const MAX_PAGE: u32 = 1_000;
 
 impl Database {
     /// Queues a task as pending.
     ///
     /// # Errors
-    /// The database's (a taken id among them).
+    /// [`StorageError::Conflict`] for a taken id; [`StorageError::Invalid`] for an empty id or
+    /// query; the database's.
     pub async fn create_report_task(&self, task: &NewReportTask<'_>) -> Result<()> {
-        on_conn!(self, c => {
+        if task.id.is_empty() || task.query.is_empty() {
+            return Err(StorageError::Invalid(
+                "a report task needs an id and a query".into(),
+            ));
+        }
+        // ON CONFLICT DO NOTHING rather than catching the unique violation: the taken id is
+        // then an answer (no row written), the same on both backends, and a PostgreSQL
+        // transaction is not left aborted.
+        let written = on_conn!(self, c => {
             sqlx::query(
-                "INSERT INTO report_tasks (id, analysis_id, query, template, custom_template, status, \
-                 progress, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
+                "INSERT INTO report_tasks (id, analysis_id, query, template, custom_template, \
+                 status, progress, attempts, cancel_requested, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 0, 0, FALSE, $7, $7) \
+                 ON CONFLICT (id) DO NOTHING",
             )
             .bind(task.id)
             .bind(task.analysis_id)
             .bind(task.query)
             .bind(task.template)
             .bind(task.custom_template)
+            .bind(ReportStatus::Pending.as_str())
             .bind(task.created_at)
             .execute(&mut *c)
-            .await?;
+            .await?
+            .rows_affected()
         });
+        if written == 0 {
+            return Err(StorageError::Conflict(format!(
+                "report task `{}` already exists",
+                task.id
+            )));
+        }
         Ok(())
     }
 
@@ -320,352 +354,66 @@ impl Database {
         let row: Option<TaskRow> = on_conn!(self, c => {
             sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await?
         });
-        row.map(TaskRow::record).transpose()
+        row.map(ReportTaskRecord::try_from).transpose()
     }
 
-    /// A page of the history, newest first, after `cursor`.
+    /// A page of the history, newest first, after `cursor` (at most 1,000 entries). Ordered by
+    /// (created_at, id), so tasks created in the same millisecond are neither repeated nor
+    /// skipped from one page to the next.
     pub async fn report_tasks_page(
         &self,
         cursor: Option<&PageCursor>,
         limit: u32,
     ) -> Result<Vec<ReportTaskSummary>> {
-        let limit = i64::from(limit.clamp(1, 1_000));
-        let (at, id) = match cursor {
-            Some(c) => (c.created_at, c.id.as_str()),
-            None => (i64::MAX, ""),
+        let limit = i64::from(limit.clamp(1, MAX_PAGE));
+        let rows: Vec<SummaryRow> = match cursor {
+            None => {
+                let sql = format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM report_tasks \
+                     ORDER BY created_at DESC, id DESC LIMIT $1"
+                );
+                on_conn!(self, c => {
+                    sqlx::query_as(&sql).bind(limit).fetch_all(&mut *c).await?
+                })
+            }
+            Some(cursor) => {
+                // Strictly after the cursor in (created_at DESC, id DESC); the first condition
+                // alone lets either backend start its scan of idx_report_tasks_created there.
+                let sql = format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM report_tasks \
+                     WHERE created_at <= $1 AND (created_at < $1 OR id < $2) \
+                     ORDER BY created_at DESC, id DESC LIMIT $3"
+                );
+                on_conn!(self, c => {
+                    sqlx::query_as(&sql)
+                        .bind(cursor.created_at)
+                        .bind(&cursor.id)
+                        .bind(limit)
+                        .fetch_all(&mut *c)
+                        .await?
+                })
+            }
         };
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM report_tasks \
-             WHERE $1 = 0 OR created_at < $2 OR (created_at = $2 AND id < $3) \
-             ORDER BY created_at DESC, id DESC LIMIT $4"
-        );
-        let first = i64::from(cursor.is_some());
-        let rows: Vec<SummaryRow> = on_conn!(self, c => {
-            sqlx::query_as(&sql)
-                .bind(first)
-                .bind(at)
-                .bind(id)
-                .bind(limit)
-                .fetch_all(&mut *c)
-                .await?
-        });
-        rows.into_iter().map(SummaryRow::summary).collect()
+        rows.into_iter().map(ReportTaskSummary::try_from).collect()
     }
 
-    /// How many tasks are in each status (every status listed, zeros included).
+    /// How many tasks are in each status (every status listed, zeros included), in
+    /// [`ReportStatus::ALL`]'s order.
     pub async fn report_task_counts(&self) -> Result<Vec<(ReportStatus, i64)>> {
         let rows: Vec<(String, i64)> = on_conn!(self, c => {
             sqlx::query_as("SELECT status, COUNT(*) FROM report_tasks GROUP BY status")
                 .fetch_all(&mut *c)
                 .await?
         });
-        Ok(ReportStatus::ALL
-            .into_iter()
-            .map(|s| {
-                let n = rows
-                    .iter()
-                    .find(|(t, _)| t == s.as_str())
-                    .map_or(0, |r| r.1);
-                (s, n)
-            })
-            .collect())
-    }
-
-    /// Claims the oldest claimable task for `owner` — pending, or running with a lease expired
-    /// before `now_ms` and fewer than `max_attempts` claims — as running with a lease to
-    /// `now_ms + lease_ms`. Each task is claimed by one caller at a time whatever the number of
-    /// instances.
-    pub async fn claim_report_task(
-        &self,
-        owner: &str,
-        now_ms: i64,
-        lease_ms: i64,
-        max_attempts: i64,
-    ) -> Result<Option<Claimed>> {
-        let until = now_ms.saturating_add(lease_ms);
-        let claimable =
-            "(status = 'pending' OR (status = 'running' AND lease_until < $2 AND attempts < $3))";
-        let row: Option<TaskRow> = match self.conn().await? {
-            Conn::Sqlite(mut c) => {
-                sqlx::query(SQLITE_BEGIN_WRITE).execute(&mut *c).await?;
-                let sql = format!(
-                    "UPDATE report_tasks SET status = 'running', owner = $1, lease_until = $4, \
-                     attempts = attempts + 1, updated_at = $2 \
-                     WHERE id = (SELECT id FROM report_tasks WHERE {claimable} \
-                                 ORDER BY created_at, id LIMIT 1) \
-                     RETURNING {TASK_COLUMNS}"
-                );
-                let claimed = sqlx::query_as(&sql)
-                    .bind(owner)
-                    .bind(now_ms)
-                    .bind(max_attempts)
-                    .bind(until)
-                    .fetch_optional(&mut *c)
-                    .await;
-                match claimed {
-                    Ok(row) => {
-                        sqlx::query("COMMIT").execute(&mut *c).await?;
-                        row
-                    }
-                    Err(err) => {
-                        let _ = sqlx::query("ROLLBACK").execute(&mut *c).await;
-                        return Err(err.into());
-                    }
-                }
-            }
-            Conn::Postgres(mut c) => {
-                let sql = format!(
-                    "UPDATE report_tasks SET status = 'running', owner = $1, lease_until = $4, \
-                     attempts = attempts + 1, updated_at = $2 \
-                     WHERE id = (SELECT id FROM report_tasks WHERE {claimable} \
-                                 ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
-                     RETURNING {TASK_COLUMNS}"
-                );
-                sqlx::query_as(&sql)
-                    .bind(owner)
-                    .bind(now_ms)
-                    .bind(max_attempts)
-                    .bind(until)
-                    .fetch_optional(&mut *c)
-                    .await?
-            }
-        };
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let task = row.record()?;
-        let token = task.attempts;
-        Ok(Some(Claimed { task, token }))
-    }
-
-    /// Ends as `error` (with `reason`) the running tasks whose lease expired and that were
-    /// claimed `max_attempts` times already: never left running. Their ids.
-    pub async fn fail_exhausted_report_tasks(
-        &self,
-        now_ms: i64,
-        max_attempts: i64,
-        reason: &str,
-    ) -> Result<Vec<String>> {
-        Ok(on_conn!(self, c => {
-            sqlx::query_scalar(
-                "UPDATE report_tasks SET status = 'error', error = $3, owner = NULL, \
-                 lease_until = NULL, finished_at = $1, updated_at = $1 \
-                 WHERE status = 'running' AND lease_until < $1 AND attempts >= $2 RETURNING id",
-            )
-            .bind(now_ms)
-            .bind(max_attempts)
-            .bind(reason)
-            .fetch_all(&mut *c)
-            .await?
-        }))
-    }
-
-    /// Extends the lease while `holder` holds the task.
-    pub async fn renew_report_lease(
-        &self,
-        id: &str,
-        holder: &Holder<'_>,
-        now_ms: i64,
-        lease_ms: i64,
-    ) -> Result<LeaseState> {
-        let flag: Option<i64> = on_conn!(self, c => {
-            sqlx::query_scalar(
-                "UPDATE report_tasks SET lease_until = $4, updated_at = $5 \
-                 WHERE id = $1 AND status = 'running' AND owner = $2 AND attempts = $3 \
-                 RETURNING CAST(CASE WHEN cancel_requested THEN 1 ELSE 0 END AS BIGINT)",
-            )
-            .bind(id)
-            .bind(holder.owner)
-            .bind(holder.token)
-            .bind(now_ms.saturating_add(lease_ms))
-            .bind(now_ms)
-            .fetch_optional(&mut *c)
-            .await?
-        });
-        Ok(match flag {
-            Some(flag) => LeaseState::Held {
-                cancel_requested: flag != 0,
-            },
-            None => LeaseState::Lost,
-        })
-    }
-
-    /// Records progress (and the checkpoint, when given) while `holder` holds the task;
-    /// whether it does.
-    pub async fn save_report_progress(
-        &self,
-        id: &str,
-        holder: &Holder<'_>,
-        progress: u8,
-        checkpoint: Option<&str>,
-        now_ms: i64,
-    ) -> Result<bool> {
-        let done = on_conn!(self, c => {
-            sqlx::query(
-                "UPDATE report_tasks SET progress = $4, checkpoint = COALESCE($5, checkpoint), \
-                 updated_at = $6 WHERE id = $1 AND status = 'running' AND owner = $2 AND attempts = $3",
-            )
-            .bind(id)
-            .bind(holder.owner)
-            .bind(holder.token)
-            .bind(i64::from(progress.min(100)))
-            .bind(checkpoint)
-            .bind(now_ms)
-            .execute(&mut *c)
-            .await?
-            .rows_affected()
-        });
-        Ok(done == 1)
-    }
-
-    /// Ends a task `holder` holds; whether it did (false: the lease was lost).
-    pub async fn finish_report_task(
-        &self,
-        id: &str,
-        holder: &Holder<'_>,
-        ending: &ReportEnding<'_>,
-        now_ms: i64,
-    ) -> Result<bool> {
-        let progress: Option<i64> = (ending.status == ReportStatus::Completed).then_some(100);
-        let done = on_conn!(self, c => {
-            sqlx::query(
-                "UPDATE report_tasks SET status = $4, error = $5, document = $6, markdown = $7, \
-                 html = $8, progress = COALESCE($9, progress), owner = NULL, lease_until = NULL, \
-                 finished_at = $10, updated_at = $10 \
-                 WHERE id = $1 AND status = 'running' AND owner = $2 AND attempts = $3",
-            )
-            .bind(id)
-            .bind(holder.owner)
-            .bind(holder.token)
-            .bind(ending.status.as_str())
-            .bind(ending.error)
-            .bind(ending.document)
-            .bind(ending.markdown)
-            .bind(ending.html)
-            .bind(progress)
-            .bind(now_ms)
-            .execute(&mut *c)
-            .await?
-            .rows_affected()
-        });
-        Ok(done == 1)
-    }
-
-    /// Asks to cancel a task: a pending one is cancelled at once, a running one flagged for
-    /// its holder.
-    pub async fn request_report_cancel(&self, id: &str, now_ms: i64) -> Result<CancelOutcome> {
-        let cancelled = on_conn!(self, c => {
-            sqlx::query(
-                "UPDATE report_tasks SET status = 'cancelled', error = 'cancelled before it started', \
-                 finished_at = $2, updated_at = $2 WHERE id = $1 AND status = 'pending'",
-            )
-            .bind(id)
-            .bind(now_ms)
-            .execute(&mut *c)
-            .await?
-            .rows_affected()
-        });
-        if cancelled == 1 {
-            return Ok(CancelOutcome::Cancelled);
-        }
-        let flagged: Option<Option<String>> = on_conn!(self, c => {
-            sqlx::query_scalar(
-                "UPDATE report_tasks SET cancel_requested = TRUE, updated_at = $2 \
-                 WHERE id = $1 AND status = 'running' RETURNING owner",
-            )
-            .bind(id)
-            .bind(now_ms)
-            .fetch_optional(&mut *c)
-            .await?
-        });
-        if let Some(owner) = flagged {
-            return Ok(CancelOutcome::Requested { owner });
-        }
-        Ok(match self.report_task(id).await? {
-            Some(task) if task.status.is_final() => CancelOutcome::AlreadyEnded(task.status),
-            // Claimed between the two updates: ask again.
-            Some(_) => Box::pin(self.request_report_cancel(id, now_ms)).await?,
-            None => CancelOutcome::NotFound,
-        })
-    }
-
-    /// Appends an event to a task's log; its sequence number (1, 2, 3…).
-    pub async fn append_report_event(
-        &self,
-        task_id: &str,
-        kind: &str,
-        payload: &str,
-        at_ms: i64,
-    ) -> Result<i64> {
-        // Two writers of one task's log (its instance, a cancel elsewhere) may pick the same
-        // number; the unique constraint refuses the second, which takes the next.
-        let mut last = None;
-        for _ in 0..5 {
-            let inserted: std::result::Result<i64, sqlx::Error> = match self.conn().await? {
-                Conn::Sqlite(mut c) => {
-                    sqlx::query_scalar(
-                        "INSERT INTO report_events (task_id, seq, kind, payload, at) \
-                         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4 FROM report_events \
-                         WHERE task_id = $1 RETURNING seq",
-                    )
-                    .bind(task_id)
-                    .bind(kind)
-                    .bind(payload)
-                    .bind(at_ms)
-                    .fetch_one(&mut *c)
-                    .await
-                }
-                Conn::Postgres(mut c) => {
-                    sqlx::query_scalar(
-                        "INSERT INTO report_events (task_id, seq, kind, payload, at) \
-                         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4 FROM report_events \
-                         WHERE task_id = $1 RETURNING seq",
-                    )
-                    .bind(task_id)
-                    .bind(kind)
-                    .bind(payload)
-                    .bind(at_ms)
-                    .fetch_one(&mut *c)
-                    .await
-                }
-            };
-            match inserted {
-                Ok(seq) => return Ok(seq),
-                Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                    last = Some(StorageError::Conflict(db.to_string()));
-                }
-                Err(err) => return Err(err.into()),
+        let mut counts: Vec<(ReportStatus, i64)> =
+            ReportStatus::ALL.into_iter().map(|s| (s, 0)).collect();
+        for (status, count) in rows {
+            match counts.iter_mut().find(|(s, _)| s.as_str() == status) {
+                Some((_, slot)) => *slot = count,
+                // Written by something newer (or by hand): not one of ours to count.
+                None => tracing::warn!(%status, count, "report tasks in an unknown status"),
             }
         }
-        Err(last.unwrap_or_else(|| StorageError::Conflict("report event".into())))
-    }
-
-    /// A task's events after `after_seq`, oldest first, at most `limit`.
-    pub async fn report_events_after(
-        &self,
-        task_id: &str,
-        after_seq: i64,
-        limit: u32,
-    ) -> Result<Vec<ReportEventRecord>> {
-        let rows: Vec<EventRow> = on_conn!(self, c => {
-            sqlx::query_as(
-                "SELECT seq, kind, payload, at FROM report_events \
-                 WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-            )
-            .bind(task_id)
-            .bind(after_seq)
-            .bind(i64::from(limit.clamp(1, 10_000)))
-            .fetch_all(&mut *c)
-            .await?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|r| ReportEventRecord {
-                seq: r.seq,
-                kind: r.kind,
-                payload: r.payload,
-                at: r.at,
-            })
-            .collect())
+        Ok(counts)
     }
 }

@@ -14,8 +14,11 @@ mod integration {
     mod analyses;
     mod backends;
     mod cache;
+    mod evidence;
     mod import;
     mod import_transactions;
     mod posts;
+    mod report_history;
+    mod reports;
     mod schema;
 }

@@ -232,6 +232,11 @@ impl Actor for TaskActor {
             };
             let _ = watcher.send_message(message);
         });
+        // A task whose cancel was asked while its last holder was dying is claimed with the
+        // flag set: it ends cancelled, without running again.
+        if args.claimed.task.cancel_requested {
+            myself.send_message(TaskMsg::Cancel)?;
+        }
         let every = (args.lease / 3).max(Duration::from_millis(100));
         let renewal = tokio::spawn(async move {
             let mut ticks = tokio::time::interval(every);

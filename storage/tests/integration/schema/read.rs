@@ -22,6 +22,8 @@ pub enum Kind {
     /// Text: SQLite `TEXT`; PostgreSQL `text`, and `jsonb` (JSON is kept as text on SQLite,
     /// which has no JSON type).
     Text,
+    /// A flag: SQLite `BOOLEAN` (stored 0/1), PostgreSQL `boolean`.
+    Boolean,
     /// Full-text search terms: PostgreSQL `tsvector` (SQLite keeps them in FTS5 tables).
     SearchTerms,
     /// Anything else, as the database names it.
@@ -34,6 +36,7 @@ impl Kind {
             "INTEGER" | "BIGINT" => Kind::Integer,
             "REAL" | "DOUBLE" => Kind::Float,
             "TEXT" => Kind::Text,
+            "BOOLEAN" => Kind::Boolean,
             other => Kind::Unmapped(format!("sqlite {other}")),
         }
     }
@@ -44,6 +47,7 @@ impl Kind {
             "integer" | "smallint" => Kind::SmallInteger,
             "double precision" => Kind::Float,
             "text" | "jsonb" => Kind::Text,
+            "boolean" => Kind::Boolean,
             "tsvector" => Kind::SearchTerms,
             other => Kind::Unmapped(format!("postgresql {other}")),
         }
