@@ -153,7 +153,7 @@ fn chapter_section(out: &mut String, page: &Page<'_>, chapter: &Chapter) {
     }
     let _ = write!(
         out,
-        "<p class=\"back\"><a href=\"#top\">{}</a></p>\n</section>\n",
+        "<p class=\"back\"><a href=\"#toc-title\">{}</a></p>\n</section>\n",
         page.words.back_to_contents
     );
 }

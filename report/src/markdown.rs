@@ -163,15 +163,10 @@ impl Markdown<'_> {
     fn spans(&self, spans: &[Span]) -> String {
         let mut line = String::new();
         for span in spans {
-            let text = escape(&span.text);
-            if span.strong && !text.trim().is_empty() {
-                // Emphasis must hug its text: `** x **` is not bold.
-                let (lead, rest) = text.split_at(text.len() - text.trim_start().len());
-                let core = rest.trim_end();
-                let trail = &rest[core.len()..];
-                let _ = write!(line, "{lead}**{core}**{trail}");
+            if span.strong {
+                line.push_str(&strong(&span.text));
             } else {
-                line.push_str(&text);
+                line.push_str(&escape(&span.text));
             }
             line.push_str(&self.cites(&span.cites));
         }
@@ -342,6 +337,27 @@ impl Markdown<'_> {
             let _ = writeln!(out, "- {}", escape_block_start(&escape(note)));
         }
         out.push('\n');
+    }
+}
+
+/// `text` in bold. The `**` go around its letters and digits only, leaving spaces and
+/// punctuation at either end outside: CommonMark does not open or close emphasis next to a
+/// space, nor between punctuation and a letter (`中文**“强调”**中文` stays unbolded).
+fn strong(text: &str) -> String {
+    let core_start = text.find(char::is_alphanumeric);
+    let core_end = text
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_alphanumeric())
+        .map(|(at, c)| at + c.len_utf8());
+    match (core_start, core_end) {
+        (Some(start), Some(end)) => format!(
+            "{}**{}**{}",
+            escape(&text[..start]),
+            escape(&text[start..end]),
+            escape(&text[end..])
+        ),
+        _ => escape(text),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::validate::sample;
 #[test]
 fn citations_link_to_anchored_sources() {
     let md = render(&sample::document());
-    assert!(md.contains("多数帖子要求退款[\\[1\\]](#src-1)[\\[2\\]](#src-2)**，且集中在微博。**"));
+    assert!(md.contains("多数帖子要求退款[\\[1\\]](#src-1)[\\[2\\]](#src-2)，**且集中在微博**。"));
     let linked: BTreeSet<u32> = md
         .match_indices("](#src-")
         .map(|(at, _)| {
@@ -97,4 +97,11 @@ fn a_cite_of_no_source_is_text() {
         spans: vec![Span::cited("x", vec![99])],
     }];
     assert!(render(&doc).contains("\n\nx\\[99\\]\n\n"));
+}
+
+#[test]
+fn bold_hugs_letters_so_cjk_emphasis_closes() {
+    assert_eq!(strong("“强调”"), "“**强调**”");
+    assert_eq!(strong(" a *b* "), " **a \\*b**\\* ");
+    assert_eq!(strong("！？"), "！？");
 }
