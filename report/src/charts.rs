@@ -6,14 +6,14 @@
 //! - a `viewBox` and no fixed size, so it scales to a phone's width;
 //! - a `<title>` (the chart's title and unit) as its accessible name, `role="img"`, and a
 //!   `<title>` on each bar, point and slice naming its label and value;
-//! - values printed next to the marks, and a [`PALETTE`] whose greys differ, with dash
+//! - values printed next to the marks, and a `PALETTE` whose greys differ, with dash
 //!   patterns for lines, so a grayscale printout still tells series apart;
 //! - only system fonts (the page's, or the stack below), never a download;
 //! - every piece of text escaped; output that depends on the data alone (no clock, no
 //!   randomness, fixed number formatting), so a report renders the same twice.
 //!
-//! [`bar`] draws horizontal bars when labels are long (Chinese platform or topic names) and
-//! vertical ones for a few short labels (days); [`line`] is for values over days; [`pie`] is
+//! `bar` draws horizontal bars when labels are long (Chinese platform or topic names) and
+//! vertical ones for a few short labels (days); `line` is for values over days; `pie` is
 //! a donut with a legend of values and shares.
 
 mod bar;

@@ -3,10 +3,10 @@
 //! page.
 //!
 //! The page, in order: the title, subtitle and when and for what it was made; a table of
-//! contents linking each chapter (`#ch-<id>`); the chapters ([`blocks`]); the numbered
+//! contents linking each chapter (`#ch-<id>`); the chapters (`blocks`); the numbered
 //! sources (`#src-n`: platform, author, day, excerpt, and the post's URL as a link, or what
 //! the item is in storage when it has none); the notes. Everything taken from the document is
-//! escaped ([`escape`]), and only `http`/`https` URLs become links; a report is made of what
+//! escaped (`escape`), and only `http`/`https` URLs become links; a report is made of what
 //! strangers posted, so nothing in it may act as markup.
 
 mod blocks;

@@ -4,10 +4,10 @@
 //! Citations are links, `[\[3\]](#src-3)` (shown as `[3]`), to an anchor `<a id="src-3"></a>` opening each
 //! entry of the source list, rather than `[^3]` footnotes: footnote renderers drop sources
 //! no claim cites and renumber the rest, while the list must show every source under its own
-//! number. A claim with more than [`MANY_CITES`] sources says how many and lists them,
+//! number. A claim with more than `MANY_CITES` sources says how many and lists them,
 //! `（8 条来源：[1](#src-1)、[2](#src-2)…）`, so each post stays one click away.
 //!
-//! Text from the document is escaped ([`escape`]) so a post's `*`, `_`, `[`, `|` or `<b>`
+//! Text from the document is escaped (`escape`) so a post's `*`, `_`, `[`, `|` or `<b>`
 //! is shown, never read as Markdown or HTML, and newlines inside text become spaces (a blank
 //! line would end the block it is in).
 
@@ -173,7 +173,7 @@ impl Markdown<'_> {
         line
     }
 
-    /// `[\[1\]](#src-1)[\[2\]](#src-2)`, or past [`MANY_CITES`] the count and the numbers.
+    /// `[\[1\]](#src-1)[\[2\]](#src-2)`, or past `MANY_CITES` the count and the numbers.
     fn cites(&self, cites: &[u32]) -> String {
         let cites = distinct(cites);
         if cites.is_empty() {
