@@ -6,7 +6,7 @@
 //! taken too. Repairs happen in three layers, each recorded by name in
 //! [`Repaired::repairs`]:
 //!
-//! 1. **Text** ([`syntax`]): `think`, `fence`, `prose`, `trailing_comma`,
+//! 1. **Text** (`syntax`): `think`, `fence`, `prose`, `trailing_comma`,
 //!    `control_character`, `truncated`, tried in that order until the text parses.
 //! 2. **Content**: cite numbers that name no source are dropped (`cites_dropped`), and so are
 //!    chart cite lists that are not one per label (`chart_cites_dropped`); headings at levels

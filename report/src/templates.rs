@@ -211,7 +211,7 @@ impl Templates {
 
     /// The kind whose rules the query fits best (hot-topic event when none fits).
     ///
-    /// The rules are keyword lists in Chinese and English ([`keywords::KIND_RULES`]), tried
+    /// The rules are keyword lists in Chinese and English (`keywords::KIND_RULES`), tried
     /// in this order, the first that matches winning:
     ///
     /// 1. crisis PR — 危机, 道歉, 召回, 事故, 泄露…; crisis, recall, apology, scandal…
