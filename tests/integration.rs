@@ -20,7 +20,7 @@ mod integration {
     mod analysis_stream;
     mod cli;
     mod config;
-    mod db;
+    pub mod db;
     mod errors;
     mod events;
     mod forum;

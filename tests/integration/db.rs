@@ -36,14 +36,14 @@ fn ok(output: &Output) -> String {
 }
 
 /// A PostgreSQL schema of its own for one test, dropped at the end.
-struct Schema {
+pub(super) struct Schema {
     admin: String,
     name: String,
     pub url: String,
 }
 
 impl Schema {
-    fn create() -> Self {
+    pub(super) fn create() -> Self {
         let admin = super::backend_urls::database_url();
         let name = format!("bf_bin_{}_{}", std::process::id(), fastrand_id());
         run_sql(&admin, &format!("CREATE SCHEMA {name}"));

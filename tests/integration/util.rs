@@ -295,6 +295,16 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Kills the process (SIGKILL: nothing is recorded on the way out) and hands back its
+    /// directory, for another server to start in.
+    pub fn kill_for_restart(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap())
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         if std::thread::panicking() {

@@ -1,0 +1,169 @@
+//! Report tasks across processes: two instances on one PostgreSQL share the queue and write
+//! each task exactly once; a server killed while a task waits on its model leaves the task
+//! running in the database, and the next server takes it over when the lease expires and goes
+//! on from the chapter after the last one finished.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::analysis::wait_for_sample;
+use super::db::Schema;
+use super::eventually::eventually;
+use super::util::Server;
+
+fn generate(server: &Server, query: &str) -> String {
+    let queued = server.post("/api/report/generate", &json!({ "query": query }));
+    assert_eq!(queued.status, 202, "{}", queued.body);
+    queued.json()["id"].as_str().unwrap().to_owned()
+}
+
+fn status(server: &Server, task: &str) -> Value {
+    server.get(&format!("/api/report/progress/{task}")).json()
+}
+
+/// The task ids a server's log says it claimed.
+fn claimed(server: &Server) -> Vec<String> {
+    server
+        .log()
+        .lines()
+        .filter(|l| l.contains("claimed a report task"))
+        .filter_map(|l| l.split("task=").nth(1))
+        .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[needs::postgres]
+#[test]
+fn two_instances_on_one_postgres_share_the_queue_and_write_each_task_once() {
+    let schema = Schema::create();
+    let env = [
+        ("DATABASE_URL", schema.url.as_str()),
+        ("REPORT_MAX_RUNNING", "1"),
+        ("REPORT_POLL_MS", "100"),
+    ];
+    let a = Server::start(&env);
+    wait_for_sample(&a);
+    let b = Server::start(&env);
+    let queries = ["滨海马拉松", "食堂涨价", "马拉松补给", "电池召回", "滨海马拉松 交通管制", "AI 歌曲 版权"];
+    let tasks: Vec<String> = queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| generate(if i % 2 == 0 { &a } else { &b }, q))
+        .collect();
+    for task in &tasks {
+        eventually(&format!("report {task} to complete"), Duration::from_secs(90), || {
+            status(&a, task)["status"] == "completed"
+        });
+        let seen = status(&b, task);
+        assert_eq!(seen["status"], "completed", "both instances read one queue");
+        assert_eq!(seen["attempts"], 1, "claimed once: {seen}");
+    }
+    let (by_a, by_b) = (claimed(&a), claimed(&b));
+    let all: HashSet<&String> = by_a.iter().chain(&by_b).collect();
+    assert_eq!(by_a.len() + by_b.len(), tasks.len(), "no task claimed twice: {by_a:?} {by_b:?}");
+    assert_eq!(all.len(), tasks.len());
+    assert!(!by_a.is_empty() && !by_b.is_empty(), "both instances worked: {by_a:?} {by_b:?}");
+    for task in &tasks {
+        let events = b.get(&format!("/api/report/progress/{task}")).json();
+        assert_eq!(events["progress"], 100);
+        let completed = a
+            .log()
+            .lines()
+            .chain(b.log().lines())
+            .filter(|l| l.contains("report task ended") && l.contains(task.as_str()))
+            .count();
+        assert_eq!(completed, 1, "{task} ended once");
+    }
+}
+
+/// A model that answers the first chapter with a whole chapter and then never answers again.
+fn one_chapter_llm() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/v1", listener.local_addr().unwrap());
+    let asked = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&asked);
+    std::thread::spawn(move || {
+        let mut held: Vec<TcpStream> = Vec::new();
+        for stream in listener.incoming().map_while(Result::ok) {
+            let n = count.fetch_add(1, Ordering::SeqCst);
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0u8; length];
+            let _ = reader.read_exact(&mut body);
+            if n > 0 {
+                held.push(stream);
+                continue;
+            }
+            let text = "滨海马拉松在赛后引发了大量讨论，跑者们集中谈论补给、交通管制和志愿者服务。\
+                        多数帖子肯定了志愿者的热情和城市的组织能力，也有不少跑者抱怨后半程补给不足、\
+                        接驳大巴排队时间过长，这些意见在赛后第一天最为集中，随后逐渐回落，整体讨论以\
+                        理性评价为主，并对明年的赛事组织提出了具体而可行的改进建议。";
+            let chapter = json!({"blocks": [{"type": "paragraph", "spans": [{"text": text, "cites": [1]}]}]});
+            let answer = json!({
+                "id": "x", "object": "chat.completion", "model": "one",
+                "choices": [{"index": 0, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": chapter.to_string()}}]
+            })
+            .to_string();
+            let mut out = stream;
+            let _ = write!(
+                out,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    (base, asked)
+}
+
+#[test]
+fn a_task_left_running_by_a_killed_server_resumes_after_its_last_chapter() {
+    let (base, asked) = one_chapter_llm();
+    let first = Server::start(&[
+        ("REPORT_ENGINE_BASE_URL", base.as_str()),
+        ("REPORT_ENGINE_API_KEY", "k"),
+        ("REPORT_ENGINE_MODEL_NAME", "one"),
+        ("REPORT_LEASE_SECS", "2"),
+        ("REPORT_POLL_MS", "100"),
+    ]);
+    wait_for_sample(&first);
+    let task = generate(&first, "滨海马拉松");
+    eventually("the first chapter to be checkpointed", Duration::from_secs(30), || {
+        asked.load(Ordering::SeqCst) >= 2 && status(&first, &task)["progress"].as_u64().unwrap_or(0) > 10
+    });
+    let dir = first.kill_for_restart();
+    // The next process has no model: the chapters left are written by the built-in writer.
+    let second = Server::start_in(dir, &[("REPORT_LEASE_SECS", "2"), ("REPORT_POLL_MS", "100")]);
+    eventually("the task to be taken over and completed", Duration::from_secs(60), || {
+        status(&second, &task)["status"] == "completed"
+    });
+    let seen = status(&second, &task);
+    assert_eq!(seen["attempts"], 2, "{seen}");
+    let doc = second.get(&format!("/api/report/result/{task}/json")).json();
+    let chapters = doc["chapters"].as_array().unwrap();
+    assert_eq!(chapters[0]["origin"]["by"], "llm", "the finished chapter was kept");
+    assert!(chapters[1..].iter().all(|c| c["origin"]["by"] == "builtin"));
+    let mut client = super::sse::SseClient::open(&second.base, &format!("/api/report/stream/{task}"), &[]);
+    let mut kinds = Vec::new();
+    while let Some(frame) = client.next_event() {
+        let data = frame.json();
+        kinds.push((frame.event.clone().unwrap_or_default(), data["status"].clone()));
+    }
+    assert!(kinds.iter().any(|(k, s)| k == "chapter_status" && s == "resumed"), "{kinds:?}");
+    assert_eq!(kinds.last().map(|k| k.0.as_str()), Some("completed"));
+}
