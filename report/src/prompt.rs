@@ -221,7 +221,9 @@ Quote each source at most once, and never one marked as already quoted.\n\
 /// The figures, each with its meaning and its sources.
 fn figure_lines(input: &WriterInput<'_>) -> String {
     let f = Figures::of(input);
+    // Figures are worded in English (the rules are), platforms as the source list names them.
     let p = Prose { zh: false };
+    let names = Prose::of(input.language);
     let stats = input.stats;
     let mut s = Section::new(FIGURES_BYTES);
     s.line(format!("Time zone for days: {}", figures::zone_name(stats)));
@@ -233,10 +235,10 @@ fn figure_lines(input: &WriterInput<'_>) -> String {
     ));
     if let Some(peak) = f.peak() {
         s.line(format!(
-            "- Days covered: {}; busiest day {} with {} items [sources {}]",
+            "- Days covered: {}; busiest day {} with {} [sources {}]",
             stats.per_day.len(),
             peak.key,
-            peak.count(),
+            p.items(peak.count()),
             ranges(&peak.items)
         ));
     }
@@ -250,9 +252,9 @@ fn figure_lines(input: &WriterInput<'_>) -> String {
     let shares = f.platform_shares();
     for (platform, share) in stats.platforms.iter().zip(&shares) {
         s.line(format!(
-            "- Platform {}: {} items, {} [sources {}]",
-            p.platform(&platform.key),
-            platform.count(),
+            "- Platform {}: {}, {} [sources {}]",
+            names.platform(&platform.key),
+            p.items(platform.count()),
             share.text,
             ranges(&platform.items)
         ));
@@ -265,8 +267,8 @@ fn figure_lines(input: &WriterInput<'_>) -> String {
         ("negative", &split.negative, neg),
     ] {
         s.line(format!(
-            "- Sentiment {name}: {} items, {} [sources {}]",
-            items.len(),
+            "- Sentiment {name}: {}, {} [sources {}]",
+            p.items(items.len()),
             share.text,
             ranges(items)
         ));
@@ -303,17 +305,17 @@ fn figure_lines(input: &WriterInput<'_>) -> String {
     }
     for k in &stats.keywords {
         s.line(format!(
-            "- Recurring word “{}”: held by {} items [sources {}]",
+            "- Recurring word “{}”: held by {} [sources {}]",
             k.key,
-            k.count(),
+            p.items(k.count()),
             ranges(&k.items)
         ));
     }
     for day in &stats.per_day {
         s.line(format!(
-            "- Day {}: {} items [sources {}]",
+            "- Day {}: {} [sources {}]",
             day.key,
-            day.count(),
+            p.items(day.count()),
             ranges(&day.items)
         ));
     }
@@ -340,7 +342,12 @@ fn discussion_lines(input: &WriterInput<'_>, plan: &ChapterPlan) -> String {
             ));
         }
     }
-    for line in input.forum.iter().rev().take(12).rev() {
+    let said = input
+        .forum
+        .iter()
+        .filter(|line| !line.speaker.eq_ignore_ascii_case("system"));
+    let latest: Vec<_> = said.rev().take(12).collect();
+    for line in latest.into_iter().rev() {
         let said = crate::writer::digest::digest(&line.content, p);
         if !said.is_empty() {
             s.line(format!("- Forum, {}: {said}", line.speaker));

@@ -117,7 +117,7 @@ fn figures_are_given_with_their_sources_and_as_the_writer_words_them() {
         user.contains("Items in the evidence set: 10 (10 posts) [sources 1-10]"),
         "{user}"
     );
-    assert!(user.contains("Platform Weibo: 4 items, 40%"), "{user}");
+    assert!(user.contains("Platform 微博: 4 items, 40%"), "{user}");
     assert!(user.contains("Chapter: 各方说法"), "{user}");
     assert!(user.contains("有代表性的原话与出处"), "{user}");
     assert!(user.contains("[1] 微博 · 2026-11-10"), "{user}");

@@ -241,10 +241,18 @@ pub(super) fn method(input: &WriterInput<'_>) -> Vec<Block> {
     } else {
         format!("Days are counted in {}.", zone_name(stats))
     };
-    let writer = p.pick(
-        "本报告由内置写作器根据证据集、各引擎报告和论坛讨论撰写，未使用大语言模型：引文都是完整的句子，每条内容最多引用一次；平台名称统一写法；高频词不含查询词本身、平台名和常见虚词，按包含该词的内容条数计。",
-        "The built-in writer composed this report from the evidence set, the engines' reports and the forum, without a language model: quotes are whole sentences, no item is quoted twice, platform names are spelled one way, and recurring words leave out the query's own words, platform names and function words, counting the items that hold each.",
+    let read = if p.zh {
+        format!("内置写作器逐条读取了全部 {} 条内容，", stats.total)
+    } else if stats.total == 1 {
+        "The built-in writer read the one item and ".to_owned()
+    } else {
+        format!("The built-in writer read all {} items and ", stats.total)
+    };
+    let how = p.pick(
+        "并结合各引擎报告和论坛讨论撰写本报告，未使用大语言模型：引文都是完整的句子，每条内容最多引用一次；平台名称统一写法；高频词不含查询词本身、平台名和常见虚词，按包含该词的内容条数计。",
+        "composed this report from them, the engines' reports and the forum, without a language model: quotes are whole sentences, no item is quoted twice, platform names are spelled one way, and recurring words leave out the query's own words, platform names and function words, counting the items that hold each.",
     );
+    let writer = vec![Span::cited(read, cites(&f.all())), Span::text(how)];
     let mut blocks = vec![paragraph(super::summary::sentences(
         p,
         [counted, found, vec![Span::text(zone)]],
@@ -254,7 +262,7 @@ pub(super) fn method(input: &WriterInput<'_>) -> Vec<Block> {
         title: Some(p.pick("情感得分", "The sentiment score").to_owned()),
         spans: vec![Span::text(figures::scale_explanation(input.language))],
     });
-    blocks.push(paragraph(vec![Span::text(writer)]));
+    blocks.push(paragraph(writer));
     blocks
 }
 

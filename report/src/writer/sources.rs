@@ -22,7 +22,17 @@ pub(crate) const ROW_EXCERPT_CHARS: usize = 60;
 /// list or a table cell has no room for a post's layout.
 pub fn excerpt(text: &str, max_chars: usize) -> String {
     let cut = text_analysis::excerpt::sentences(text, max_chars);
-    cut.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(cut.len());
+    for part in cut.split_whitespace() {
+        // Between Chinese a line break becomes nothing; next to a word or a URL, a space.
+        let next_to_ascii =
+            out.ends_with(|c: char| c.is_ascii()) || part.starts_with(|c: char| c.is_ascii());
+        if !out.is_empty() && next_to_ascii {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+    out
 }
 
 /// The offset days are counted in, from the stats (UTC if they name none we can read: the

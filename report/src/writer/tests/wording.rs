@@ -98,3 +98,17 @@ fn chinese_counts_use_tiao_and_sources_use_display_names() {
     assert_eq!(sources[36].excerpt, "滨海马拉松周日开跑，三万名跑者参赛");
     assert!(sources.iter().all(|s| s.excerpt.chars().count() <= 121));
 }
+
+#[test]
+fn excerpts_keep_one_line() {
+    use crate::writer::excerpt;
+    assert_eq!(excerpt("第一句。\n第二句。", 20), "第一句。第二句。");
+    assert_eq!(
+        excerpt("First line.\nSecond  line.", 40),
+        "First line. Second line."
+    );
+    assert_eq!(
+        excerpt("看这个\nhttps://x.com 好", 40),
+        "看这个 https://x.com 好"
+    );
+}
