@@ -31,6 +31,8 @@ mod integration {
     mod openapi;
     pub mod proxy;
     mod redis;
+    mod report;
+    mod report_cluster;
     // Issue 12: the event streams' bounds.
     mod stream_limits;
     mod ws;

@@ -196,7 +196,7 @@ fn from_post(item: ItemRef, post: &Post, found_by: Vec<FoundBy>) -> EvidenceItem
         comments: post.comment_count,
         shares: post.share_count,
         saves: post.collected_count,
-        sentiment: sentiment.score,
+        sentiment: sentiment.unit(),
         leaning: sentiment.leaning,
         found_by,
     }
@@ -220,7 +220,7 @@ fn from_news(item: ItemRef, news: &NewsItem, found_by: Vec<FoundBy>) -> Evidence
         comments: 0,
         shares: 0,
         saves: 0,
-        sentiment: sentiment.score,
+        sentiment: sentiment.unit(),
         leaning: sentiment.leaning,
         found_by,
     }
@@ -249,7 +249,7 @@ fn from_web(item: ItemRef, hit: &SearchHit, found_by: Vec<FoundBy>) -> EvidenceI
         comments: 0,
         shares: 0,
         saves: 0,
-        sentiment: sentiment.score,
+        sentiment: sentiment.unit(),
         leaning: sentiment.leaning,
         found_by,
     }

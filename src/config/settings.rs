@@ -232,12 +232,8 @@ pub struct ReportSettings {
 impl ReportSettings {
     pub(super) fn read(keys: &Reader<'_>) -> Result<Self, ConfigError> {
         let zone = keys.text(catalogue::BETTAFISH_TIME_ZONE)?;
-        let time_zone = parse_offset(zone).ok_or_else(|| {
-            keys.invalid(
-                catalogue::BETTAFISH_TIME_ZONE,
-                "is not a UTC offset such as +08:00, -05:00 or UTC".to_owned(),
-            )
-        })?;
+        let time_zone = text_analysis::time_zone::parse_offset(zone)
+            .map_err(|e| keys.invalid(catalogue::BETTAFISH_TIME_ZONE, e.to_string()))?;
         Ok(Self {
             max_running: keys.number(catalogue::REPORT_MAX_RUNNING)?,
             queue: actors::reports::engine::QueueSettings {
@@ -250,26 +246,6 @@ impl ReportSettings {
             time_zone,
         })
     }
-}
-
-/// `+08:00`, `-05:30`, `+8`, `UTC`, `Z` as an offset.
-fn parse_offset(text: &str) -> Option<time::UtcOffset> {
-    let text = text.trim();
-    if text.eq_ignore_ascii_case("utc") || text == "Z" {
-        return Some(time::UtcOffset::UTC);
-    }
-    let (sign, rest) = match text.as_bytes().first()? {
-        b'+' => (1i8, &text[1..]),
-        b'-' => (-1i8, &text[1..]),
-        _ => return None,
-    };
-    let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
-    let hours: i8 = hours.parse().ok()?;
-    let minutes: i8 = minutes.parse().ok()?;
-    if !(0..=14).contains(&hours) || !(0..60).contains(&minutes) {
-        return None;
-    }
-    time::UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()
 }
 
 /// Limits on untrusted input: what a client's request or an imported file may make the

@@ -34,7 +34,12 @@ fn claimed(server: &Server) -> Vec<String> {
         .lines()
         .filter(|l| l.contains("claimed a report task"))
         .filter_map(|l| l.split("task=").nth(1))
-        .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_owned())
+        .map(|rest| {
+            rest.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
         .collect()
 }
 
@@ -47,28 +52,50 @@ fn two_instances_on_one_postgres_share_the_queue_and_write_each_task_once() {
         ("REPORT_MAX_RUNNING", "1"),
         ("REPORT_POLL_MS", "100"),
     ];
-    let a = Server::start(&env);
+    // One instance loads the sample corpus (on PostgreSQL only when asked), the other reads it.
+    let with_sample: Vec<(&str, &str)> = env
+        .iter()
+        .copied()
+        .chain([("BETTAFISH_SAMPLE_DATA", "on")])
+        .collect();
+    let a = Server::start(&with_sample);
     wait_for_sample(&a);
     let b = Server::start(&env);
-    let queries = ["滨海马拉松", "食堂涨价", "马拉松补给", "电池召回", "滨海马拉松 交通管制", "AI 歌曲 版权"];
+    let queries = [
+        "滨海马拉松",
+        "食堂涨价",
+        "马拉松补给",
+        "电池召回",
+        "滨海马拉松 交通管制",
+        "AI 歌曲 版权",
+    ];
     let tasks: Vec<String> = queries
         .iter()
         .enumerate()
         .map(|(i, q)| generate(if i % 2 == 0 { &a } else { &b }, q))
         .collect();
     for task in &tasks {
-        eventually(&format!("report {task} to complete"), Duration::from_secs(90), || {
-            status(&a, task)["status"] == "completed"
-        });
+        eventually(
+            &format!("report {task} to complete"),
+            Duration::from_secs(90),
+            || status(&a, task)["status"] == "completed",
+        );
         let seen = status(&b, task);
         assert_eq!(seen["status"], "completed", "both instances read one queue");
         assert_eq!(seen["attempts"], 1, "claimed once: {seen}");
     }
     let (by_a, by_b) = (claimed(&a), claimed(&b));
     let all: HashSet<&String> = by_a.iter().chain(&by_b).collect();
-    assert_eq!(by_a.len() + by_b.len(), tasks.len(), "no task claimed twice: {by_a:?} {by_b:?}");
+    assert_eq!(
+        by_a.len() + by_b.len(),
+        tasks.len(),
+        "no task claimed twice: {by_a:?} {by_b:?}"
+    );
     assert_eq!(all.len(), tasks.len());
-    assert!(!by_a.is_empty() && !by_b.is_empty(), "both instances worked: {by_a:?} {by_b:?}");
+    assert!(
+        !by_a.is_empty() && !by_b.is_empty(),
+        "both instances worked: {by_a:?} {by_b:?}"
+    );
     for task in &tasks {
         let events = b.get(&format!("/api/report/progress/{task}")).json();
         assert_eq!(events["progress"], 100);
@@ -113,7 +140,8 @@ fn one_chapter_llm() -> (String, Arc<AtomicUsize>) {
                         多数帖子肯定了志愿者的热情和城市的组织能力，也有不少跑者抱怨后半程补给不足、\
                         接驳大巴排队时间过长，这些意见在赛后第一天最为集中，随后逐渐回落，整体讨论以\
                         理性评价为主，并对明年的赛事组织提出了具体而可行的改进建议。";
-            let chapter = json!({"blocks": [{"type": "paragraph", "spans": [{"text": text, "cites": [1]}]}]});
+            let chapter =
+                json!({"blocks": [{"type": "paragraph", "spans": [{"text": text, "cites": [1]}]}]});
             let answer = json!({
                 "id": "x", "object": "chat.completion", "model": "one",
                 "choices": [{"index": 0, "finish_reason": "stop",
@@ -143,27 +171,51 @@ fn a_task_left_running_by_a_killed_server_resumes_after_its_last_chapter() {
     ]);
     wait_for_sample(&first);
     let task = generate(&first, "滨海马拉松");
-    eventually("the first chapter to be checkpointed", Duration::from_secs(30), || {
-        asked.load(Ordering::SeqCst) >= 2 && status(&first, &task)["progress"].as_u64().unwrap_or(0) > 10
-    });
+    eventually(
+        "the first chapter to be checkpointed",
+        Duration::from_secs(30),
+        || {
+            asked.load(Ordering::SeqCst) >= 2
+                && status(&first, &task)["progress"].as_u64().unwrap_or(0) > 10
+        },
+    );
     let dir = first.kill_for_restart();
     // The next process has no model: the chapters left are written by the built-in writer.
-    let second = Server::start_in(dir, &[("REPORT_LEASE_SECS", "2"), ("REPORT_POLL_MS", "100")]);
-    eventually("the task to be taken over and completed", Duration::from_secs(60), || {
-        status(&second, &task)["status"] == "completed"
-    });
+    let second = Server::start_in(
+        dir,
+        &[("REPORT_LEASE_SECS", "2"), ("REPORT_POLL_MS", "100")],
+    );
+    eventually(
+        "the task to be taken over and completed",
+        Duration::from_secs(60),
+        || status(&second, &task)["status"] == "completed",
+    );
     let seen = status(&second, &task);
     assert_eq!(seen["attempts"], 2, "{seen}");
-    let doc = second.get(&format!("/api/report/result/{task}/json")).json();
+    let doc = second
+        .get(&format!("/api/report/result/{task}/json"))
+        .json();
     let chapters = doc["chapters"].as_array().unwrap();
-    assert_eq!(chapters[0]["origin"]["by"], "llm", "the finished chapter was kept");
+    assert_eq!(
+        chapters[0]["origin"]["by"], "llm",
+        "the finished chapter was kept"
+    );
     assert!(chapters[1..].iter().all(|c| c["origin"]["by"] == "builtin"));
-    let mut client = super::sse::SseClient::open(&second.base, &format!("/api/report/stream/{task}"), &[]);
+    let mut client =
+        super::sse::SseClient::open(&second.base, &format!("/api/report/stream/{task}"), &[]);
     let mut kinds = Vec::new();
     while let Some(frame) = client.next_event() {
         let data = frame.json();
-        kinds.push((frame.event.clone().unwrap_or_default(), data["status"].clone()));
+        kinds.push((
+            frame.event.clone().unwrap_or_default(),
+            data["status"].clone(),
+        ));
     }
-    assert!(kinds.iter().any(|(k, s)| k == "chapter_status" && s == "resumed"), "{kinds:?}");
+    assert!(
+        kinds
+            .iter()
+            .any(|(k, s)| k == "chapter_status" && s == "resumed"),
+        "{kinds:?}"
+    );
     assert_eq!(kinds.last().map(|k| k.0.as_str()), Some("completed"));
 }

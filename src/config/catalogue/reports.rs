@@ -43,7 +43,7 @@ catalogue! {
         tree::REPORT_ENGINE_PATH,
     );
     REPORT_AUTO = key(
-        Some("false"),
+        Some("true"),
         Kind::Choice(&["true", "false"]),
         "Whether an analysis that found anything ends by queuing its report.",
     );
