@@ -41,6 +41,10 @@ pub fn install_recorder() -> anyhow::Result<PrometheusHandle> {
             actors::internal_events::JOB_DURATION_BUCKETS,
         )?
         .set_buckets_for_metric(
+            Matcher::Full("bettafish_report_generation_duration_seconds".into()),
+            actors::internal_events::JOB_DURATION_BUCKETS,
+        )?
+        .set_buckets_for_metric(
             Matcher::Full("bettafish_db_acquire_duration_seconds".into()),
             storage::telemetry::ACQUIRE_BUCKETS,
         )?

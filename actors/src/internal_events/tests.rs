@@ -21,6 +21,15 @@ fn every_described_metric_is_emitted_as_documented() {
             outcome: storage::analyses::AnalysisStatus::Partial,
         }
         .emit();
+        ReportTaskEnded {
+            status: storage::reports::ReportStatus::Completed,
+            duration: Duration::from_millis(800),
+        }
+        .emit();
+        ReportChapterWritten {
+            outcome: "repaired",
+        }
+        .emit();
     });
     let described: Vec<&str> = METRICS.iter().map(|(name, _)| *name).collect();
     metrics_contract::check("actors", &described, &emitted, env!("CARGO_MANIFEST_DIR"));

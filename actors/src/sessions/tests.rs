@@ -118,6 +118,7 @@ fn a_result_is_stored_in_the_shape_the_api_and_the_events_show() {
                 "query": {"status": "timeout", "error": "no report within 3s; the job was cancelled",
                           "output_id": null, "paragraphs": null, "mode": null, "fallbacks": []},
             },
+            "evidence": null,
             "report": null,
         })
     );
@@ -126,7 +127,7 @@ fn a_result_is_stored_in_the_shape_the_api_and_the_events_show() {
     assert_eq!(
         AnalysisResult::from_json("{\"engines\": {}, \"report\": {\"x\": 1}}"),
         None,
-        "no final report exists yet"
+        "a report link has a task id"
     );
 }
 
