@@ -5,7 +5,8 @@
 //! entry of the source list, rather than `[^3]` footnotes: footnote renderers drop sources
 //! no claim cites and renumber the rest, while the list must show every source under its own
 //! number. A claim with more than `MANY_CITES` sources says how many and lists them,
-//! `（8 条来源：[1](#src-1)、[2](#src-2)…）`, so each post stays one click away.
+//! `（8 条来源：[1](#src-1)–[8](#src-8)）` (consecutive sources as a range), so a claim
+//! stays readable and each source it names one click away.
 //!
 //! Text from the document is escaped (`escape`) so a post's `*`, `_`, `[`, `|` or `<b>`
 //! is shown, never read as Markdown or HTML, and newlines inside text become spaces (a blank
@@ -181,7 +182,7 @@ impl Markdown<'_> {
         }
         if cites.len() > MANY_CITES {
             let w = self.words;
-            let links: Vec<String> = cites.iter().map(|&n| self.cite(n, false)).collect();
+            let links = self.runs(&cites);
             return format!(
                 "{}{}{}{}{}",
                 w.open_paren,
@@ -192,6 +193,31 @@ impl Markdown<'_> {
             );
         }
         cites.iter().map(|&n| self.cite(n, true)).collect()
+    }
+
+    /// Many citations, runs of three or more consecutive sources written as a range
+    /// (`[3](#src-3)–[9](#src-9)`), so a claim resting on the whole set stays one line; every
+    /// source named is still a link.
+    fn runs(&self, cites: &[u32]) -> Vec<String> {
+        let mut pieces = Vec::new();
+        let mut i = 0;
+        while i < cites.len() {
+            let mut j = i;
+            while j + 1 < cites.len() && cites[j + 1] == cites[j] + 1 {
+                j += 1;
+            }
+            if j - i >= 2 {
+                pieces.push(format!(
+                    "{}–{}",
+                    self.cite(cites[i], false),
+                    self.cite(cites[j], false)
+                ));
+            } else {
+                pieces.extend(cites[i..=j].iter().map(|&n| self.cite(n, false)));
+            }
+            i = j + 1;
+        }
+        pieces
     }
 
     /// One citation; plain text when the document has no such source.
