@@ -387,3 +387,32 @@ fn sqlite_rows(path: &std::path::Path, sql: &str) -> Vec<Vec<Value>> {
             .collect()
     })
 }
+
+#[needs::chromium]
+#[test]
+fn a_report_prints_to_pdf_with_headless_chromium() {
+    let server = Server::start(&[]);
+    wait_for_sample(&server);
+    let queued = server.post("/api/report/generate", &json!({ "query": "滨海马拉松" }));
+    let task = queued.json()["id"].as_str().unwrap().to_owned();
+    wait_for_status(&server, &task, "completed");
+    let pdf = server.get(&format!("/api/report/export/pdf/{task}"));
+    assert_eq!(pdf.status, 200, "{}", pdf.body);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+}
+
+#[test]
+fn without_a_browser_pdf_export_says_what_to_install() {
+    let server = Server::start(&[("BETTAFISH_CHROMIUM", "/nonexistent/chromium")]);
+    wait_for_sample(&server);
+    let queued = server.post("/api/report/generate", &json!({ "query": "滨海马拉松" }));
+    let task = queued.json()["id"].as_str().unwrap().to_owned();
+    wait_for_status(&server, &task, "completed");
+    let pdf = server.get(&format!("/api/report/export/pdf/{task}"));
+    assert_eq!(pdf.status, 503, "{}", pdf.body);
+    assert!(
+        pdf.body.contains("apt-get install chromium"),
+        "{}",
+        pdf.body
+    );
+}

@@ -15,4 +15,26 @@ fn main() {
             println!("cargo::rustc-cfg={cfg}");
         }
     }
+    // Headless Chromium (for PDF export), found as the service finds it: on PATH under one of
+    // its usual names. Installing or removing it changes the folders on PATH, which reruns this.
+    println!("cargo::rerun-if-env-changed=PATH");
+    println!("cargo::rustc-check-cfg=cfg(chromium_found)");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut found = false;
+    for dir in std::env::split_paths(&path) {
+        if dir.is_dir() {
+            println!("cargo::rerun-if-changed={}", dir.display());
+        }
+        found |= [
+            "chromium",
+            "chromium-browser",
+            "google-chrome",
+            "google-chrome-stable",
+        ]
+        .iter()
+        .any(|name| dir.join(name).is_file());
+    }
+    if found {
+        println!("cargo::rustc-cfg=chromium_found");
+    }
 }

@@ -24,6 +24,8 @@ use proc_macro::TokenStream;
 const NEEDS_POSTGRES: &str = "needs DATABASE_URL (PostgreSQL)";
 /// The reason a test needing Redis is ignored.
 const NEEDS_REDIS: &str = "needs REDIS_URL (Redis)";
+/// The reason a test needing a headless browser is ignored.
+const NEEDS_CHROMIUM: &str = "needs chromium on PATH (apt-get install chromium)";
 
 /// Marks a test that needs the PostgreSQL at `DATABASE_URL`: ignored, with the reason, when the
 /// variable was unset or empty at build time.
@@ -37,6 +39,13 @@ pub fn postgres(args: TokenStream, test: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn redis(args: TokenStream, test: TokenStream) -> TokenStream {
     gate(args, test, cfg!(redis_url_set), NEEDS_REDIS)
+}
+
+/// Marks a test that needs headless Chromium on `PATH`: ignored, with the reason, when none was
+/// found at build time.
+#[proc_macro_attribute]
+pub fn chromium(args: TokenStream, test: TokenStream) -> TokenStream {
+    gate(args, test, cfg!(chromium_found), NEEDS_CHROMIUM)
 }
 
 fn gate(args: TokenStream, test: TokenStream, configured: bool, reason: &str) -> TokenStream {
