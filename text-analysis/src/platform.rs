@@ -80,6 +80,42 @@ const KNOWN: &[Known] = &[
         zh: "今日头条",
         en: "Toutiao",
     },
+    // The hot lists MindSpider reads (newsnow ids), so news items name their source properly.
+    Known {
+        code: "thepaper",
+        aliases: &["thepaper", "the paper", "澎湃", "澎湃新闻"],
+        hosts: &["thepaper.cn"],
+        zh: "澎湃新闻",
+        en: "The Paper",
+    },
+    Known {
+        code: "wallstreetcn",
+        aliases: &["wallstreetcn", "华尔街见闻"],
+        hosts: &["wallstreetcn.com"],
+        zh: "华尔街见闻",
+        en: "Wallstreetcn",
+    },
+    Known {
+        code: "cls",
+        aliases: &["cls", "cls-hot", "财联社"],
+        hosts: &["cls.cn"],
+        zh: "财联社",
+        en: "CLS",
+    },
+    Known {
+        code: "xueqiu",
+        aliases: &["xueqiu", "雪球"],
+        hosts: &["xueqiu.com"],
+        zh: "雪球",
+        en: "Xueqiu",
+    },
+    Known {
+        code: "coolapk",
+        aliases: &["coolapk", "酷安"],
+        hosts: &["coolapk.com"],
+        zh: "酷安",
+        en: "Coolapk",
+    },
 ];
 
 /// The code an item gets when nothing named its platform, so it still counts somewhere.
@@ -177,7 +213,8 @@ mod tests {
     #[test]
     fn unknown_names_are_kept_lowercased_and_trimmed() {
         assert_eq!(canonical("  Xinhua "), "xinhua");
-        assert_eq!(canonical("澎湃新闻"), "澎湃新闻");
+        assert_eq!(canonical("新华社"), "新华社");
+        assert_eq!(canonical("澎湃新闻"), "thepaper");
         assert_eq!(canonical("  "), UNKNOWN);
         assert_eq!(canonical("Baidu search"), "baidu search");
     }

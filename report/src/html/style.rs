@@ -26,7 +26,7 @@ li{margin:.25rem 0}
 sup.cite{font-size:.72em;line-height:0;white-space:nowrap;margin-left:.1em}
 sup.cite a,.cite-list a{text-decoration:none}
 .cite-missing{color:var(--muted)}
-details.cites{display:inline}
+details.cites{display:inline-block;max-width:100%}
 details.cites>summary{display:inline;cursor:pointer;font-size:.78em;color:var(--link);vertical-align:super;line-height:0;list-style:none;white-space:nowrap}
 details.cites>summary::-webkit-details-marker{display:none}
 details.cites>summary::before{content:"["}
