@@ -18,6 +18,7 @@ mod integration {
     mod analysis;
     mod analysis_llm;
     mod analysis_stream;
+    pub mod chat_server;
     mod cli;
     mod config;
     pub mod db;
@@ -33,6 +34,7 @@ mod integration {
     mod redis;
     mod report;
     mod report_cluster;
+    mod report_llm;
     // Issue 12: the event streams' bounds.
     mod stream_limits;
     mod ws;

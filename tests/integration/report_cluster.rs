@@ -4,15 +4,12 @@
 //! on from the chapter after the last one finished.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use super::analysis::wait_for_sample;
+use super::chat_server::{chapter_json, ChatServer};
 use super::db::Schema;
 use super::eventually::eventually;
 use super::util::Server;
@@ -109,59 +106,11 @@ fn two_instances_on_one_postgres_share_the_queue_and_write_each_task_once() {
     }
 }
 
-/// A model that answers the first chapter with a whole chapter and then never answers again.
-fn one_chapter_llm() -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}/v1", listener.local_addr().unwrap());
-    let asked = Arc::new(AtomicUsize::new(0));
-    let count = Arc::clone(&asked);
-    std::thread::spawn(move || {
-        let mut held: Vec<TcpStream> = Vec::new();
-        for stream in listener.incoming().map_while(Result::ok) {
-            let n = count.fetch_add(1, Ordering::SeqCst);
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0usize;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0u8; length];
-            let _ = reader.read_exact(&mut body);
-            if n > 0 {
-                held.push(stream);
-                continue;
-            }
-            let text = "滨海马拉松在赛后引发了大量讨论，跑者们集中谈论补给、交通管制和志愿者服务。\
-                        多数帖子肯定了志愿者的热情和城市的组织能力，也有不少跑者抱怨后半程补给不足、\
-                        接驳大巴排队时间过长，这些意见在赛后第一天最为集中，随后逐渐回落，整体讨论以\
-                        理性评价为主，并对明年的赛事组织提出了具体而可行的改进建议。";
-            let chapter =
-                json!({"blocks": [{"type": "paragraph", "spans": [{"text": text, "cites": [1]}]}]});
-            let answer = json!({
-                "id": "x", "object": "chat.completion", "model": "one",
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": chapter.to_string()}}]
-            })
-            .to_string();
-            let mut out = stream;
-            let _ = write!(
-                out,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
-                answer.len()
-            );
-        }
-    });
-    (base, asked)
-}
-
 #[test]
 fn a_task_left_running_by_a_killed_server_resumes_after_its_last_chapter() {
-    let (base, asked) = one_chapter_llm();
+    // A model that answers the first chapter and then never answers again.
+    let model = ChatServer::start(|n, _| (n == 0).then(chapter_json));
+    let base = model.base.clone();
     let first = Server::start(&[
         ("REPORT_ENGINE_BASE_URL", base.as_str()),
         ("REPORT_ENGINE_API_KEY", "k"),
@@ -175,7 +124,7 @@ fn a_task_left_running_by_a_killed_server_resumes_after_its_last_chapter() {
         "the first chapter to be checkpointed",
         Duration::from_secs(30),
         || {
-            asked.load(Ordering::SeqCst) >= 2
+            model.asked() >= 2
                 && status(&first, &task)["progress"].as_u64().unwrap_or(0) > 10
         },
     );
