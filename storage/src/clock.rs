@@ -99,6 +99,17 @@ pub fn epoch(n: i64) -> Option<i64> {
     }
 }
 
+/// Epoch milliseconds as an RFC 3339 time in UTC (the number itself when out of range).
+pub fn iso_of_ms(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| ms.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     //! The shapes crawlers write, and that nothing makes the parser panic.
@@ -143,15 +154,4 @@ mod tests {
             let _ = is_iso_day(&text);
         }
     }
-}
-
-/// Epoch milliseconds as an RFC 3339 time in UTC (the number itself when out of range).
-pub fn iso_of_ms(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| ms.to_string())
 }

@@ -123,10 +123,7 @@ fn a_task_left_running_by_a_killed_server_resumes_after_its_last_chapter() {
     eventually(
         "the first chapter to be checkpointed",
         Duration::from_secs(30),
-        || {
-            model.asked() >= 2
-                && status(&first, &task)["progress"].as_u64().unwrap_or(0) > 10
-        },
+        || model.asked() >= 2 && status(&first, &task)["progress"].as_u64().unwrap_or(0) > 10,
     );
     let dir = first.kill_for_restart();
     // The next process has no model: the chapters left are written by the built-in writer.
