@@ -13,6 +13,14 @@ use super::eventually::eventually;
 use super::util::Server;
 
 const STEP: &str = "Step: report_chapter";
+const TEMPLATE_STEP: &str = "Step: report_template";
+
+/// The model's choice of template, for a request that asks for one.
+fn template_choice(body: &str, kind: &str) -> Option<String> {
+    body.contains(TEMPLATE_STEP).then(|| {
+        format!("{{\"template\": \"{kind}\", \"reason\": \"an incident with complaints\"}}")
+    })
+}
 
 /// Queues a report of the sample's marathon and waits for it to complete; its id, document
 /// and the types and chapter statuses of its events.
@@ -110,6 +118,7 @@ fn a_thinking_fenced_answer_with_a_trailing_comma_is_repaired_locally() {
 
 #[test]
 fn prose_instead_of_a_chapter_goes_to_the_fallback_model() {
+    // It cannot choose a template either: the rules do.
     let report_model = ChatServer::start(|_, _| Some("抱歉，这一章我写不了。".to_owned()));
     let fallback = ChatServer::start(|_, body| {
         assert!(body.contains(STEP));
@@ -122,6 +131,10 @@ fn prose_instead_of_a_chapter_goes_to_the_fallback_model() {
     let chapters = doc["chapters"].as_array().unwrap();
     assert_eq!(origins(&doc), vec!["fallback"; chapters.len()]);
     assert_eq!(chapters[0]["origin"]["model"], "insight_engine-model");
+    assert_eq!(
+        doc["template"], "hot_topic_event",
+        "the rules' choice for an event"
+    );
     assert!(events
         .iter()
         .any(|(k, d)| k == "chapter_status" && d["status"] == "fallback"));

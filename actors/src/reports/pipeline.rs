@@ -98,7 +98,7 @@ pub async fn generate(
     let language = Language::of(&task.query);
     let template = match &resumed {
         Some(c) => c.template.clone(),
-        None => choose_template(ctx, task, language)?,
+        None => choose_template(ctx, task, language, journal).await?,
     };
     stage(
         journal,
@@ -447,21 +447,74 @@ async fn engine_reports_and_forum(
     Ok((engines, forum))
 }
 
-fn choose_template(
+/// The task's template: its custom one, the kind it asked for, else the LLM's choice (when
+/// one is configured), else the rules' ([`Templates::choose`]).
+async fn choose_template(
     ctx: &TaskContext,
     task: &ReportTaskRecord,
     language: Language,
+    journal: &Journal,
 ) -> Result<Template, String> {
     if let Some(text) = &task.custom_template {
         return parse_custom(text, language).map_err(|e| format!("the custom template: {e}"));
     }
-    let kind = task
-        .template
-        .as_deref()
-        .and_then(TemplateKind::parse)
-        .unwrap_or_else(|| ctx.templates.choose(&task.query));
+    let asked = task.template.as_deref().and_then(TemplateKind::parse);
+    let kind = match (asked, &ctx.llm) {
+        (Some(kind), _) => kind,
+        (None, Some(llm)) => match llm_choice(llm, &ctx.templates, &task.query, language).await {
+            Ok(kind) => kind,
+            Err(why) => {
+                let kind = ctx.templates.choose(&task.query);
+                journal
+                    .record(ReportEvent::Log {
+                        level: "warn",
+                        message: format!(
+                            "the LLM did not choose a template ({why}); the rules chose `{}`",
+                            kind.id()
+                        ),
+                    })
+                    .await;
+                kind
+            }
+        },
+        (None, None) => ctx.templates.choose(&task.query),
+    };
     ctx.templates
         .get(kind, language)
         .cloned()
         .ok_or_else(|| format!("no template `{}` in {}", kind.id(), language.code()))
+}
+
+/// Asks the LLM which built-in kind fits the query.
+async fn llm_choice(
+    llm: &LlmClient,
+    templates: &Templates,
+    query: &str,
+    language: Language,
+) -> Result<TemplateKind, String> {
+    let kinds: Vec<String> = TemplateKind::BUILTIN
+        .iter()
+        .filter_map(|k| templates.get(*k, language))
+        .map(|t| format!("- {}: {} — {}", t.kind.id(), t.title, t.description))
+        .collect();
+    let system = format!(
+        "You choose the template of a public-opinion report. Step: report_template. The kinds:\n{}\n\
+         Answer with JSON only: {{\"template\": one of the ids above, \"reason\": string}}.",
+        kinds.join("\n")
+    );
+    let answer = llm
+        .chat(&[llm::Message::system(system), llm::Message::user(query)])
+        .await
+        .map_err(|e| e.to_string())?;
+    let value = llm::text::parse_json(&answer)?;
+    let id = value
+        .get("template")
+        .and_then(serde_json::Value::as_str)
+        .ok_or("the answer names no `template`")?;
+    TemplateKind::parse(id).ok_or_else(|| {
+        format!(
+            "`{}` is not a template",
+            id.chars().take(40).collect::<String>()
+        )
+    })
 }
