@@ -53,6 +53,7 @@ fn run(id: &str, query: &str) -> (EngineMsg, oneshot::Receiver<JobOutcome>) {
         id: id.to_owned(),
         query: query.to_owned(),
         analysis_id: None,
+        evidence: None,
         reply: Some(reply),
     };
     (EngineMsg::Run(job), answer)

@@ -5,12 +5,14 @@
 //! job always ends with a report.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::builtin::{self, Angle, Planned};
 use super::gather::{Gathered, Searcher};
 use super::llm_steps;
 use super::report::{Mode, Paragraph, Report};
 use super::EngineKind;
+use crate::evidence::Evidence;
 use llm::LlmClient;
 use search::SearchHit;
 use text_analysis::Analysis;
@@ -27,6 +29,8 @@ pub struct Brief {
     /// Reflection rounds per paragraph.
     pub reflections: u32,
     pub max_paragraphs: usize,
+    /// The analysis's evidence, when the job belongs to one that gathered it.
+    pub evidence: Option<Arc<Evidence>>,
 }
 
 /// Where a running job reports to.
