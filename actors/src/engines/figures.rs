@@ -52,6 +52,11 @@ pub fn percent(part: usize, whole: usize) -> String {
     format!("{:.0}%", part as f64 * 100.0 / whole.max(1) as f64)
 }
 
+/// `text` with each run of whitespace (line breaks included) as one space.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// An analysis's evidence as an engine reads it.
 pub struct EvidenceView<'a> {
     evidence: &'a Evidence,
@@ -114,7 +119,8 @@ impl<'a> EvidenceView<'a> {
         time_zone::day_of_ms(ms, self.offset)
     }
 
-    /// Item `i` quoted: its first whole sentences (its title when it has no text).
+    /// Item `i` quoted: its first whole sentences (its title when it has no text), on one
+    /// line — a post's line breaks would break the paragraph that quotes it.
     pub fn excerpt(&self, i: usize) -> String {
         let Some(item) = self.items().get(i) else {
             return String::new();
@@ -123,7 +129,7 @@ impl<'a> EvidenceView<'a> {
             Some(title) if item.text.trim().is_empty() => title,
             _ => &item.text,
         };
-        excerpt::sentences(text, QUOTE_CHARS)
+        excerpt::sentences(&one_line(text), QUOTE_CHARS)
     }
 
     /// The display name of item `i`'s platform.

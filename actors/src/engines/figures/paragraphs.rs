@@ -164,7 +164,12 @@ fn timeline(stats: &EvidenceStats, zh: bool) -> String {
 
 fn platforms(stats: &EvidenceStats, zh: bool) -> String {
     let n = stats.total;
-    let named = &stats.platforms[..stats.platforms.len().min(PLATFORMS_NAMED)];
+    // A single platform left over is named rather than summed as "1 other platform".
+    let shown = match stats.platforms.len() {
+        all if all <= PLATFORMS_NAMED + 1 => all,
+        _ => PLATFORMS_NAMED,
+    };
+    let named = &stats.platforms[..shown];
     let rest = &stats.platforms[named.len()..];
     let mut parts: Vec<String> = named
         .iter()

@@ -2,8 +2,13 @@
 //! inside a `#hashtag#`), and each item — or the same words under another item — quoted at
 //! most once in a report. Reports used to quote the same two or three most engaged posts in
 //! nearly every section, because each section picked its quotes on its own.
+//!
+//! "The same words" includes a quote that opens with a sentence already quoted: reposts and
+//! copy-paste posts differ after their first sentence, and a reader sees that sentence twice.
 
 use std::collections::HashSet;
+
+use text_analysis::excerpt;
 
 use super::EvidenceView;
 use crate::engines::report::Source;
@@ -13,13 +18,18 @@ use crate::engines::report::Source;
 pub struct QuoteBook {
     /// Evidence items, by index in the set.
     items: HashSet<usize>,
-    /// Quoted texts, as they read in the report.
-    texts: HashSet<String>,
+    /// The first sentence of each quote, as it reads in the report.
+    openings: HashSet<String>,
+}
+
+/// The sentence a quote opens with.
+fn opening(text: &str) -> &str {
+    excerpt::split(text).first().copied().unwrap_or(text)
 }
 
 impl QuoteBook {
     fn holds(&self, item: usize, text: &str) -> bool {
-        self.items.contains(&item) || self.texts.contains(text)
+        self.items.contains(&item) || self.openings.contains(opening(text))
     }
 
     /// Records what a finished paragraph quotes. Only finished ones: a paragraph is written
@@ -29,7 +39,7 @@ impl QuoteBook {
             if let Some(i) = source.evidence {
                 self.items.insert(i);
             }
-            self.texts.insert(source.text.clone());
+            self.openings.insert(opening(&source.text).to_owned());
         }
     }
 }
@@ -42,7 +52,7 @@ pub struct Quote {
 }
 
 /// Up to `n` quotes from `candidates` (item indexes, best first) that the report has not
-/// quoted yet, no two alike.
+/// quoted yet, no two opening alike.
 pub fn pick(
     view: &EvidenceView<'_>,
     book: &QuoteBook,
@@ -58,7 +68,8 @@ pub fn pick(
             continue;
         }
         let text = view.excerpt(item);
-        if text.is_empty() || book.holds(item, &text) || chosen.iter().any(|q| q.text == text) {
+        let repeats = |q: &Quote| opening(&q.text) == opening(&text);
+        if text.is_empty() || book.holds(item, &text) || chosen.iter().any(repeats) {
             continue;
         }
         chosen.push(Quote { item, text });

@@ -209,7 +209,7 @@ fn check_report(report: &Report, evidence: &Evidence, zh: bool) {
             let i = source.evidence.expect("every quote is of an evidence item");
             assert!(items.insert(i), "item {i} quoted twice\n{markdown}");
             // Whole: a prefix of the item's text, hashtags closed.
-            let item = &evidence.set.items[i].text;
+            let item = &one_line(&evidence.set.items[i].text);
             let kept = source
                 .text
                 .trim_end_matches(text_analysis::excerpt::ELLIPSIS);
