@@ -168,13 +168,11 @@ impl Gatherer {
     }
 }
 
+/// An item's sentiment, scored the way [`EvidenceItem::scored`] scores it. Items store the
+/// unit score ([`Sentiment::unit`], −1…+1), not the raw sum: reports state the mean on that
+/// scale and explain it, and a raw mean of 2.4 would contradict the explanation.
 fn scored(title: Option<&str>, text: &str) -> Sentiment {
-    let whole = match title {
-        Some(t) if !t.is_empty() && !text.starts_with(t) => format!("{t}。{text}"),
-        _ => text.to_owned(),
-    };
-    let tokens = text_analysis::tokens(&whole);
-    text_analysis::sentiment::score(tokens.iter().map(String::as_str))
+    text_analysis::features_of(title, text).sentiment
 }
 
 fn from_post(item: ItemRef, post: &Post, found_by: Vec<FoundBy>) -> EvidenceItem {
@@ -334,7 +332,37 @@ mod erased {
 
 #[cfg(test)]
 mod tests {
-    use super::host_of;
+    use super::*;
+
+    #[test]
+    fn gathered_items_are_scored_on_the_unit_scale_like_the_set_type_scores_them() {
+        let hit = SearchHit {
+            title: String::new(),
+            url: None,
+            content: "非常好，太棒了，点赞！志愿者非常热情，组织得非常好，完美！".into(),
+            provider: "local".into(),
+            platform: Some("wb".into()),
+            published: None,
+            engagement: None,
+            item: Some(ItemRef::Post(7)),
+        };
+        let post = crate::engines::gather::as_post(&hit, 0);
+        let by = FoundBy {
+            engine: GATHERED_BY.into(),
+            provider: "local".into(),
+            query: "q".into(),
+        };
+        let ours = from_post(ItemRef::Post(7), &post, vec![by.clone()]);
+        let theirs = EvidenceItem::from_post(7, &post, by);
+        assert!(
+            ours.sentiment > 0.25 && ours.sentiment < 1.0,
+            "{}",
+            ours.sentiment
+        );
+        assert_eq!(ours.sentiment, theirs.sentiment);
+        assert_eq!(ours.leaning, theirs.leaning);
+        assert_eq!(ours.platform, "weibo");
+    }
 
     #[test]
     fn hosts_of_urls() {

@@ -38,6 +38,10 @@ pub struct Job {
     pub query: String,
     /// The analysis it belongs to, if any.
     pub analysis_id: Option<AnalysisId>,
+    /// The analysis's evidence set and its figures: every number the report states is read
+    /// from these, so the three engines' reports and the final report agree. None (an engine
+    /// used alone, a set that could not be gathered): figures come from the job's own searches.
+    pub evidence: Option<Arc<crate::evidence::Evidence>>,
     /// Where the outcome goes.
     pub reply: Option<oneshot::Sender<JobOutcome>>,
 }
@@ -259,6 +263,7 @@ impl EngineState {
             query: job.query.clone(),
             reflections: self.args.reflections,
             max_paragraphs: self.args.max_paragraphs,
+            evidence: job.evidence.clone(),
         };
         let searcher = Arc::clone(&self.args.searcher);
         let llm = self.args.llm.clone();

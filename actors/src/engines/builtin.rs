@@ -165,6 +165,7 @@ fn source(q: &Quote) -> Source {
         url: q.url.clone(),
         published: q.published.clone(),
         engagement: Some(q.engagement),
+        evidence: None,
     }
 }
 

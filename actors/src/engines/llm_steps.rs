@@ -5,12 +5,14 @@
 
 use serde_json::{json, Value};
 
+use super::figures::Figures;
 use super::report::Paragraph;
 use super::EngineKind;
 use llm::{text::parse_json, LlmClient, Message};
 use search::SearchHit;
 
-/// At most this many hits go into a prompt, each cut to `HIT_CHARS` characters.
+/// At most this many hits go into a prompt, each cut after whole sentences within `HIT_CHARS`
+/// characters (a hashtag cut in half reads as another word to the model, and it may quote it).
 const PROMPT_HITS: usize = 10;
 const HIT_CHARS: usize = 300;
 
@@ -44,16 +46,28 @@ fn field(value: &Value, key: &str) -> Result<String, String> {
         .ok_or_else(|| format!("the answer has no `{key}`"))
 }
 
-fn hits_json(hits: &[SearchHit]) -> Value {
+/// What the model is told about an analysis's figures, where it is given them.
+const FIGURES_RULE: &str = "The input's `figures` were computed once from the analysis's whole \
+     evidence set, and the other reports of the analysis state them too: state totals, per-day \
+     volume, platform split, engagement, sentiment split and mean, top posts and keyword counts \
+     only as `figures` gives them, copying the numbers; never count the search results \
+     yourself, and name platforms as `figures` names them. Where you state the sentiment mean, \
+     say once what the scale is (`figures.sentiment.scale`).";
+
+fn hits_json(hits: &[SearchHit], zh: bool) -> Value {
     Value::Array(
         hits.iter()
             .take(PROMPT_HITS)
             .map(|h| {
+                // Platforms by one name, so the model never writes `wb` beside `weibo`.
+                let platform = h.platform.as_deref().map(|p| {
+                    text_analysis::platform::display(&text_analysis::platform::canonical(p), zh)
+                });
                 json!({
                     "title": h.title,
-                    "content": h.content.chars().take(HIT_CHARS).collect::<String>(),
+                    "content": text_analysis::excerpt::sentences(&h.content, HIT_CHARS),
                     "url": h.url,
-                    "platform": h.platform,
+                    "platform": platform,
                     "published": h.published,
                     "engagement": h.engagement,
                 })
@@ -118,30 +132,47 @@ pub async fn first_search(
     field(&value, "search_query")
 }
 
-/// The paragraph written from what a search found (`previous` when it is a reflection's).
+/// What a summary step writes from.
+pub struct SummaryInput<'a> {
+    pub paragraph: &'a Paragraph,
+    pub search_query: &'a str,
+    pub hits: &'a [SearchHit],
+    /// The paragraph so far, when this is a reflection's summary.
+    pub previous: Option<&'a str>,
+    /// The analysis's figures, the only numbers the paragraph may state (None for a job
+    /// without an evidence set).
+    pub figures: Option<&'a Figures>,
+    pub zh: bool,
+}
+
+/// The paragraph written from what a search found (and a reflection's, from the paragraph so
+/// far too).
 pub async fn summary(
     llm: &LlmClient,
     kind: EngineKind,
-    p: &Paragraph,
-    search_query: &str,
-    hits: &[SearchHit],
-    previous: Option<&str>,
+    input: &SummaryInput<'_>,
 ) -> Result<String, String> {
-    let (step, key) = match previous {
+    let (step, key) = match input.previous {
         None => ("first_summary", "paragraph_latest_state"),
         Some(_) => ("reflection_summary", "updated_paragraph_latest_state"),
     };
-    let system = format!(
+    let mut system = format!(
         "You are {}. Step: {step}. Write the paragraph from the search results, citing sources \
          by platform and date; do not invent facts that are not in the results. Answer with JSON \
          only: {{\"{key}\": string}}.",
         role(kind)
     );
-    let mut input = json!({"title": p.title, "content": p.intent, "search_query": search_query, "search_results": hits_json(hits)});
-    if let Some(text) = previous {
-        input["paragraph_latest_state"] = json!(text);
+    let p = input.paragraph;
+    let mut user = json!({"title": p.title, "content": p.intent, "search_query": input.search_query, "search_results": hits_json(input.hits, input.zh)});
+    if let Some(text) = input.previous {
+        user["paragraph_latest_state"] = json!(text);
     }
-    let value = ask(llm, system, input).await?;
+    if let Some(figures) = input.figures {
+        system.push(' ');
+        system.push_str(FIGURES_RULE);
+        user["figures"] = json!(figures);
+    }
+    let value = ask(llm, system, user).await?;
     field(&value, key)
 }
 
@@ -167,8 +198,9 @@ pub async fn format_report(
     kind: EngineKind,
     query: &str,
     paragraphs: &[Paragraph],
+    figures: Option<&Figures>,
 ) -> Result<String, String> {
-    let system = format!(
+    let mut system = format!(
         "You are {}. Step: report_formatting. Turn the paragraphs into one Markdown report with a \
          title and a section per paragraph; keep every cited source. Answer with the Markdown only.",
         role(kind)
@@ -177,11 +209,14 @@ pub async fn format_report(
         .iter()
         .map(|p| json!({"title": p.title, "paragraph_latest_state": p.summary}))
         .collect();
+    let mut user = json!({"query": query, "paragraphs": input});
+    if let Some(figures) = figures {
+        system.push(' ');
+        system.push_str(FIGURES_RULE);
+        user["figures"] = json!(figures);
+    }
     let answer = llm
-        .chat(&[
-            Message::system(system),
-            Message::user(json!({"query": query, "paragraphs": input}).to_string()),
-        ])
+        .chat(&[Message::system(system), Message::user(user.to_string())])
         .await
         .map_err(|e| e.to_string())?;
     let text = llm::text::strip_think(&answer).trim().to_owned();

@@ -1,11 +1,13 @@
 //! The research engines `query`, `media` and `insight` (`root/engines/<name>`): each takes
 //! research jobs for a query and runs the original's loop ([`research`]) with an LLM where one
 //! is configured ([`llm_steps`]) and built-in analysis otherwise ([`builtin`]), searching its
-//! providers in order with the local store last ([`gather`]). The actor ([`actor`]) runs jobs,
-//! stores and announces their reports, and can cancel them.
+//! providers in order with the local store last ([`gather`]). A job of an analysis states the
+//! figures of the analysis's evidence set, never its own counts ([`figures`]). The actor
+//! ([`actor`]) runs jobs, stores and announces their reports, and can cancel them.
 
 pub mod actor;
 pub mod builtin;
+pub mod figures;
 pub mod gather;
 pub mod llm_steps;
 pub mod report;

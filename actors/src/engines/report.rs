@@ -3,6 +3,7 @@
 //! engine, the API).
 
 use serde::Serialize;
+use text_analysis::platform;
 
 /// A search made for a paragraph.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -27,6 +28,10 @@ pub struct Source {
     pub url: Option<String>,
     pub published: Option<String>,
     pub engagement: Option<i64>,
+    /// The item's index in the analysis's evidence set (source `n + 1` of its report), when
+    /// the quote is of one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<usize>,
 }
 
 /// One paragraph of a report and how it was researched.
@@ -102,13 +107,21 @@ impl Report {
             if !p.sources.is_empty() {
                 out.push_str(if zh { "来源：\n\n" } else { "Sources:\n\n" });
                 for s in &p.sources {
-                    let place = s.platform.as_deref().unwrap_or("web");
-                    let day = s.published.as_deref().unwrap_or("");
+                    // Readers see one name per platform, however the source spelled it.
+                    let place = s.platform.as_deref().map_or_else(
+                        || "web".to_owned(),
+                        |p| platform::display(&platform::canonical(p), zh),
+                    );
+                    let day = s
+                        .published
+                        .as_deref()
+                        .map(|d| format!(" {d}"))
+                        .unwrap_or_default();
                     match &s.url {
                         Some(url) => {
-                            out.push_str(&format!("- [{place}] {day} “{}” <{url}>\n", s.text))
+                            out.push_str(&format!("- [{place}]{day} “{}” <{url}>\n", s.text))
                         }
-                        None => out.push_str(&format!("- [{place}] {day} “{}”\n", s.text)),
+                        None => out.push_str(&format!("- [{place}]{day} “{}”\n", s.text)),
                     }
                 }
                 out.push('\n');

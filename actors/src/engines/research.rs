@@ -3,14 +3,22 @@
 //! summarise again); write the report. With an LLM each step asks it; a step it cannot answer
 //! (outage, open circuit, unreadable answer) is done by built-in analysis and recorded, so a
 //! job always ends with a report.
+//!
+//! A job of an analysis carries its evidence set: then every figure a paragraph states comes
+//! from the set's stats (built-in paragraphs write them, an LLM is given them and told not to
+//! recount), and the searches only choose what to quote — each quote once in the report.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::builtin::{self, Angle, Planned};
+use super::figures::quotes::QuoteBook;
+use super::figures::{paragraphs, EvidenceView, Figures};
 use super::gather::{Gathered, Searcher};
 use super::llm_steps;
 use super::report::{Mode, Paragraph, Report};
 use super::EngineKind;
+use crate::evidence::Evidence;
 use llm::LlmClient;
 use search::SearchHit;
 use text_analysis::Analysis;
@@ -27,6 +35,8 @@ pub struct Brief {
     /// Reflection rounds per paragraph.
     pub reflections: u32,
     pub max_paragraphs: usize,
+    /// The analysis's evidence, when the job belongs to one that gathered it.
+    pub evidence: Option<Arc<Evidence>>,
 }
 
 /// Where a running job reports to.
@@ -54,6 +64,12 @@ struct Run<'a> {
     fallbacks: Vec<String>,
     /// Searches already made in this job, by query.
     searched: HashMap<String, Gathered>,
+    /// The analysis's evidence, when the job has it: every figure is read from it.
+    evidence: Option<EvidenceView<'a>>,
+    /// The same figures as the LLM is given them.
+    figures: Option<Figures>,
+    /// What the report's finished paragraphs quote, so no quote comes twice.
+    quoted: QuoteBook,
 }
 
 impl Run<'_> {
@@ -107,15 +123,27 @@ impl Run<'_> {
         analysis: &Analysis,
         previous: Option<&str>,
     ) -> (String, Vec<super::report::Source>) {
-        let (text, sources) = builtin::summarise(planned.angle, self.query, analysis, self.zh);
+        let (text, sources) = match &self.evidence {
+            Some(view) => {
+                paragraphs::summarise(planned.angle, self.query, view, hits, self.zh, &self.quoted)
+            }
+            None => builtin::summarise(planned.angle, self.query, analysis, self.zh),
+        };
         if let Some(llm) = self.tools.llm {
             let step = if previous.is_some() {
                 "reflection_summary"
             } else {
                 "first_summary"
             };
-            let answer =
-                llm_steps::summary(llm, self.tools.kind, p, search_query, hits, previous).await;
+            let input = llm_steps::SummaryInput {
+                paragraph: p,
+                search_query,
+                hits,
+                previous,
+                figures: self.figures.as_ref(),
+                zh: self.zh,
+            };
+            let answer = llm_steps::summary(llm, self.tools.kind, &input).await;
             if let Some(written) = self.llm_or_fallback(step, answer) {
                 return (written, sources);
             }
@@ -189,6 +217,7 @@ impl Run<'_> {
             p.sources = sources;
             p.reflections = round;
         }
+        self.quoted.record(&p.sources);
         p
     }
 }
@@ -198,6 +227,8 @@ impl Run<'_> {
 pub async fn research(tools: &Tools<'_>, brief: &Brief, reporter: &dyn Reporter) -> Report {
     let query = brief.query.trim();
     let zh = query.chars().any(storage::terms::is_cjk);
+    let evidence = brief.evidence.as_deref().map(EvidenceView::new);
+    let figures = evidence.as_ref().map(|view| Figures::of(view, zh));
     let mut run = Run {
         tools,
         query,
@@ -205,6 +236,9 @@ pub async fn research(tools: &Tools<'_>, brief: &Brief, reporter: &dyn Reporter)
         zh,
         fallbacks: Vec::new(),
         searched: HashMap::new(),
+        evidence,
+        figures,
+        quoted: QuoteBook::default(),
     };
     reporter.progress("plan", 0, 0, query);
     let plan = run.plan(query, brief.max_paragraphs).await;
@@ -229,7 +263,9 @@ pub async fn research(tools: &Tools<'_>, brief: &Brief, reporter: &dyn Reporter)
     reporter.progress("report", plan.len(), plan.len(), "");
     let mut llm_markdown = None;
     if let Some(llm) = tools.llm {
-        let answer = llm_steps::format_report(llm, tools.kind, query, &paragraphs).await;
+        let answer =
+            llm_steps::format_report(llm, tools.kind, query, &paragraphs, run.figures.as_ref())
+                .await;
         llm_markdown = run.llm_or_fallback("report_formatting", answer);
     }
     let title = if zh {

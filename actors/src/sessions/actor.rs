@@ -12,6 +12,7 @@
 //! analysis's report (`REPORT_AUTO`) and links it in the result.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef};
@@ -24,6 +25,7 @@ use super::outcome::{AnalysisResult, Ending, EnginePart, NoReport, PartStatus};
 use super::records::SessionRecords;
 use super::{AnalysisId, AnalysisStatus};
 use crate::engines::{EngineHandles, EngineKind, EngineMsg, Job, JobOutcome};
+use crate::evidence::Evidence;
 use crate::forum::actor::ForumMsg;
 use events::Topic;
 
@@ -67,8 +69,9 @@ pub struct SessionState {
     /// The engines that took a job, to cancel it through.
     asked: BTreeSet<EngineKind>,
     ended: bool,
-    /// What the evidence set holds, once gathered and stored.
-    evidence: Option<super::EvidenceSummary>,
+    /// The evidence set, once gathered and stored: each engine's job carries it, so their
+    /// reports state the figures the final report (reading the stored set) states.
+    evidence: Option<Arc<Evidence>>,
     /// The report task queued at the end.
     report: Option<super::ReportLink>,
 }
@@ -98,20 +101,28 @@ impl SessionState {
                 return;
             }
         };
+        // An unstored set is not handed to the engines either: the report would gather its
+        // own, and the engines' figures would disagree with it.
         if let Err(err) = crate::evidence::store(&db, self.args.id.as_str(), &gathered).await {
             tracing::warn!(error = %err, "could not store the analysis's evidence; its report will gather it");
             return;
         }
-        let kinds = gathered.stats.kinds;
-        let summary = super::EvidenceSummary {
-            items: gathered.stats.total,
-            posts: kinds.posts,
-            comments: kinds.comments,
-            news: kinds.news,
-            web: kinds.web,
-        };
-        tracing::info!(items = summary.items, "evidence gathered");
-        self.evidence = Some(summary);
+        tracing::info!(items = gathered.stats.total, "evidence gathered");
+        self.evidence = Some(Arc::new(gathered));
+    }
+
+    /// What the evidence set holds, for the result.
+    fn evidence_summary(&self) -> Option<super::EvidenceSummary> {
+        self.evidence.as_deref().map(|gathered| {
+            let kinds = gathered.stats.kinds;
+            super::EvidenceSummary {
+                items: gathered.stats.total,
+                posts: kinds.posts,
+                comments: kinds.comments,
+                news: kinds.news,
+                web: kinds.web,
+            }
+        })
     }
 
     /// Queues the analysis's report, when configured and there is something to report on.
@@ -119,7 +130,7 @@ impl SessionState {
         let Some(reporting) = &self.args.reporting else {
             return;
         };
-        let found = self.evidence.is_some_and(|e| e.items > 0);
+        let found = self.evidence.as_ref().is_some_and(|e| e.stats.total > 0);
         if !(reporting.auto)()
             || !found
             || !matches!(status, AnalysisStatus::Done | AnalysisStatus::Partial)
@@ -155,6 +166,7 @@ impl SessionState {
                 id: job_id(&self.args.id, engine),
                 query: self.args.query.clone(),
                 analysis_id: Some(self.args.id.clone()),
+                evidence: self.evidence.clone(),
                 reply: Some(reply),
             };
             let handle = self.args.engines.get(engine).clone();
@@ -254,7 +266,7 @@ impl SessionState {
                     (*k, part)
                 })
                 .collect(),
-            evidence: self.evidence,
+            evidence: self.evidence_summary(),
             report: self.report.clone(),
         }
     }
