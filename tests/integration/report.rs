@@ -337,6 +337,24 @@ fn bad_requests_are_refused_with_what_to_fix() {
     }
     assert_eq!(server.get("/api/report/progress/..%2Fetc").status, 404);
     assert_eq!(server.get("/api/report/download/nosuchtask").status, 404);
+    // A download names a task, never a path: nothing outside the reports' folder is reachable.
+    std::fs::write(server.path().join("data/secret.txt"), "secret").unwrap();
+    for path in [
+        "..%2Fsecret.txt",
+        "..%2F..%2Fdata%2Fsecret.txt",
+        "%2E%2E",
+        "r1%00",
+    ] {
+        for route in ["download", "export/md", "result"] {
+            let answer = server.get(&format!("/api/report/{route}/{path}"));
+            assert!(
+                answer.status == 404 || answer.status == 400,
+                "{route}/{path}: {}",
+                answer.status
+            );
+            assert!(!answer.body.contains("secret"), "{route}/{path}");
+        }
+    }
     let templates = server.get("/api/report/templates").json();
     assert_eq!(templates["templates"].as_array().unwrap().len(), 12);
 }
