@@ -78,9 +78,12 @@ fn start(endpoints: Vec<(String, String)>) -> Server {
 #[test]
 fn a_thinking_fenced_answer_with_a_trailing_comma_is_repaired_locally() {
     let model = ChatServer::start(|_, body| {
+        if let Some(choice) = template_choice(body, "crisis_pr") {
+            return Some(choice);
+        }
         assert!(
             body.contains(STEP),
-            "only chapters are asked of the report model"
+            "the report model is asked for a template, then chapters"
         );
         let broken = chapter_json().replacen("\"cites\":[1]", "\"cites\":[1,]", 1);
         Some(format!(
@@ -103,10 +106,11 @@ fn a_thinking_fenced_answer_with_a_trailing_comma_is_repaired_locally() {
     assert!(events
         .iter()
         .any(|(k, d)| k == "chapter_status" && d["status"] == "repaired"));
+    assert_eq!(doc["template"], "crisis_pr", "the model chose the template");
     assert_eq!(
         model.asked(),
-        chapters.len(),
-        "one request per chapter: nothing was asked again"
+        1 + chapters.len(),
+        "the template, then one request per chapter: nothing was asked again"
     );
     assert!(
         server

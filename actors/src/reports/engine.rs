@@ -16,7 +16,7 @@ use super::event::{Journal, ReportEvent};
 use super::pipeline::TaskContext;
 use super::task::{TaskActor, TaskArgs};
 use super::{RootLink, RunningSlot, Slots};
-use crate::tree::{self, Branch};
+use crate::tree::Branch;
 
 /// What a task claimed too many times is recorded as having failed of.
 pub const EXHAUSTED: &str =
@@ -145,11 +145,17 @@ impl Actor for ReportEngine {
     ) -> Result<ReportEngineState, ActorProcessingErr> {
         let every = args.queue.poll.max(Duration::from_millis(50));
         let me = myself.clone();
+        let slots = args.slots.clone();
+        // The queue is looked at on the timer (tasks queued elsewhere, leases expired) and as
+        // soon as a place is given back here.
         let ticker = tokio::spawn(async move {
             let mut ticks = tokio::time::interval(every);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                ticks.tick().await;
+                tokio::select! {
+                    _ = ticks.tick() => {}
+                    () = slots.freed() => {}
+                }
                 if me.send_message(ReportEngineMsg::Look).is_err() {
                     return;
                 }
@@ -165,8 +171,10 @@ impl Actor for ReportEngine {
         message: ReportEngineMsg,
         state: &mut ReportEngineState,
     ) -> Result<(), ActorProcessingErr> {
-        let span = tracing::info_span!("report_engine", actor = %state.args.path);
-        let _ = tree::REPORT_ENGINE;
+        // A root span: a nudge comes from whoever queued a task (an analysis session, whose
+        // span names its topic), and ractor carries the sender's span into the handler; the
+        // engine's work, and the tasks it starts, are not that analysis's events.
+        let span = tracing::info_span!(parent: None, "report_engine", actor = %state.args.path);
         match message {
             ReportEngineMsg::Look => {
                 tracing::Instrument::instrument(state.look(), span).await;

@@ -31,7 +31,7 @@ use storage::reports::{
 };
 use storage::{Database, StorageError};
 use supervision::{ChildHandle, SupervisorRef};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use self::event::{Journal, ReportEvent};
 use self::output::Format;
@@ -61,32 +61,63 @@ impl RootLink {
 }
 
 /// This instance's places for running tasks (`REPORT_MAX_RUNNING`), shared by every
-/// incarnation of the report engine.
+/// incarnation of the report engine. A place given back wakes the engine, so the next queued
+/// task starts at once rather than at the next look at the queue.
 #[derive(Clone)]
-pub struct Slots(Arc<Semaphore>);
+pub struct Slots {
+    places: Arc<Semaphore>,
+    freed: Arc<Notify>,
+}
 
 impl Slots {
     pub fn new(max: usize) -> Self {
-        Self(Arc::new(Semaphore::new(
-            max.clamp(1, Semaphore::MAX_PERMITS),
-        )))
+        Self {
+            places: Arc::new(Semaphore::new(max.clamp(1, Semaphore::MAX_PERMITS))),
+            freed: Arc::new(Notify::new()),
+        }
     }
 
     /// A free place, if there is one.
     pub fn take(&self) -> Option<RunningSlot> {
-        let permit = Arc::clone(&self.0).try_acquire_owned().ok()?;
-        Some(RunningSlot(Arc::new(permit)))
+        let permit = Arc::clone(&self.places).try_acquire_owned().ok()?;
+        Some(RunningSlot(Arc::new(Place {
+            _permit: permit,
+            freed: Arc::clone(&self.freed),
+        })))
     }
 
-    /// Places in use.
+    /// Places free now.
     pub fn free(&self) -> usize {
-        self.0.available_permits()
+        self.places.available_permits()
+    }
+
+    /// Waits until a place is given back.
+    pub async fn freed(&self) {
+        self.freed.notified().await;
+    }
+}
+
+struct Place {
+    _permit: OwnedSemaphorePermit,
+    freed: Arc<Notify>,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        // The permit goes back when this returns; the engine, woken, finds it free.
+        self.freed.notify_one();
+    }
+}
+
+impl std::fmt::Debug for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Place")
     }
 }
 
 /// One of the places, held by a task's spec until the tree forgets it.
 #[derive(Debug, Clone)]
-pub struct RunningSlot(#[allow(dead_code)] Arc<OwnedSemaphorePermit>);
+pub struct RunningSlot(#[allow(dead_code)] Arc<Place>);
 
 /// A report task's id: 12 hex digits when made here. Only ids that could be ours are taken
 /// from outside, so a path or a file name built from one never leaves its folder.

@@ -203,7 +203,7 @@ impl Actor for TaskActor {
             args.ctx.bus.clone(),
             args.claimed.task.id.clone(),
         );
-        let span = tracing::info_span!("report", topic = %Topic::report(&args.claimed.task.id), actor = %args.path);
+        let span = tracing::info_span!(parent: None, "report", topic = %Topic::report(&args.claimed.task.id), actor = %args.path);
         let (ctx, task, token, me) = (
             args.ctx.clone(),
             args.claimed.task.clone(),
@@ -268,7 +268,7 @@ impl Actor for TaskActor {
         if state.ended {
             return Ok(());
         }
-        let span = tracing::info_span!("report", topic = %Topic::report(state.id()), actor = %state.args.path);
+        let span = tracing::info_span!(parent: None, "report", topic = %Topic::report(state.id()), actor = %state.args.path);
         async {
             match message {
                 TaskMsg::Renew => state.renew(&myself).await,
