@@ -47,6 +47,9 @@ pub const MAX_QUERY_CHARS: usize = 500;
 /// step is added after the engines, the deadline must grow by its timeout.
 pub const DEADLINE_MARGIN: Duration = Duration::from_secs(60);
 
+/// How long a session may take to gather its evidence before the engines start without it.
+pub const GATHER_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How long [`AnalysisSessions::cancel`] waits for the session to record its cancellation.
 pub const CANCEL_WAIT: Duration = Duration::from_secs(10);
 
@@ -102,10 +105,12 @@ pub struct SessionSettings {
 }
 
 impl SessionSettings {
-    /// When a session started at `now_ms` must have ended (epoch milliseconds): the engine
-    /// timeout plus [`DEADLINE_MARGIN`].
+    /// When a session started at `now_ms` must have ended (epoch milliseconds): gathering
+    /// its evidence ([`GATHER_TIMEOUT`]), then the engine timeout, plus [`DEADLINE_MARGIN`].
     pub fn deadline_ms(&self, now_ms: i64) -> i64 {
-        let allowed = self.engine_timeout.saturating_add(DEADLINE_MARGIN);
+        let allowed = GATHER_TIMEOUT
+            .saturating_add(self.engine_timeout)
+            .saturating_add(DEADLINE_MARGIN);
         now_ms.saturating_add(i64::try_from(allowed.as_millis()).unwrap_or(i64::MAX))
     }
 }

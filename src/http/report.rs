@@ -103,8 +103,17 @@ pub async fn stream(
     query: &str,
 ) -> ApiResult {
     let id = ReportId::parse(id)?;
-    app.reports.get(&id).await?;
+    let (status, _) = app.reports.status(&id).await?;
     let after = resume_seq(headers, query)?;
+    if status.is_final() && app.reports.events_after(&id, after, 1).await?.is_empty() {
+        // An ended task with nothing after the client's cursor: 204 tells an `EventSource` to
+        // stop reconnecting.
+        return Ok(reply::with_type(
+            StatusCode::NO_CONTENT,
+            "",
+            "text/event-stream",
+        ));
+    }
     use warp::Reply as _;
     let mut response = warp::reply::stream(stream::body(app, id, after)).into_response();
     let h = response.headers_mut();

@@ -357,6 +357,21 @@ impl Database {
         row.map(ReportTaskRecord::try_from).transpose()
     }
 
+    /// A task's status and error, without its outputs: what streams and cancels poll.
+    pub async fn report_task_status(
+        &self,
+        id: &str,
+    ) -> Result<Option<(ReportStatus, Option<String>)>> {
+        let row: Option<(String, Option<String>)> = on_conn!(self, c => {
+            sqlx::query_as("SELECT status, error FROM report_tasks WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *c)
+                .await?
+        });
+        row.map(|(status, error)| Ok((status.parse()?, error)))
+            .transpose()
+    }
+
     /// A page of the history, newest first, after `cursor` (at most 1,000 entries). Ordered by
     /// (created_at, id), so tasks created in the same millisecond are neither repeated nor
     /// skipped from one page to the next.

@@ -33,8 +33,15 @@ fn follow(server: &Server, task: &str, last_event_id: Option<&str>) -> Vec<(i64,
     while let Some(frame) = client.next_event() {
         let data = frame.json();
         let kind = frame.event.clone().unwrap_or_default();
-        let seq = data["seq"].as_i64().unwrap();
+        let seq = data["id"].as_i64().unwrap();
         assert_eq!(frame.id.as_deref(), Some(seq.to_string().as_str()));
+        // The original's envelope.
+        assert_eq!(
+            data["type"],
+            frame.event.clone().unwrap_or_default().as_str()
+        );
+        assert!(data["task_id"].is_string() && data["timestamp"].is_string());
+        assert!(data["payload"].is_object());
         seen.push((seq, kind, data));
     }
     seen
@@ -217,6 +224,16 @@ fn an_offline_analysis_ends_with_a_report_whose_figures_are_the_databases() {
     assert_eq!(replayed.first().map(|e| e.0), Some(middle + 1));
     assert_eq!(replayed.last().map(|e| e.1.as_str()), Some("completed"));
     assert_eq!(replayed.len(), events.len() - seqs.len() / 2 - 1);
+
+    // A client reconnecting after the last event is told there is nothing more (204), so a
+    // browser's EventSource stops.
+    let last = seqs.last().unwrap().to_string();
+    let done = SseClient::open(
+        &server.base,
+        &format!("/api/report/stream/{task}"),
+        &[("Last-Event-ID", last.as_str())],
+    );
+    assert_eq!(done.status(), 204);
 
     // The history lists it; finished tasks cannot be cancelled.
     let history = server.get("/api/report/tasks?limit=10").json();

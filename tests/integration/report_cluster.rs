@@ -161,7 +161,7 @@ fn a_task_left_running_by_a_killed_server_resumes_after_its_last_chapter() {
         let data = frame.json();
         kinds.push((
             frame.event.clone().unwrap_or_default(),
-            data["status"].clone(),
+            data["payload"]["status"].clone(),
         ));
     }
     assert!(

@@ -105,7 +105,7 @@ impl ReportEngineState {
             };
             let id = claimed.task.id.clone();
             tracing::info!(task = %id, attempt = claimed.token, "claimed a report task");
-            let spec = self.spec(claimed, slot);
+            let spec = self.spec(claimed, slot.hold());
             if let Err(err) = root.start_child(Branch::Reports.path(), spec).await {
                 // Its lease expires and it is claimed again (here or elsewhere).
                 tracing::warn!(task = %id, error = %err, "could not start the report task");

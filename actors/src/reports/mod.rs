@@ -7,19 +7,22 @@
 //! - [`task`]: a task's actor (`root/reports/<id>`, transient): lease, cancel, ending;
 //! - [`pipeline`]: writing the report, chapter by chapter, checkpointed;
 //!   [`chapter_llm`]: one chapter by LLM, repaired, with fallback and placeholder;
+//! - [`places`]: this instance's places for running tasks, and the link to the tree's root;
 //! - [`event`]: the task's events, stored and announced; [`output`]: its files;
 //!   [`log`]: the report engine's log file (`GET /api/report/log`).
 
 pub mod chapter_llm;
 pub mod engine;
 pub mod event;
+pub mod live;
 pub mod log;
 pub mod output;
 pub mod pipeline;
+pub mod places;
 pub mod task;
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use report::templates::{parse_custom, Template, TemplateError, TemplateKind, Templates};
@@ -30,11 +33,11 @@ use storage::reports::{
     ReportTaskSummary,
 };
 use storage::{Database, StorageError};
-use supervision::{ChildHandle, SupervisorRef};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use supervision::ChildHandle;
 
 use self::event::{Journal, ReportEvent};
 use self::output::Format;
+pub use self::places::{Reserved, RootLink, RunningSlot, Slots};
 use crate::tree;
 use events::{EventBus, Topic};
 
@@ -43,81 +46,6 @@ pub const MAX_QUERY_CHARS: usize = crate::sessions::MAX_QUERY_CHARS;
 
 /// How long [`ReportTasks::cancel`] waits for a running task to record its cancellation.
 pub const CANCEL_WAIT: Duration = Duration::from_secs(5);
-
-/// The tree's root, once it has started: the report engine starts tasks through it, and is
-/// itself started by the tree, so the link is filled after the start.
-#[derive(Clone, Default)]
-pub struct RootLink(Arc<OnceLock<SupervisorRef>>);
-
-impl RootLink {
-    /// Fills the link (once; later calls are ignored).
-    pub fn set(&self, root: SupervisorRef) {
-        let _ = self.0.set(root);
-    }
-
-    pub fn get(&self) -> Option<&SupervisorRef> {
-        self.0.get()
-    }
-}
-
-/// This instance's places for running tasks (`REPORT_MAX_RUNNING`), shared by every
-/// incarnation of the report engine. A place given back wakes the engine, so the next queued
-/// task starts at once rather than at the next look at the queue.
-#[derive(Clone)]
-pub struct Slots {
-    places: Arc<Semaphore>,
-    freed: Arc<Notify>,
-}
-
-impl Slots {
-    pub fn new(max: usize) -> Self {
-        Self {
-            places: Arc::new(Semaphore::new(max.clamp(1, Semaphore::MAX_PERMITS))),
-            freed: Arc::new(Notify::new()),
-        }
-    }
-
-    /// A free place, if there is one.
-    pub fn take(&self) -> Option<RunningSlot> {
-        let permit = Arc::clone(&self.places).try_acquire_owned().ok()?;
-        Some(RunningSlot(Arc::new(Place {
-            _permit: permit,
-            freed: Arc::clone(&self.freed),
-        })))
-    }
-
-    /// Places free now.
-    pub fn free(&self) -> usize {
-        self.places.available_permits()
-    }
-
-    /// Waits until a place is given back.
-    pub async fn freed(&self) {
-        self.freed.notified().await;
-    }
-}
-
-struct Place {
-    _permit: OwnedSemaphorePermit,
-    freed: Arc<Notify>,
-}
-
-impl Drop for Place {
-    fn drop(&mut self) {
-        // The permit goes back when this returns; the engine, woken, finds it free.
-        self.freed.notify_one();
-    }
-}
-
-impl std::fmt::Debug for Place {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Place")
-    }
-}
-
-/// One of the places, held by a task's spec until the tree forgets it.
-#[derive(Debug, Clone)]
-pub struct RunningSlot(#[allow(dead_code)] Arc<Place>);
 
 /// A report task's id: 12 hex digits when made here. Only ids that could be ours are taken
 /// from outside, so a path or a file name built from one never leaves its folder.
@@ -334,6 +262,20 @@ impl ReportTasks {
             .ok_or_else(|| ReportError::NotFound(id.as_str().to_owned()))
     }
 
+    /// A task's status and error, read without its outputs.
+    ///
+    /// # Errors
+    /// [`ReportError::NotFound`]; the database's.
+    pub async fn status(
+        &self,
+        id: &ReportId,
+    ) -> Result<(ReportStatus, Option<String>), ReportError> {
+        self.db
+            .report_task_status(id.as_str())
+            .await?
+            .ok_or_else(|| ReportError::NotFound(id.as_str().to_owned()))
+    }
+
     /// A page of the history, newest first, after `cursor`.
     ///
     /// # Errors
@@ -412,9 +354,16 @@ impl ReportTasks {
                 }
                 let deadline = tokio::time::Instant::now() + CANCEL_WAIT;
                 loop {
-                    let status = self.record(id).await?.status;
-                    if status.is_final() {
+                    let (status, _) = self.status(id).await?;
+                    if status == ReportStatus::Cancelled {
                         return Ok(Cancellation::Recorded);
+                    }
+                    if status.is_final() {
+                        // It ended otherwise (completed, failed) before the cancel reached it.
+                        return Err(ReportError::AlreadyEnded {
+                            id: id.as_str().to_owned(),
+                            status,
+                        });
                     }
                     if tokio::time::Instant::now() >= deadline {
                         return Ok(Cancellation::Pending);

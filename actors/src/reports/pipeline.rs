@@ -18,6 +18,7 @@ use storage::Database;
 
 use super::chapter_llm::{self, Counters};
 use super::event::{ChapterState, Journal, ReportEvent, Stage};
+use super::live;
 use super::output;
 use crate::evidence::{self, Evidence, Gatherer};
 use crate::internal_events::ReportChapterWritten;
@@ -121,6 +122,7 @@ pub async fn generate(
         None => (Vec::new(), QuoteBook::default(), Counters::default()),
     };
     let of = template.chapters.len();
+    let resumed_from = chapters.len();
     stage(
         journal,
         Stage::Chapters,
@@ -141,6 +143,9 @@ pub async fn generate(
             .await;
     }
     let failures = output::failures_dir(&ctx.dir, &task.id);
+    // After a takeover, the chapter the last holder was writing may have chunks in the log
+    // already: its `running` says they are void.
+    let mut restarted = resumed_from > 0 || task.attempts > 1;
     for (i, plan) in template.chapters.iter().enumerate().skip(chapters.len()) {
         journal
             .record(ReportEvent::ChapterStatus {
@@ -149,7 +154,9 @@ pub async fn generate(
                 index: i + 1,
                 of,
                 status: ChapterState::Running,
-                detail: None,
+                detail: std::mem::take(&mut restarted).then(|| {
+                    "restarted after a takeover: earlier chunks of this chapter are void".to_owned()
+                }),
             })
             .await;
         let written = match &ctx.llm {
@@ -182,7 +189,7 @@ pub async fn generate(
                 })
                 .await;
         }
-        for delta in chunks(&live_text(&written.chapter)) {
+        for delta in live::chunks(&live::text(&written.chapter)) {
             journal
                 .record(ReportEvent::ChapterChunk {
                     chapter_id: plan.id.clone(),
@@ -260,27 +267,9 @@ pub async fn generate(
             })
             .await;
     }
-    let outputs = render(&document)?;
-    let html_url = output::url(&task.id, output::Format::Html);
-    if let Err(err) = output::write_all(&ctx.dir, &task.id, &outputs).await {
-        // The database keeps the outputs, and downloads are served from it when the file is
-        // missing: a full disk costs the local copy, not the report.
-        tracing::warn!(task = %task.id, error = %err, "could not write the report's files");
-        journal
-            .record(ReportEvent::Warning {
-                message: format!(
-                    "the report's files could not be written ({err}); it is kept in the database"
-                ),
-            })
-            .await;
-    }
-    journal
-        .record(ReportEvent::HtmlReady {
-            url: html_url,
-            bytes: outputs.html.len(),
-        })
-        .await;
-    Ok(outputs)
+    // The files are written, and `html_ready` said, once the ending is recorded under this
+    // claim (the task actor): an instance that lost the lease leaves no report of its own.
+    render(&document)
 }
 
 /// Why a task stops without recording an ending: another instance holds it now.
@@ -312,67 +301,6 @@ async fn stage(journal: &Journal, stage: Stage, progress: u8, message: &str) {
             message: message.to_owned(),
         })
         .await;
-}
-
-/// A chapter as text for the live stream (`chapter_chunk`): its title, its prose, list items,
-/// quotes and key figures, with `[n]` for citations. The rendered outputs come at the end.
-fn live_text(chapter: &Chapter) -> String {
-    use report::document::{Block, Span};
-    fn spans(out: &mut String, spans: &[Span]) {
-        for span in spans {
-            out.push_str(&span.text);
-            for n in span.cites.iter().take(5) {
-                out.push_str(&format!("[{n}]"));
-            }
-        }
-    }
-    let mut out = format!("## {}\n\n", chapter.title);
-    for block in &chapter.blocks {
-        match block {
-            Block::Heading { text, .. } => out.push_str(&format!("### {text}\n\n")),
-            Block::Paragraph { spans: s } | Block::Callout { spans: s, .. } => {
-                spans(&mut out, s);
-                out.push_str("\n\n");
-            }
-            Block::List { items, .. } => {
-                for item in items {
-                    out.push_str("- ");
-                    spans(&mut out, item);
-                    out.push('\n');
-                }
-                out.push('\n');
-            }
-            Block::Quote { text, source } => out.push_str(&format!("> {text} [{source}]\n\n")),
-            Block::Kpis { cards } => {
-                for card in cards {
-                    out.push_str(&format!("- {}: {}\n", card.label, card.value));
-                }
-                out.push('\n');
-            }
-            Block::Table { caption, .. } => {
-                out.push_str(&format!("[{}]\n\n", caption.as_deref().unwrap_or("table")))
-            }
-            Block::Chart(chart) => out.push_str(&format!("[{}]\n\n", chart.title)),
-        }
-    }
-    out
-}
-
-/// Text in pieces of at most 2,000 bytes, cut at character boundaries.
-fn chunks(text: &str) -> Vec<String> {
-    const MAX: usize = 2_000;
-    let mut out = Vec::new();
-    let mut rest = text;
-    while !rest.is_empty() {
-        let mut end = rest.len().min(MAX);
-        while !rest.is_char_boundary(end) {
-            end -= 1;
-        }
-        let (piece, tail) = rest.split_at(end);
-        out.push(piece.to_owned());
-        rest = tail;
-    }
-    out
 }
 
 /// The task's evidence: its analysis's set, or the one gathered for it earlier, or gathered

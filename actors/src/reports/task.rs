@@ -24,6 +24,10 @@ use super::RunningSlot;
 use crate::internal_events::ReportTaskEnded;
 use events::Topic;
 
+/// What a pipeline not started says (the task is not held, or is to be cancelled): the
+/// actor is already stopping or cancelling it.
+const NOT_RUN: &str = "not run";
+
 /// Panics of a task's pipeline before it is recorded as failed.
 pub const MAX_PANICS: u32 = 2;
 
@@ -109,6 +113,9 @@ impl TaskState {
             .await;
         match recorded {
             Ok(true) => {
+                if let Some(outputs) = outputs.filter(|_| status == ReportStatus::Completed) {
+                    self.write_files(outputs).await;
+                }
                 let elapsed = self.began.elapsed();
                 ReportTaskEnded {
                     status,
@@ -143,6 +150,28 @@ impl TaskState {
             }
         }
         myself.stop(None);
+    }
+
+    /// Writes the outputs to the task's folder and says `html_ready`. The database has them
+    /// already, and downloads fall back to it: a full disk costs the local copy, not the report.
+    async fn write_files(&self, outputs: &Outputs) {
+        let (dir, id) = (&self.args.ctx.dir, self.id());
+        if let Err(err) = output::write_all(dir, id, outputs).await {
+            tracing::warn!(error = %err, "could not write the report's files");
+            self.journal
+                .record(ReportEvent::Warning {
+                    message: format!(
+                        "the report's files could not be written ({err}); it is kept in the database"
+                    ),
+                })
+                .await;
+        }
+        self.journal
+            .record(ReportEvent::HtmlReady {
+                url: output::url(id, Format::Html),
+                bytes: outputs.html.len(),
+            })
+            .await;
     }
 
     async fn renew(&mut self, myself: &ActorRef<TaskMsg>) {
@@ -211,8 +240,20 @@ impl Actor for TaskActor {
             myself.clone(),
         );
         let run_journal = journal.clone();
+        let task_row = &args.claimed.task;
+        // Whether this instance still holds the task under this claim: a restarted incarnation
+        // may find it ended, or taken over after its backoff outlasted the lease.
+        let held = task_row.status == ReportStatus::Running
+            && task_row.owner.as_deref() == Some(args.ctx.owner.as_str())
+            && task_row.attempts == args.claimed.token;
+        // A task whose cancel was asked while its last holder was dying is claimed with the
+        // flag set: it ends cancelled, without running again.
+        let cancelled = task_row.cancel_requested;
         let work = tokio::spawn(
             async move {
+                if !held || cancelled {
+                    return Err(NOT_RUN.to_owned());
+                }
                 let holder = Holder {
                     owner: &ctx.owner,
                     token,
@@ -221,6 +262,12 @@ impl Actor for TaskActor {
             }
             .instrument(span),
         );
+        if !held {
+            tracing::warn!(task = %args.claimed.task.id, "the report task is no longer held under this claim; not running it");
+            myself.stop(None);
+        } else if cancelled {
+            myself.send_message(TaskMsg::Cancel)?;
+        }
         let pipeline = work.abort_handle();
         let watcher = myself.clone();
         tokio::spawn(async move {
@@ -232,11 +279,6 @@ impl Actor for TaskActor {
             };
             let _ = watcher.send_message(message);
         });
-        // A task whose cancel was asked while its last holder was dying is claimed with the
-        // flag set: it ends cancelled, without running again.
-        if args.claimed.task.cancel_requested {
-            myself.send_message(TaskMsg::Cancel)?;
-        }
         let every = (args.lease / 3).max(Duration::from_millis(100));
         let renewal = tokio::spawn(async move {
             let mut ticks = tokio::time::interval(every);
@@ -287,6 +329,7 @@ impl Actor for TaskActor {
                         .end(&myself, ReportStatus::Completed, None, Some(&outputs))
                         .await;
                 }
+                TaskMsg::Done(Err(why)) if why == NOT_RUN => {}
                 TaskMsg::Done(Err(why)) if why == LEASE_LOST => {
                     tracing::warn!("{LEASE_LOST}; stopping its work here");
                     state.ended = true;

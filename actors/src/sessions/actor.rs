@@ -51,8 +51,10 @@ pub struct SessionArgs {
 }
 
 pub enum SessionMsg {
-    /// Send the engines their jobs (first thing after start).
+    /// Gather the evidence (first thing after start).
     Begin,
+    /// The evidence is gathered (or not): send the engines their jobs.
+    Evidence(Option<Arc<Evidence>>),
     /// An engine answered, or did not in time.
     EngineDone {
         engine: EngineKind,
@@ -72,11 +74,37 @@ pub struct SessionState {
     /// The evidence set, once gathered and stored: each engine's job carries it, so their
     /// reports state the figures the final report (reading the stored set) states.
     evidence: Option<Arc<Evidence>>,
+    /// The evidence being gathered, aborted if the session ends first.
+    gathering: Option<tokio::task::AbortHandle>,
     /// The report task queued at the end.
     report: Option<super::ReportLink>,
 }
 
 pub struct SessionActor;
+
+/// Gathers and stores the evidence set; `None` (logged) when either fails.
+async fn gather(
+    gatherer: crate::evidence::Gatherer,
+    query: &str,
+    id: &AnalysisId,
+) -> Option<Arc<Evidence>> {
+    let db = gatherer.db.clone();
+    let gathered = match gatherer.gather(query).await {
+        Ok(gathered) => gathered,
+        Err(err) => {
+            tracing::warn!(error = %err, "could not gather the analysis's evidence; its report will gather it");
+            return None;
+        }
+    };
+    // An unstored set is not handed to the engines either: the report would gather its own,
+    // and the engines' figures would disagree with it.
+    if let Err(err) = crate::evidence::store(&db, id.as_str(), &gathered).await {
+        tracing::warn!(error = %err, "could not store the analysis's evidence; its report will gather it");
+        return None;
+    }
+    tracing::info!(items = gathered.stats.total, "evidence gathered");
+    Some(Arc::new(gathered))
+}
 
 fn job_id(analysis: &AnalysisId, engine: EngineKind) -> String {
     format!("{analysis}/{}", engine.name())
@@ -87,28 +115,32 @@ impl SessionState {
         event.publish(self.args.records.bus(), &self.args.id);
     }
 
-    /// Gathers and stores the evidence set every report of the analysis is written from.
-    async fn gather_evidence(&mut self) {
+    /// Starts gathering the evidence set every report of the analysis is written from, in a
+    /// task of its own (bounded by [`super::GATHER_TIMEOUT`], aborted by a cancel), which
+    /// tells the session when it is done; without reporting, the engines start at once.
+    fn gather_evidence(&mut self, myself: &ActorRef<SessionMsg>) {
         let Some(reporting) = &self.args.reporting else {
+            let _ = myself.send_message(SessionMsg::Evidence(None));
             return;
         };
         let gatherer = (reporting.gatherer)();
-        let db = gatherer.db.clone();
-        let gathered = match gatherer.gather(&self.args.query).await {
-            Ok(gathered) => gathered,
-            Err(err) => {
-                tracing::warn!(error = %err, "could not gather the analysis's evidence; its report will gather it");
-                return;
+        let (query, id, me) = (
+            self.args.query.clone(),
+            self.args.id.clone(),
+            myself.clone(),
+        );
+        let task = tokio::spawn(
+            async move {
+                let gathered = tokio::time::timeout(super::GATHER_TIMEOUT, gather(gatherer, &query, &id)).await;
+                let evidence = gathered.unwrap_or_else(|_| {
+                    tracing::warn!(within = ?super::GATHER_TIMEOUT, "the evidence was not gathered in time; the engines go on without it");
+                    None
+                });
+                let _ = me.send_message(SessionMsg::Evidence(evidence));
             }
-        };
-        // An unstored set is not handed to the engines either: the report would gather its
-        // own, and the engines' figures would disagree with it.
-        if let Err(err) = crate::evidence::store(&db, self.args.id.as_str(), &gathered).await {
-            tracing::warn!(error = %err, "could not store the analysis's evidence; its report will gather it");
-            return;
-        }
-        tracing::info!(items = gathered.stats.total, "evidence gathered");
-        self.evidence = Some(Arc::new(gathered));
+            .in_current_span(),
+        );
+        self.gathering = Some(task.abort_handle());
     }
 
     /// What the evidence set holds, for the result.
@@ -153,13 +185,19 @@ impl SessionState {
         }
     }
 
-    async fn begin(&mut self, myself: &ActorRef<SessionMsg>) {
+    fn begin(&mut self, myself: &ActorRef<SessionMsg>) {
         self.publish(SessionEvent::Started {
             id: self.args.id.clone(),
             query: self.args.query.clone(),
             engines: EngineKind::ALL,
         });
-        self.gather_evidence().await;
+        self.gather_evidence(myself);
+    }
+
+    /// Gives each engine its job, with the evidence (if gathered).
+    fn send_jobs(&mut self, myself: &ActorRef<SessionMsg>, evidence: Option<Arc<Evidence>>) {
+        self.gathering = None;
+        self.evidence = evidence;
         for engine in EngineKind::ALL {
             let (reply, answer) = oneshot::channel();
             let job = Job {
@@ -313,6 +351,9 @@ impl SessionState {
 
     /// Cancels the jobs of engines that have not answered.
     fn cancel_jobs(&self) {
+        if let Some(gathering) = &self.gathering {
+            gathering.abort();
+        }
         for engine in &self.asked {
             if self.parts.get(engine).is_some_and(Option::is_none) {
                 let job = job_id(&self.args.id, *engine);
@@ -387,6 +428,7 @@ impl Actor for SessionActor {
             args,
             ended: false,
             evidence: None,
+            gathering: None,
             report: None,
         })
     }
@@ -406,7 +448,12 @@ impl Actor for SessionActor {
         );
         async {
             match message {
-                SessionMsg::Begin => state.begin(&myself).await,
+                SessionMsg::Begin => state.begin(&myself),
+                SessionMsg::Evidence(evidence) => {
+                    if !state.ended {
+                        state.send_jobs(&myself, evidence);
+                    }
+                }
                 SessionMsg::EngineDone { engine, outcome } => {
                     if !state.ended {
                         state.engine_done(&myself, engine, outcome).await

@@ -85,11 +85,11 @@ fn ids_from_outside_are_ours_or_not_found() {
 }
 
 #[test]
-fn the_deadline_is_the_engine_timeout_and_a_minute() {
+fn the_deadline_is_gathering_the_engine_timeout_and_a_minute() {
     let settings = SessionSettings {
         engine_timeout: Duration::from_secs(600),
     };
-    assert_eq!(settings.deadline_ms(1_000), 1_000 + 660_000);
+    assert_eq!(settings.deadline_ms(1_000), 1_000 + 30_000 + 660_000);
     let forever = SessionSettings {
         engine_timeout: Duration::MAX,
     };

@@ -2,8 +2,12 @@
 //! log in the database — so the stream replays the whole task (or from `Last-Event-ID`, the
 //! event's sequence number) on any instance, after any restart — then followed live: the
 //! task's topic wakes the stream when this instance hears of a new event, and the log is read
-//! again every second besides, for events written by another instance. Heartbeats while
-//! quiet; the stream ends after the task's terminal event (`completed`, `error`, `cancelled`).
+//! again every [`POLL`] besides, for events written by another instance. Heartbeats while
+//! quiet. The stream ends after the task's terminal event (`completed`, `error`,
+//! `cancelled`); a task found ended whose log lacks one (its instance stopped between
+//! recording the ending and logging it) gets one made from its row, so no stream outlives its
+//! task. Each frame's data has the original's shape: `{id, type, task_id, timestamp,
+//! payload}`.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -13,14 +17,14 @@ use actors::reports::{ReportId, ReportTasks};
 use bytes::Bytes;
 use events::{Feed, Since};
 use futures_util::Stream;
-use storage::reports::ReportEventRecord;
+use storage::reports::{ReportEventRecord, ReportStatus};
 
 use crate::service::App;
 
 /// Events read from the log at once.
 const PAGE: u32 = 200;
-/// How often the log is read when nothing woke the stream.
-const POLL: Duration = Duration::from_secs(1);
+/// How often the log is read when nothing woke the stream (events of other instances).
+pub const POLL: Duration = Duration::from_secs(2);
 
 struct ReportStream {
     tasks: ReportTasks,
@@ -34,18 +38,38 @@ struct ReportStream {
     queued: std::collections::VecDeque<ReportEventRecord>,
 }
 
-/// One event as an SSE frame: `id:` its sequence number, `event:` its type, `data:` its fields
-/// with `task_id` and `seq`.
+/// One event as an SSE frame: `id:` its sequence number, `event:` its type, `data:` the
+/// original's envelope `{id, type, task_id, timestamp, payload}`.
 fn frame(task: &str, event: &ReportEventRecord) -> Bytes {
-    let mut data: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&event.payload).unwrap_or_default();
-    data.insert("task_id".into(), task.into());
-    data.insert("seq".into(), event.seq.into());
-    let data = serde_json::Value::Object(data).to_string();
+    let payload: serde_json::Value =
+        serde_json::from_str(&event.payload).unwrap_or_else(|_| serde_json::json!({}));
+    let data = serde_json::json!({
+        "id": event.seq,
+        "type": event.kind,
+        "task_id": task,
+        "timestamp": storage::clock::iso_of_ms(event.at),
+        "payload": payload,
+    });
     Bytes::from(format!(
         "id: {}\nevent: {}\ndata: {data}\n\n",
         event.seq, event.kind
     ))
+}
+
+/// The terminal event a task's row says it ended with, for a log that lacks one.
+fn ending_of(status: ReportStatus, error: Option<String>, after: i64) -> ReportEventRecord {
+    let kind = match status {
+        ReportStatus::Completed => "completed",
+        ReportStatus::Cancelled => "cancelled",
+        _ => "error",
+    };
+    ReportEventRecord {
+        seq: after,
+        kind: kind.to_owned(),
+        payload: serde_json::json!({ "message": error.unwrap_or_default(), "recovered": true })
+            .to_string(),
+        at: storage::clock::now_ms(),
+    }
 }
 
 impl ReportStream {
@@ -76,14 +100,35 @@ impl ReportStream {
                     return None;
                 }
             }
+            // Nothing new: a task that has ended will write nothing more.
+            if let Ok((status, error)) = self.tasks.status(&self.id).await {
+                if status.is_final() {
+                    // Its terminal event may be a moment behind its row.
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    if let Ok(events) = self.tasks.events_after(&self.id, self.after, PAGE).await {
+                        if !events.is_empty() {
+                            self.queued.extend(events);
+                            continue;
+                        }
+                    }
+                    self.ended = true;
+                    return Some(frame(
+                        self.id.as_str(),
+                        &ending_of(status, error, self.after),
+                    ));
+                }
+            }
             if quiet >= self.heartbeat {
                 return Some(Bytes::from_static(b": heartbeat\n\n"));
             }
             let began = tokio::time::Instant::now();
             tokio::select! {
                 item = self.wake.next() => {
-                    // The feed ends at shutdown: so does the stream.
-                    item?;
+                    if item.is_none() {
+                        // Shutdown: a last frame says so, and the client resumes elsewhere.
+                        self.ended = true;
+                        return Some(Bytes::from_static(b"event: shutdown\ndata: {}\n\n"));
+                    }
                 }
                 () = tokio::time::sleep(POLL.min(self.heartbeat)) => {}
             }
