@@ -69,6 +69,7 @@ fn head(out: &mut String, doc: &Document) {
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"BettaFish-rs\">\n<title>{}</title>\n<style>{}</style>\n</head>\n",
         escape(&doc.title),

@@ -218,6 +218,9 @@ impl AnalysisSettings {
 pub struct ReportSettings {
     /// Tasks this instance writes at once (`REPORT_MAX_RUNNING`; read at start).
     pub max_running: usize,
+    /// Tasks waiting in the queue before one more is refused (`REPORT_MAX_PENDING`; read at
+    /// start).
+    pub max_pending: usize,
     /// How the shared queue is worked (`REPORT_LEASE_SECS`, `REPORT_MAX_ATTEMPTS`,
     /// `REPORT_POLL_MS`).
     pub queue: actors::reports::engine::QueueSettings,
@@ -236,6 +239,7 @@ impl ReportSettings {
             .map_err(|e| keys.invalid(catalogue::BETTAFISH_TIME_ZONE, e.to_string()))?;
         Ok(Self {
             max_running: keys.number(catalogue::REPORT_MAX_RUNNING)?,
+            max_pending: keys.number(catalogue::REPORT_MAX_PENDING)?,
             queue: actors::reports::engine::QueueSettings {
                 lease: keys.secs(catalogue::REPORT_LEASE_SECS)?,
                 max_attempts: keys.number(catalogue::REPORT_MAX_ATTEMPTS)?,

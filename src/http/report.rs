@@ -31,6 +31,7 @@ impl From<ReportError> for ApiError {
             ReportError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ReportError::AlreadyEnded { .. } => (StatusCode::CONFLICT, "already_ended"),
             ReportError::NotReady { .. } => (StatusCode::CONFLICT, "not_ready"),
+            ReportError::QueueFull { .. } => (StatusCode::SERVICE_UNAVAILABLE, "queue_full"),
         };
         ApiError::new(status, code, err.to_string())
     }
@@ -86,7 +87,22 @@ pub async fn generate(app: &App, body: &[u8]) -> ApiResult {
         )
     })?;
     let task = app.reports.generate(ask).await?;
-    Ok(success(StatusCode::ACCEPTED, task))
+    // `task_id` and `stream_url` as the original answers them, beside the task itself.
+    #[derive(Serialize)]
+    struct Answer {
+        task_id: String,
+        stream_url: String,
+        #[serde(flatten)]
+        task: actors::reports::TaskView,
+    }
+    Ok(success(
+        StatusCode::ACCEPTED,
+        Answer {
+            task_id: task.task.id.clone(),
+            stream_url: task.stream.clone(),
+            task,
+        },
+    ))
 }
 
 /// `GET /api/report/progress/{id}`.
@@ -219,7 +235,10 @@ pub async fn log(app: &App, query: &str) -> ApiResult {
         .await
         .map_err(|e| ApiError::unavailable(e.to_string()))?
         .map_err(|e| ApiError::unavailable(format!("the report log could not be read: {e}")))?;
-    Ok(success(StatusCode::OK, serde_json::json!({"lines": lines})))
+    Ok(success(
+        StatusCode::OK,
+        serde_json::json!({"log_lines": lines}),
+    ))
 }
 
 /// `POST /api/report/log/clear`.

@@ -89,14 +89,18 @@ pub fn wiring(
     let dir = reports_dir(&config.data_dir);
     let log = ReportLog::new(config.data_dir.join("logs").join("report.log"));
     let owner = owner();
+    let engine_log = log.clone();
     let tasks = ReportTasks::new(
         db.clone(),
         bus.clone(),
         Arc::clone(&templates),
         root.clone(),
         handles.handle(tree::REPORT_ENGINE_PATH),
-        dir.clone(),
-        log,
+        actors::reports::Files {
+            dir: dir.clone(),
+            log,
+        },
+        config.reports.max_pending,
     );
     let (bus, live, db, cache, link) = (
         bus.clone(),
@@ -121,6 +125,7 @@ pub fn wiring(
                 gatherer: gatherer(&config, &db, &cache),
                 dir: dir.clone(),
                 owner: owner.clone(),
+                log: engine_log.clone(),
             },
             queue: config.reports.queue,
             root: link.clone(),

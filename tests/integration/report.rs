@@ -235,6 +235,37 @@ fn an_offline_analysis_ends_with_a_report_whose_figures_are_the_databases() {
     );
     assert_eq!(done.status(), 204);
 
+    // The report engine's log has the task's milestones; clearing empties it.
+    let log = server.get("/api/report/log").json();
+    let lines: Vec<&str> = log["log_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(task.as_str()) && l.contains("queued")),
+        "{lines:?}"
+    );
+    eventually(
+        "the ending in the report log",
+        Duration::from_secs(5),
+        || {
+            let log = server.get("/api/report/log").json();
+            log["log_lines"].as_array().unwrap().iter().any(|l| {
+                let l = l.as_str().unwrap();
+                l.contains(task.as_str()) && l.ends_with("completed")
+            })
+        },
+    );
+    assert_eq!(server.post("/api/report/log/clear", &json!({})).status, 200);
+    assert!(server.get("/api/report/log").json()["log_lines"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
     // The history lists it; finished tasks cannot be cancelled.
     let history = server.get("/api/report/tasks?limit=10").json();
     assert!(history["tasks"]
@@ -279,6 +310,7 @@ fn tasks_beyond_the_limit_wait_and_a_cancel_stops_the_running_one() {
         ("REPORT_ENGINE_API_KEY", "k"),
         ("REPORT_ENGINE_MODEL_NAME", "silent"),
         ("REPORT_MAX_RUNNING", "1"),
+        ("REPORT_MAX_PENDING", "2"),
         ("REPORT_POLL_MS", "100"),
     ]);
     wait_for_sample(&server);
@@ -289,10 +321,17 @@ fn tasks_beyond_the_limit_wait_and_a_cancel_stops_the_running_one() {
         // Queued; the engine, nudged, may have taken it already.
         let said = queued.json()["status"].as_str().unwrap().to_owned();
         assert!(said == "pending" || said == "running", "{said}");
+        assert_eq!(queued.json()["task_id"], queued.json()["id"]);
         tasks.push(queued.json()["id"].as_str().unwrap().to_owned());
+        if tasks.len() == 1 {
+            wait_for_status(&server, &tasks[0], "running");
+        }
     }
     let first = &tasks[0];
-    wait_for_status(&server, first, "running");
+    // One running, two waiting: the queue is full.
+    let refused = server.post("/api/report/generate", &json!({ "query": "再来一个" }));
+    assert_eq!(refused.status, 503, "{}", refused.body);
+    assert_eq!(refused.code(), "queue_full");
     // The other two wait: one place.
     std::thread::sleep(Duration::from_millis(500));
     for other in &tasks[1..] {

@@ -105,6 +105,13 @@ impl ReportEngineState {
             };
             let id = claimed.task.id.clone();
             tracing::info!(task = %id, attempt = claimed.token, "claimed a report task");
+            self.args.ctx.log.line(
+                &id,
+                &format!(
+                    "claimed by {} (attempt {})",
+                    self.args.ctx.owner, claimed.token
+                ),
+            );
             let spec = self.spec(claimed, slot.hold());
             if let Err(err) = root.start_child(Branch::Reports.path(), spec).await {
                 // Its lease expires and it is claimed again (here or elsewhere).

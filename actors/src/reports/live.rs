@@ -107,7 +107,10 @@ mod tests {
         let text = text(&chapter);
         assert!(!text.contains("<script>"), "{text}");
         assert!(text.contains("\\<script\\>"), "{text}");
-        assert!(text.contains("\\[a\\](http"), "a link is not a link: {text}");
+        assert!(
+            text.contains("\\[a\\](http"),
+            "a link is not a link: {text}"
+        );
     }
 
     #[test]

@@ -27,13 +27,25 @@ impl ReportLog {
         }
     }
 
-    /// Appends `[time] task: message` (line breaks in the message become spaces).
+    /// Appends `[time] task: message` (line breaks in the message become spaces), on a
+    /// blocking thread when called from the runtime, so no handler waits on the disk.
     pub fn line(&self, task: &str, message: &str) {
+        let text = message.replace(['\r', '\n'], " ");
+        let at = storage::clock::iso_of_ms(storage::clock::now_ms());
+        let line = format!("[{at}] {task}: {text}");
+        let log = self.clone();
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn_blocking(move || log.append(&line));
+            }
+            Err(_) => log.append(&line),
+        }
+    }
+
+    fn append(&self, line: &str) {
         let Ok(_guard) = self.lock.lock() else {
             return;
         };
-        let text = message.replace(['\r', '\n'], " ");
-        let at = storage::clock::iso_of_ms(storage::clock::now_ms());
         let written = (|| -> std::io::Result<()> {
             if let Some(parent) = self.path.parent() {
                 std::fs::create_dir_all(parent)?;
@@ -45,7 +57,7 @@ impl ReportLog {
                 .create(true)
                 .append(true)
                 .open(&self.path)?;
-            writeln!(file, "[{at}] {task}: {text}")
+            writeln!(file, "{line}")
         })();
         if let Err(err) = written {
             tracing::debug!(error = %err, "could not write the report log");

@@ -114,6 +114,8 @@ pub enum ReportError {
     NotFound(String),
     #[error("report task {id} has already ended ({status})")]
     AlreadyEnded { id: String, status: ReportStatus },
+    #[error("{pending} report tasks are waiting already; try again later")]
+    QueueFull { pending: i64 },
     #[error("report task {id} is {status}: it has no output yet")]
     NotReady { id: String, status: ReportStatus },
     #[error(transparent)]
@@ -150,6 +152,13 @@ pub enum Cancellation {
     Pending,
 }
 
+/// Where the report tasks' files go: each task's folder, and the report engine's log.
+#[derive(Clone)]
+pub struct Files {
+    pub dir: PathBuf,
+    pub log: log::ReportLog,
+}
+
 /// The report tasks: queue, cancel, read, list, and their outputs.
 #[derive(Clone)]
 pub struct ReportTasks {
@@ -160,6 +169,8 @@ pub struct ReportTasks {
     engine: ChildHandle,
     dir: PathBuf,
     log: log::ReportLog,
+    /// Tasks waiting before one more is refused.
+    max_pending: usize,
 }
 
 impl ReportTasks {
@@ -169,9 +180,10 @@ impl ReportTasks {
         templates: Arc<Templates>,
         root: RootLink,
         engine: ChildHandle,
-        dir: PathBuf,
-        log: log::ReportLog,
+        files: Files,
+        max_pending: usize,
     ) -> Self {
+        let Files { dir, log } = files;
         Self {
             db,
             bus,
@@ -180,6 +192,7 @@ impl ReportTasks {
             engine,
             dir,
             log,
+            max_pending,
         }
     }
 
@@ -215,6 +228,16 @@ impl ReportTasks {
         }
         if let Some(text) = &ask.custom_template {
             parse_custom(text, Language::of(&query))?;
+        }
+        let pending = self
+            .db
+            .report_task_counts()
+            .await?
+            .into_iter()
+            .find(|(s, _)| *s == ReportStatus::Pending)
+            .map_or(0, |(_, n)| n);
+        if pending >= i64::try_from(self.max_pending).unwrap_or(i64::MAX) {
+            return Err(ReportError::QueueFull { pending });
         }
         let id = ReportId::random();
         self.db

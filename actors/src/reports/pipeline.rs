@@ -38,6 +38,8 @@ pub struct TaskContext {
     pub dir: PathBuf,
     /// This instance's name in the queue (`owner`).
     pub owner: String,
+    /// The report engine's log file.
+    pub log: super::log::ReportLog,
 }
 
 /// The chapters finished so far, kept in the task's row.

@@ -140,6 +140,11 @@ impl TaskState {
                     },
                 };
                 self.journal.record(event).await;
+                let said = match self.args.ctx.db.report_task_status(self.id()).await {
+                    Ok(Some((_, Some(error)))) => format!("{status}: {error}"),
+                    _ => status.to_string(),
+                };
+                self.args.ctx.log.line(self.id(), &said);
                 tracing::info!(status = %status, "report task ended");
             }
             Ok(false) => {

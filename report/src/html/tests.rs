@@ -46,12 +46,18 @@ fn the_page_is_self_contained() {
             || before.ends_with("xmlns=\"")
             || before.ends_with("target=\"_blank\">")
             || before.ends_with("<span class=\"src-url\">")
+            // The Content-Security-Policy's `http-equiv`, which loads nothing.
+            || before.ends_with("<meta ")
             // The print stylesheet's selector of outgoing links.
             || before.ends_with("a[href^=\"");
         assert!(ok, "http at {}", &html[at.saturating_sub(40)..at + 20]);
     }
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
     assert!(html.contains("<meta charset=\"utf-8\">"));
+    // Wherever the file is opened (downloaded, printed), nothing in it runs or loads.
+    assert!(
+        html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';")
+    );
     assert!(
         html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
     );

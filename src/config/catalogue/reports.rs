@@ -15,6 +15,12 @@ catalogue! {
         64,
         "Report tasks this instance writes at once; more wait in the queue, which lives in the database and is shared by every instance using it.",
     ));
+    REPORT_MAX_PENDING = at_start(count(
+        "1000",
+        1,
+        1_000_000,
+        "Report tasks waiting in the shared queue before one more is refused with 503 (each costs searches and LLM calls when it runs).",
+    ));
     REPORT_LEASE_SECS = restarts(
         count(
             "30",

@@ -1,7 +1,9 @@
 //! `GET /api/report/export/pdf/{id}`: the HTML report printed to PDF by headless Chromium when
 //! one is installed (503 saying what to install otherwise). At most [`AT_ONCE`] prints run at
 //! once (a browser is a few hundred MB), each within [`TIMEOUT`]; the page is printed from a
-//! private temporary folder with the network off, so a report cannot reach anything.
+//! private temporary folder with the network pointed nowhere (and the report's own
+//! Content-Security-Policy forbids scripts and loads), so a report
+//! cannot reach anything; the sandbox stays on unless the service runs as root.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -39,6 +41,13 @@ pub fn browser() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// Chromium's sandbox cannot run as root (containers, CI): only there is it turned off.
+fn sandbox_flag() -> Option<&'static str> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    root.then_some("--no-sandbox")
+}
+
 fn prints() -> &'static Semaphore {
     static PRINTS: OnceLock<Semaphore> = OnceLock::new();
     PRINTS.get_or_init(|| Semaphore::new(AT_ONCE))
@@ -68,7 +77,6 @@ pub async fn export(app: &App, id: &str) -> ApiResult {
     command
         .arg("--headless")
         .arg("--disable-gpu")
-        .arg("--no-sandbox")
         .arg("--no-first-run")
         .arg("--disable-extensions")
         .arg("--proxy-server=127.0.0.1:9")
@@ -78,6 +86,7 @@ pub async fn export(app: &App, id: &str) -> ApiResult {
         ))
         .arg("--no-pdf-header-footer")
         .arg(format!("--print-to-pdf={}", out.display()))
+        .args(sandbox_flag())
         .arg(format!("file://{}", page.display()))
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())

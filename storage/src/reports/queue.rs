@@ -186,7 +186,7 @@ impl Database {
         let progress = (ending.status == ReportStatus::Completed).then_some(100_i64);
         let sql = format!(
             "UPDATE report_tasks SET status = $5, error = $6, document = $7, markdown = $8, \
-             html = $9, progress = COALESCE($10, progress), owner = NULL, lease_until = NULL, \
+             html = $9, progress = COALESCE($10, progress), owner = NULL, lease_until = NULL, checkpoint = NULL, \
              updated_at = $11, finished_at = $11 WHERE {HELD}"
         );
         let changed = in_write_tx!(self, tx => {
