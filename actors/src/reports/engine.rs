@@ -112,8 +112,19 @@ impl ReportEngineState {
                     self.args.ctx.owner, claimed.token
                 ),
             );
-            let spec = self.spec(claimed, slot.hold());
-            if let Err(err) = root.start_child(Branch::Reports.path(), spec).await {
+            let spec = self.spec(claimed.clone(), slot.hold());
+            let mut started = root.start_child(Branch::Reports.path(), spec).await;
+            if let Err(supervision::SupervisorError::AlreadyExists(_)) = started {
+                // An earlier claim's child is still in the tree (an operator stopped it, or its
+                // restart failed): it is forgotten, and this claim runs in its place.
+                let _ = root.terminate_child(&crate::tree::report_path(&id)).await;
+                let Some(slot) = self.args.slots.take() else {
+                    return;
+                };
+                let spec = self.spec(claimed, slot.hold());
+                started = root.start_child(Branch::Reports.path(), spec).await;
+            }
+            if let Err(err) = started {
                 // Its lease expires and it is claimed again (here or elsewhere).
                 tracing::warn!(task = %id, error = %err, "could not start the report task");
                 return;
