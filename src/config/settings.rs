@@ -214,7 +214,7 @@ impl AnalysisSettings {
 }
 
 /// Report tasks and the evidence they are written from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportSettings {
     /// Tasks this instance writes at once (`REPORT_MAX_RUNNING`; read at start).
     pub max_running: usize,
@@ -230,6 +230,8 @@ pub struct ReportSettings {
     pub evidence_max_items: usize,
     /// The UTC offset days are counted in (`BETTAFISH_TIME_ZONE`).
     pub time_zone: time::UtcOffset,
+    /// The browser that prints PDFs (`BETTAFISH_CHROMIUM`; else one on PATH).
+    pub chromium: Option<std::path::PathBuf>,
 }
 
 impl ReportSettings {
@@ -248,6 +250,7 @@ impl ReportSettings {
             auto: keys.text(catalogue::REPORT_AUTO)? == "true",
             evidence_max_items: keys.number(catalogue::EVIDENCE_MAX_ITEMS)?,
             time_zone,
+            chromium: keys.path(catalogue::BETTAFISH_CHROMIUM),
         })
     }
 }

@@ -59,6 +59,11 @@ catalogue! {
         5_000,
         "Most items (posts, comments, news, web pages) in an analysis's evidence set.",
     );
+    BETTAFISH_CHROMIUM = key(
+        None,
+        Kind::Path,
+        "The headless Chromium that prints reports to PDF; unset: `chromium`, `chromium-browser`, `google-chrome` or `google-chrome-stable` on PATH.",
+    );
     BETTAFISH_TIME_ZONE = key(
         Some("+08:00"),
         Kind::Text,

@@ -29,11 +29,10 @@ const BROWSERS: &[&str] = &[
     "google-chrome-stable",
 ];
 
-/// The first browser on `PATH` (or `BETTAFISH_CHROMIUM`), if any.
-pub fn browser() -> Option<PathBuf> {
-    if let Some(given) = std::env::var_os("BETTAFISH_CHROMIUM") {
-        let path = PathBuf::from(given);
-        return path.is_file().then_some(path);
+/// The configured browser (`BETTAFISH_CHROMIUM`, which must exist), else the first on `PATH`.
+pub fn browser(configured: Option<&std::path::Path>) -> Option<PathBuf> {
+    if let Some(path) = configured {
+        return path.is_file().then(|| path.to_owned());
     }
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
@@ -56,7 +55,12 @@ fn prints() -> &'static Semaphore {
 /// `GET /api/report/export/pdf/{id}`.
 pub async fn export(app: &App, id: &str) -> ApiResult {
     let id = ReportId::parse(id)?;
-    let Some(browser) = browser() else {
+    let configured = app.config().reports.chromium.clone();
+    let found = tokio::task::spawn_blocking(move || browser(configured.as_deref()))
+        .await
+        .ok()
+        .flatten();
+    let Some(browser) = found else {
         return Err(ApiError::unavailable(
             "PDF export needs headless Chromium: install it (Debian: apt-get install chromium) or set BETTAFISH_CHROMIUM to its path; the HTML report (/api/report/download/{id}) prints to PDF from any browser",
         ));
