@@ -172,3 +172,40 @@ fn a_task_left_running_by_a_killed_server_resumes_after_its_last_chapter() {
     );
     assert_eq!(kinds.last().map(|k| k.0.as_str()), Some("completed"));
 }
+
+#[test]
+fn a_server_shutting_down_hands_its_task_back_without_spending_an_attempt() {
+    // A model that never answers: the task is running when the server is asked to stop.
+    let model = ChatServer::start(|_, _| None);
+    let first = Server::start(&[
+        ("REPORT_ENGINE_BASE_URL", model.base.as_str()),
+        ("REPORT_ENGINE_API_KEY", "k"),
+        ("REPORT_ENGINE_MODEL_NAME", "silent"),
+        ("REPORT_POLL_MS", "100"),
+    ]);
+    wait_for_sample(&first);
+    let task = generate(&first, "滨海马拉松");
+    eventually("the task to run", Duration::from_secs(20), || {
+        status(&first, &task)["status"] == "running"
+    });
+    let mut first = first;
+    first.signal("TERM");
+    assert_eq!(first.wait_exit(Duration::from_secs(20)), Some(0));
+    let dir = first.kill_for_restart();
+    // The next process (no model) takes it at once — no lease to wait out — and it counts as
+    // the first attempt that finished, not the second.
+    let second = Server::start_in(dir, &[("REPORT_POLL_MS", "100")]);
+    eventually("the task to complete", Duration::from_secs(30), || {
+        status(&second, &task)["status"] == "completed"
+    });
+    assert_eq!(status(&second, &task)["attempts"], 1);
+    let log = second.get("/api/report/log").json();
+    assert!(
+        log["log_lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.as_str().unwrap().contains("handed back")),
+        "{log}"
+    );
+}

@@ -61,6 +61,9 @@ pub struct TaskState {
     renewal: AbortHandle,
     began: Instant,
     ended: bool,
+    /// The pipeline panicked and the actor is failing: its supervisor restarts it, and the
+    /// task stays held for the next incarnation.
+    failing: bool,
 }
 
 impl Drop for TaskState {
@@ -222,6 +225,50 @@ impl Actor for TaskActor {
     type State = TaskState;
     type Arguments = TaskArgs;
 
+    /// Stopped before the task ended (the service shutting down, an operator): the work stops
+    /// and the task goes back to the queue under its checkpoint, rather than waiting out its
+    /// lease and counting as a failed attempt.
+    async fn post_stop(
+        &self,
+        _myself: ActorRef<TaskMsg>,
+        state: &mut TaskState,
+    ) -> Result<(), ActorProcessingErr> {
+        if state.ended || state.failing {
+            return Ok(());
+        }
+        state.pipeline.abort();
+        state.renewal.abort();
+        let released = state
+            .args
+            .ctx
+            .db
+            .release_report_task(state.id(), &state.holder(), storage::clock::now_ms())
+            .await;
+        match released {
+            Ok(true) => {
+                tracing::info!(task = %state.id(), "report task handed back to the queue");
+                state
+                    .args
+                    .ctx
+                    .log
+                    .line(state.id(), "handed back to the queue: its instance stopped");
+                state
+                    .journal
+                    .record(ReportEvent::Status {
+                        status: ReportStatus::Pending,
+                        progress: state.args.claimed.task.progress,
+                        message: "handed back to the queue: its instance stopped; it goes on from its last chapter".into(),
+                    })
+                    .await;
+            }
+            Ok(false) => {}
+            Err(err) => {
+                tracing::warn!(error = %err, "could not hand the report task back; its lease will expire")
+            }
+        }
+        Ok(())
+    }
+
     async fn pre_start(
         &self,
         myself: ActorRef<TaskMsg>,
@@ -303,6 +350,7 @@ impl Actor for TaskActor {
             renewal,
             began: Instant::now(),
             ended: false,
+            failing: false,
         })
     }
 
@@ -353,6 +401,7 @@ impl Actor for TaskActor {
                             .end(&myself, ReportStatus::Error, Some(why), None)
                             .await;
                     } else {
+                        state.failing = true;
                         return Err(why);
                     }
                 }

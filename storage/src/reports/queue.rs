@@ -165,6 +165,35 @@ impl Database {
         Ok(changed > 0)
     }
 
+    /// Gives a task `holder` holds back to the queue, as if this claim had not been made (its
+    /// claim count goes back down): an instance stopping in good order hands its work on
+    /// instead of leaving it to its lease, which would count as an attempt that failed. The
+    /// checkpoint stays, so the next holder goes on from it. Whether it did.
+    pub async fn release_report_task(
+        &self,
+        id: &str,
+        holder: &Holder<'_>,
+        now_ms: i64,
+    ) -> Result<bool> {
+        let sql = format!(
+            "UPDATE report_tasks SET status = $5, owner = NULL, lease_until = NULL, \
+             attempts = attempts - 1, updated_at = $6 WHERE {HELD}"
+        );
+        let changed = in_write_tx!(self, tx => {
+            sqlx::query(&sql)
+                .bind(id)
+                .bind(holder.owner)
+                .bind(holder.token)
+                .bind(ReportStatus::Running.as_str())
+                .bind(ReportStatus::Pending.as_str())
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        });
+        Ok(changed > 0)
+    }
+
     /// Ends a task `holder` holds; whether it did (false: the lease was lost). A completed
     /// task's progress becomes 100; the others keep theirs.
     ///
