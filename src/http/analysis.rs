@@ -9,7 +9,7 @@ use events::Topic;
 use serde::Serialize;
 use warp::http::StatusCode;
 
-use super::reply::{self, ApiError, ApiResult};
+use super::reply::{success, ApiError, ApiResult};
 use crate::service::App;
 
 impl From<SessionError> for ApiError {
@@ -28,23 +28,6 @@ impl From<SessionError> for ApiError {
     }
 }
 
-/// A successful answer: `success: true` beside the body's own fields.
-#[derive(Serialize)]
-struct Success<T> {
-    success: bool,
-    #[serde(flatten)]
-    body: T,
-}
-
-fn success<T: Serialize>(status: StatusCode, body: T) -> reply::Reply {
-    reply::json(
-        status,
-        &Success {
-            success: true,
-            body,
-        },
-    )
-}
 
 /// Where an analysis is read.
 fn url(id: &str) -> String {

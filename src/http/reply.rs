@@ -8,6 +8,26 @@ use warp::http::{header, HeaderValue, Response, StatusCode};
 /// A finished response.
 pub type Reply = warp::reply::Response;
 
+/// A successful answer: `success: true` beside the body's own fields (as the original's
+/// answers are).
+#[derive(Serialize)]
+struct Success<T> {
+    success: bool,
+    #[serde(flatten)]
+    body: T,
+}
+
+/// A successful JSON answer, `{"success": true, …body}`.
+pub fn success<T: Serialize>(status: StatusCode, body: T) -> Reply {
+    json(
+        status,
+        &Success {
+            success: true,
+            body,
+        },
+    )
+}
+
 /// A JSON response.
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Reply {
     match serde_json::to_vec(value) {

@@ -14,7 +14,7 @@ use storage::reports::PageCursor;
 use warp::http::{HeaderValue, StatusCode};
 
 use super::query;
-use super::reply::{self, ApiError, ApiResult};
+use super::reply::{self, success, ApiError, ApiResult};
 use crate::service::App;
 
 impl From<ReportError> for ApiError {
@@ -37,22 +37,6 @@ impl From<ReportError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Success<T> {
-    success: bool,
-    #[serde(flatten)]
-    body: T,
-}
-
-fn success<T: Serialize>(status: StatusCode, body: T) -> reply::Reply {
-    reply::json(
-        status,
-        &Success {
-            success: true,
-            body,
-        },
-    )
-}
 
 /// `GET /api/report/status`: the report engine's tasks by status, and this instance's room.
 pub async fn status(app: &App) -> ApiResult {
