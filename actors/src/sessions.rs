@@ -71,9 +71,7 @@ impl AnalysisId {
     /// [`SessionError::NotFound`] for anything that cannot be one of ours (empty, longer than
     /// 32, not ASCII letters and digits): there is no such analysis.
     pub fn parse(text: &str) -> Result<Self, SessionError> {
-        let ours =
-            !text.is_empty() && text.len() <= 32 && text.chars().all(|c| c.is_ascii_alphanumeric());
-        if ours {
+        if crate::tree::is_child_id(text) {
             Ok(Self(text.to_owned()))
         } else {
             Err(SessionError::NotFound(text.chars().take(64).collect()))
@@ -127,6 +125,46 @@ pub struct Reporting {
     pub reports: crate::reports::ReportTasks,
     /// Whether an analysis ends by queuing its report (`REPORT_AUTO`), read at its end.
     pub auto: Arc<dyn Fn() -> bool + Send + Sync>,
+}
+
+/// Why a query (an analysis's, a report's) is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("the query is empty")]
+    Empty,
+    #[error("the query is longer than {max} characters")]
+    TooLong { max: usize },
+    #[error("the query has a {0}")]
+    ControlCharacter(#[from] storage::text::ControlCharacter),
+}
+
+/// `query` without its surrounding spaces, if it can be analysed: not empty, at most
+/// [`MAX_QUERY_CHARS`], no character that cannot be stored.
+///
+/// # Errors
+/// [`QueryError`].
+pub fn checked_query(query: &str) -> Result<&str, QueryError> {
+    let query = query.trim();
+    if query.is_empty() {
+        return Err(QueryError::Empty);
+    }
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(QueryError::TooLong {
+            max: MAX_QUERY_CHARS,
+        });
+    }
+    storage::text::check(query)?;
+    Ok(query)
+}
+
+impl From<QueryError> for SessionError {
+    fn from(err: QueryError) -> Self {
+        match err {
+            QueryError::Empty => Self::EmptyQuery,
+            QueryError::TooLong { max } => Self::QueryTooLong { max },
+            QueryError::ControlCharacter(c) => Self::ControlCharacter(c),
+        }
+    }
 }
 
 /// What the sessions' facade can answer instead.
@@ -244,16 +282,7 @@ impl AnalysisSessions {
     /// [`SessionError::Tree`] when its session could not start (a definite refusal removes its
     /// row again; an unknown outcome records it failed); [`SessionError::StartFailed`].
     pub async fn start(&self, query: &str) -> Result<Started, SessionError> {
-        let query = query.trim();
-        if query.is_empty() {
-            return Err(SessionError::EmptyQuery);
-        }
-        if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(SessionError::QueryTooLong {
-                max: MAX_QUERY_CHARS,
-            });
-        }
-        storage::text::check(query)?;
+        let query = checked_query(query)?;
         // A place first, so that refused work never has a row (not even one a listing could
         // see before it is deleted, or one left behind when deleting fails).
         let Ok(permit) = Arc::clone(&self.running).try_acquire_owned() else {

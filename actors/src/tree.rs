@@ -122,6 +122,13 @@ pub fn engine_path(kind: EngineKind) -> String {
     Branch::Engines.child(kind.name())
 }
 
+/// Whether `text` can be the id of a dynamic branch's child that this service made (an
+/// analysis's, a report task's): 1 to 32 ASCII letters and digits. Ids from outside are checked
+/// with this before anything is looked up, so a path or file name built from one stays put.
+pub fn is_child_id(text: &str) -> bool {
+    !text.is_empty() && text.len() <= 32 && text.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 /// The report engine's id under `engines`.
 pub const REPORT_ENGINE: &str = "report";
 

@@ -28,7 +28,6 @@ impl From<SessionError> for ApiError {
     }
 }
 
-
 /// Where an analysis is read.
 fn url(id: &str) -> String {
     format!("/api/analysis/{id}")

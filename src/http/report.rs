@@ -37,7 +37,6 @@ impl From<ReportError> for ApiError {
     }
 }
 
-
 /// `GET /api/report/status`: the report engine's tasks by status, and this instance's room.
 pub async fn status(app: &App) -> ApiResult {
     let counts = app.reports.counts().await?;

@@ -38,11 +38,9 @@ use supervision::ChildHandle;
 use self::event::{Journal, ReportEvent};
 use self::output::Format;
 pub use self::places::{Reserved, RootLink, RunningSlot, Slots};
+use crate::sessions::{checked_query, QueryError};
 use crate::tree;
 use events::{EventBus, Topic};
-
-/// The longest query taken, in characters (as an analysis's).
-pub const MAX_QUERY_CHARS: usize = crate::sessions::MAX_QUERY_CHARS;
 
 /// How long [`ReportTasks::cancel`] waits for a running task to record its cancellation.
 pub const CANCEL_WAIT: Duration = Duration::from_secs(5);
@@ -63,9 +61,7 @@ impl ReportId {
     /// # Errors
     /// [`ReportError::NotFound`] for anything that cannot be ours.
     pub fn parse(text: &str) -> Result<Self, ReportError> {
-        let ours =
-            !text.is_empty() && text.len() <= 32 && text.chars().all(|c| c.is_ascii_alphanumeric());
-        if ours {
+        if crate::tree::is_child_id(text) {
             Ok(Self(text.to_owned()))
         } else {
             Err(ReportError::NotFound(text.chars().take(64).collect()))
@@ -216,7 +212,7 @@ impl ReportTasks {
                 };
                 found.query
             }
-            (None, Some(query)) => check_query(query)?,
+            (None, Some(query)) => checked_query(query)?.to_owned(),
             (None, None) => return Err(ReportError::NothingToReport),
         };
         if let Some(kind) = &ask.template {
@@ -429,18 +425,14 @@ impl ReportTasks {
     }
 }
 
-fn check_query(query: &str) -> Result<String, ReportError> {
-    let query = query.trim();
-    if query.is_empty() {
-        return Err(ReportError::EmptyQuery);
+impl From<QueryError> for ReportError {
+    fn from(err: QueryError) -> Self {
+        match err {
+            QueryError::Empty => Self::EmptyQuery,
+            QueryError::TooLong { max } => Self::QueryTooLong { max },
+            QueryError::ControlCharacter(c) => Self::ControlCharacter(c),
+        }
     }
-    if query.chars().count() > MAX_QUERY_CHARS {
-        return Err(ReportError::QueryTooLong {
-            max: MAX_QUERY_CHARS,
-        });
-    }
-    storage::text::check(query)?;
-    Ok(query.to_owned())
 }
 
 fn view(task: ReportTaskRecord) -> TaskView {
