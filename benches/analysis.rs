@@ -14,50 +14,13 @@ use serde_json::{json, Value};
 
 #[path = "support/server.rs"]
 mod server;
-use server::{Server, TOKEN};
+use server::{agent, Server, TOKEN};
 
-const TOPICS: [&str; 4] = [
-    "极澜汽车S7电池召回",
-    "江北大学食堂涨价",
-    "滨海马拉松",
-    "AI song imitating singer Su Nian's voice",
-];
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
+const TOPICS: [&str; 4] = server::SAMPLE_TOPICS;
 
 fn get(agent: &ureq::Agent, url: &str) -> Value {
     let mut response = agent.get(url).call().unwrap();
     response.body_mut().read_json().unwrap_or_default()
-}
-
-/// The server, once the sample corpus is in.
-fn start() -> Server {
-    let server = Server::start();
-    let agent = agent();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let found = agent
-            .get(format!(
-                "{}/api/db/search?q=marathon&limit=1",
-                server.base()
-            ))
-            .call()
-            .ok()
-            .and_then(|mut r| r.body_mut().read_json::<Value>().ok());
-        if found.is_some_and(|v| v["posts"].as_array().is_some_and(|p| !p.is_empty())) {
-            return server;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the sample corpus was not loaded"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// Starts an analysis of `query`; its id.
@@ -91,7 +54,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
-    let server = start();
+    let server = Server::start_with_sample();
     let agent = agent();
     println!("| what | query | status | reports | time |");
     println!("|---|---|---|---|---|");

@@ -19,6 +19,14 @@ pub fn bin() -> String {
 }
 pub const TOKEN: &str = "bench-token";
 
+/// The sample corpus's four topics, as the analysis and report benchmarks ask about them.
+pub const SAMPLE_TOPICS: [&str; 4] = [
+    "极澜汽车S7电池召回",
+    "江北大学食堂涨价",
+    "滨海马拉松",
+    "AI song imitating singer Su Nian's voice",
+];
+
 pub struct Server {
     pub child: Child,
     pub port: u16,
@@ -97,6 +105,32 @@ impl Server {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Starts it with the defaults and waits until the sample corpus is searchable (it is
+    /// loaded after start).
+    pub fn start_with_sample() -> Self {
+        let server = Self::start();
+        let agent = agent();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let found = agent
+                .get(format!(
+                    "{}/api/db/search?q=marathon&limit=1",
+                    server.base()
+                ))
+                .call()
+                .ok()
+                .and_then(|mut r| r.body_mut().read_json::<serde_json::Value>().ok());
+            if found.is_some_and(|v| v["posts"].as_array().is_some_and(|p| !p.is_empty())) {
+                return server;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the sample corpus was not loaded"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// The data directory.
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
@@ -113,4 +147,12 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// An HTTP agent that answers every status rather than failing on 4xx/5xx.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
 }
