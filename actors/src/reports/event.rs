@@ -41,6 +41,14 @@ pub enum ChapterState {
     Resumed,
 }
 
+/// How much a `log` event matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Info,
+    Warn,
+}
+
 /// One event of a report task.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -74,7 +82,7 @@ pub enum ReportEvent {
         message: String,
     },
     Log {
-        level: &'static str,
+        level: LogLevel,
         message: String,
     },
     Metrics {
@@ -105,21 +113,79 @@ pub enum ReportEvent {
     },
 }
 
-impl ReportEvent {
-    /// Its type: the SSE `event:` name and the stored `kind`.
-    pub fn kind(&self) -> &'static str {
+/// An event's type: the SSE `event:` name and the stored `kind`, spelled in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    Status,
+    Stage,
+    ChapterStatus,
+    ChapterChunk,
+    Warning,
+    Log,
+    Metrics,
+    HtmlReady,
+    Completed,
+    Error,
+    Cancelled,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 11] = [
+        Self::Status,
+        Self::Stage,
+        Self::ChapterStatus,
+        Self::ChapterChunk,
+        Self::Warning,
+        Self::Log,
+        Self::Metrics,
+        Self::HtmlReady,
+        Self::Completed,
+        Self::Error,
+        Self::Cancelled,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
         match self {
-            Self::Status { .. } => "status",
-            Self::Stage { .. } => "stage",
-            Self::ChapterStatus { .. } => "chapter_status",
-            Self::ChapterChunk { .. } => "chapter_chunk",
-            Self::Warning { .. } => "warning",
-            Self::Log { .. } => "log",
-            Self::Metrics { .. } => "metrics",
-            Self::HtmlReady { .. } => "html_ready",
-            Self::Completed { .. } => "completed",
-            Self::Error { .. } => "error",
-            Self::Cancelled { .. } => "cancelled",
+            Self::Status => "status",
+            Self::Stage => "stage",
+            Self::ChapterStatus => "chapter_status",
+            Self::ChapterChunk => "chapter_chunk",
+            Self::Warning => "warning",
+            Self::Log => "log",
+            Self::Metrics => "metrics",
+            Self::HtmlReady => "html_ready",
+            Self::Completed => "completed",
+            Self::Error => "error",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// The kind a stored event names, if this build knows it.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Whether it ends a task (and its stream).
+    pub const fn is_terminal(self) -> bool {
+        matches!(self, Self::Completed | Self::Error | Self::Cancelled)
+    }
+}
+
+impl ReportEvent {
+    /// Its type.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Self::Status { .. } => EventKind::Status,
+            Self::Stage { .. } => EventKind::Stage,
+            Self::ChapterStatus { .. } => EventKind::ChapterStatus,
+            Self::ChapterChunk { .. } => EventKind::ChapterChunk,
+            Self::Warning { .. } => EventKind::Warning,
+            Self::Log { .. } => EventKind::Log,
+            Self::Metrics { .. } => EventKind::Metrics,
+            Self::HtmlReady { .. } => EventKind::HtmlReady,
+            Self::Completed { .. } => EventKind::Completed,
+            Self::Error { .. } => EventKind::Error,
+            Self::Cancelled { .. } => EventKind::Cancelled,
         }
     }
 
@@ -133,9 +199,35 @@ impl ReportEvent {
     }
 }
 
-/// Whether an event of this stored kind ends a task's stream.
-pub fn is_terminal(kind: &str) -> bool {
-    matches!(kind, "completed" | "error" | "cancelled")
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_is_the_serde_tag_of_its_event() {
+        let events = [
+            ReportEvent::Warning {
+                message: "m".into(),
+            },
+            ReportEvent::Completed {
+                progress: 100,
+                url: String::new(),
+                markdown_url: String::new(),
+                json_url: String::new(),
+                elapsed_ms: 0,
+            },
+            ReportEvent::ChapterChunk {
+                chapter_id: "c".into(),
+                delta: "d".into(),
+            },
+        ];
+        for event in events {
+            let tagged = serde_json::to_value(&event).unwrap_or_default();
+            assert_eq!(tagged["type"], event.kind().as_str());
+            assert_eq!(EventKind::parse(event.kind().as_str()), Some(event.kind()));
+        }
+        assert!(EventKind::Cancelled.is_terminal() && !EventKind::Stage.is_terminal());
+    }
 }
 
 /// A task's journal: its log in the database, and its topic.
@@ -162,12 +254,17 @@ impl Journal {
         let text = payload.to_string();
         let seq = match self
             .db
-            .append_report_event(&self.task, event.kind(), &text, storage::clock::now_ms())
+            .append_report_event(
+                &self.task,
+                event.kind().as_str(),
+                &text,
+                storage::clock::now_ms(),
+            )
             .await
         {
             Ok(seq) => Some(seq),
             Err(err) => {
-                tracing::warn!(task = %self.task, kind = event.kind(), error = %err, "a report event could not be stored");
+                tracing::warn!(task = %self.task, kind = event.kind().as_str(), error = %err, "a report event could not be stored");
                 None
             }
         };
@@ -175,9 +272,11 @@ impl Journal {
             object.insert("task_id".into(), self.task.clone().into());
             object.insert("seq".into(), seq.into());
         }
-        let _ = self
-            .bus
-            .publish(Topic::report(&self.task).as_str(), event.kind(), &payload);
+        let _ = self.bus.publish(
+            Topic::report(&self.task).as_str(),
+            event.kind().as_str(),
+            &payload,
+        );
         seq
     }
 }

@@ -397,7 +397,7 @@ async fn choose_template(
                 let kind = ctx.templates.choose(&task.query);
                 journal
                     .record(ReportEvent::Log {
-                        level: "warn",
+                        level: super::event::LogLevel::Warn,
                         message: format!(
                             "the LLM did not choose a template ({why}); the rules chose `{}`",
                             kind.id()

@@ -12,7 +12,8 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use actors::reports::event::is_terminal;
+use actors::reports::event::{EventKind, ReportEvent};
+use actors::reports::output::{self, Format};
 use actors::reports::{ReportId, ReportTasks};
 use bytes::Bytes;
 use events::{Feed, Since};
@@ -57,17 +58,28 @@ fn frame(task: &str, event: &ReportEventRecord) -> Bytes {
 }
 
 /// The terminal event a task's row says it ended with, for a log that lacks one.
-fn ending_of(status: ReportStatus, error: Option<String>, after: i64) -> ReportEventRecord {
-    let kind = match status {
-        ReportStatus::Completed => "completed",
-        ReportStatus::Cancelled => "cancelled",
-        _ => "error",
+fn ending_of(
+    task: &str,
+    status: ReportStatus,
+    error: Option<String>,
+    after: i64,
+) -> ReportEventRecord {
+    let message = error.unwrap_or_default();
+    let event = match status {
+        ReportStatus::Completed => ReportEvent::Completed {
+            progress: 100,
+            url: output::url(task, Format::Html),
+            markdown_url: output::url(task, Format::Markdown),
+            json_url: output::url(task, Format::Json),
+            elapsed_ms: 0,
+        },
+        ReportStatus::Cancelled => ReportEvent::Cancelled { message },
+        _ => ReportEvent::Error { message },
     };
     ReportEventRecord {
         seq: after,
-        kind: kind.to_owned(),
-        payload: serde_json::json!({ "message": error.unwrap_or_default(), "recovered": true })
-            .to_string(),
+        kind: event.kind().as_str().to_owned(),
+        payload: event.payload().to_string(),
         at: storage::clock::now_ms(),
     }
 }
@@ -84,7 +96,7 @@ impl ReportStream {
             }
             if let Some(event) = self.queued.pop_front() {
                 self.after = event.seq;
-                if is_terminal(&event.kind) {
+                if EventKind::parse(&event.kind).is_some_and(EventKind::is_terminal) {
                     self.ended = true;
                 }
                 return Some(frame(self.id.as_str(), &event));
@@ -114,7 +126,7 @@ impl ReportStream {
                     self.ended = true;
                     return Some(frame(
                         self.id.as_str(),
-                        &ending_of(status, error, self.after),
+                        &ending_of(self.id.as_str(), status, error, self.after),
                     ));
                 }
             }
