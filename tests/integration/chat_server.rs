@@ -1,17 +1,20 @@
 //! A scripted OpenAI-compatible chat endpoint on loopback for the report tests: each request's
 //! answer comes from a function of the request's number (0, 1, 2…) and body — `Some(text)` is
 //! sent as the assistant's message, `None` holds the connection open without answering (a
-//! model that never replies).
+//! model that never replies). An assertion failing inside the function (on the server's
+//! thread) is kept and re-raised by [`ChatServer::check`] on the test's thread.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The endpoint's base URL (`…/v1`) and how many requests it has had.
 pub struct ChatServer {
     pub base: String,
     pub asked: Arc<AtomicUsize>,
+    failures: Arc<Mutex<Vec<String>>>,
 }
 
 impl ChatServer {
@@ -20,18 +23,39 @@ impl ChatServer {
         let base = format!("http://{}/v1", listener.local_addr().unwrap());
         let asked = Arc::new(AtomicUsize::new(0));
         let count = Arc::clone(&asked);
+        let failures = Arc::new(Mutex::new(Vec::new()));
+        let failed = Arc::clone(&failures);
         std::thread::spawn(move || {
             let mut held: Vec<TcpStream> = Vec::new();
             for stream in listener.incoming().map_while(Result::ok) {
                 let n = count.fetch_add(1, Ordering::SeqCst);
                 let body = read_request(&stream);
-                match answer(n, &body) {
-                    Some(text) => reply(stream, &text),
-                    None => held.push(stream),
+                match catch_unwind(AssertUnwindSafe(|| answer(n, &body))) {
+                    Ok(Some(text)) => reply(stream, &text),
+                    Ok(None) => held.push(stream),
+                    Err(panic) => {
+                        let why = panic
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                            .unwrap_or_default();
+                        failed.lock().unwrap().push(format!("request {n}: {why}"));
+                        held.push(stream);
+                    }
                 }
             }
         });
-        Self { base, asked }
+        Self {
+            base,
+            asked,
+            failures,
+        }
+    }
+
+    /// Fails the test with what the answer function asserted, if anything failed there.
+    pub fn check(&self) {
+        let failures = self.failures.lock().unwrap();
+        assert!(failures.is_empty(), "the scripted model saw: {failures:?}");
     }
 
     pub fn asked(&self) -> usize {

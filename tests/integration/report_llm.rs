@@ -106,6 +106,7 @@ fn a_thinking_fenced_answer_with_a_trailing_comma_is_repaired_locally() {
     assert!(events
         .iter()
         .any(|(k, d)| k == "chapter_status" && d["payload"]["status"] == "repaired"));
+    model.check();
     assert_eq!(doc["template"], "crisis_pr", "the model chose the template");
     assert_eq!(
         model.asked(),
@@ -143,6 +144,7 @@ fn prose_instead_of_a_chapter_goes_to_the_fallback_model() {
         .iter()
         .any(|(k, d)| k == "chapter_status" && d["payload"]["status"] == "fallback"));
     assert!(events.iter().any(|(k, _)| k == "warning"));
+    fallback.check();
     assert!(fallback.asked() >= chapters.len());
 }
 
