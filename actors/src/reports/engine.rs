@@ -42,8 +42,10 @@ pub struct ReportEngineArgs {
 }
 
 pub enum ReportEngineMsg {
-    /// Look at the queue now.
+    /// Look at the queue now (a task was queued here, or a place was given back).
     Look,
+    /// The timer: sweep the tasks claimed too many times, then look at the queue.
+    Tick,
 }
 
 pub struct ReportEngine;
@@ -60,12 +62,10 @@ impl Drop for ReportEngineState {
 }
 
 impl ReportEngineState {
-    async fn look(&mut self) {
-        let Some(root) = self.args.root.get() else {
-            return; // The tree is still starting.
-        };
-        let now = storage::clock::now_ms();
+    /// Records as failed the tasks claimed too many times: never left running.
+    async fn sweep(&self) {
         let db = &self.args.ctx.db;
+        let now = storage::clock::now_ms();
         match db
             .fail_exhausted_report_tasks(now, self.args.queue.max_attempts, EXHAUSTED)
             .await
@@ -82,6 +82,14 @@ impl ReportEngineState {
             }
             Err(err) => tracing::warn!(error = %err, "could not sweep the report queue"),
         }
+    }
+
+    /// Claims and starts tasks while this instance has room.
+    async fn look(&mut self) {
+        let Some(root) = self.args.root.get() else {
+            return; // The tree is still starting.
+        };
+        let db = &self.args.ctx.db;
         let lease_ms = i64::try_from(self.args.queue.lease.as_millis()).unwrap_or(i64::MAX);
         loop {
             let Some(slot) = self.args.slots.take() else {
@@ -170,11 +178,11 @@ impl Actor for ReportEngine {
             let mut ticks = tokio::time::interval(every);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                tokio::select! {
-                    _ = ticks.tick() => {}
-                    () = slots.freed() => {}
-                }
-                if me.send_message(ReportEngineMsg::Look).is_err() {
+                let message = tokio::select! {
+                    _ = ticks.tick() => ReportEngineMsg::Tick,
+                    () = slots.freed() => ReportEngineMsg::Look,
+                };
+                if me.send_message(message).is_err() {
                     return;
                 }
             }
@@ -196,6 +204,13 @@ impl Actor for ReportEngine {
         match message {
             ReportEngineMsg::Look => {
                 tracing::Instrument::instrument(state.look(), span).await;
+            }
+            ReportEngineMsg::Tick => {
+                let work = async {
+                    state.sweep().await;
+                    state.look().await;
+                };
+                tracing::Instrument::instrument(work, span).await;
             }
         }
         Ok(())

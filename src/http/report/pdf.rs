@@ -62,7 +62,11 @@ pub async fn export(app: &App, id: &str) -> ApiResult {
         .flatten();
     let Some(browser) = found else {
         return Err(ApiError::unavailable(
-            "PDF export needs headless Chromium: install it (Debian: apt-get install chromium) or set BETTAFISH_CHROMIUM to its path; the HTML report (/api/report/download/{id}) prints to PDF from any browser",
+            format!(
+                "PDF export needs headless Chromium: install it (Debian: apt-get install chromium) or set {} to its path; the HTML report (/api/report/download/{}) prints to PDF from any browser",
+                crate::config::catalogue::BETTAFISH_CHROMIUM.name,
+                id.as_str()
+            ),
         ));
     };
     let html = app.reports.output(&id, Format::Html).await?;

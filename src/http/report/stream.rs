@@ -35,6 +35,8 @@ struct ReportStream {
     heartbeat: Duration,
     started: bool,
     ended: bool,
+    /// Whether the task's row is read the next time the log has nothing new.
+    check_status: bool,
     /// Events read and not yet sent.
     queued: std::collections::VecDeque<ReportEventRecord>,
 }
@@ -112,8 +114,13 @@ impl ReportStream {
                     return None;
                 }
             }
-            // Nothing new: a task that has ended will write nothing more.
-            if let Ok((status, error)) = self.tasks.status(&self.id).await {
+            // Nothing new: a task that has ended will write nothing more. Its row is read on
+            // the first look and on the timer only: a wake-up means an event is in the log.
+            let look = std::mem::replace(&mut self.check_status, false);
+            if let Some(Ok((status, error))) = match look {
+                true => Some(self.tasks.status(&self.id).await),
+                false => None,
+            } {
                 if status.is_final() {
                     // Its terminal event may be a moment behind its row.
                     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -142,7 +149,7 @@ impl ReportStream {
                         return Some(Bytes::from_static(b"event: shutdown\ndata: {}\n\n"));
                     }
                 }
-                () = tokio::time::sleep(POLL.min(self.heartbeat)) => {}
+                () = tokio::time::sleep(POLL.min(self.heartbeat)) => self.check_status = true,
             }
             quiet += began.elapsed();
         }
@@ -167,6 +174,7 @@ pub fn body(
         heartbeat: app.config().heartbeat,
         started: false,
         ended: false,
+        check_status: true,
         queued: std::collections::VecDeque::new(),
     };
     // The stream runs in a task of its own and hands its chunks over a small channel: the
